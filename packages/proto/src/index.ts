@@ -1,0 +1,72 @@
+/**
+ * @cdmsim/proto — the bus's protobuf messages (generated from proto/*.proto
+ * by the build; see package.json `generate`) and the batch codec workers use
+ * to move envelopes through rings.
+ */
+import './numbers-not-longs.js';
+import { cdmsim } from '../gen/messages.js';
+
+export { cdmsim };
+
+/** An envelope as plain data (what model code builds and reads). */
+export type EnvelopeData = cdmsim.Envelope.$Properties;
+/** The name of an envelope's body field (`memReq`, `control`, …). */
+export type BodyKind = NonNullable<cdmsim.Envelope.$Properties['body']>;
+
+/** Every body kind, in proto field order: index = stable small id for counters. */
+export const BODY_KINDS: readonly BodyKind[] = [
+  'memReq',
+  'memResp',
+  'rangeFault',
+  'rangeFaultReply',
+  'rangeInvalidate',
+  'rangeInvalidateAck',
+  'migrate',
+  'migrateDone',
+  'dmaCopy',
+  'dmaCopyDone',
+  'pageFree',
+  'control',
+];
+
+/** Returns the body kind of an envelope built as plain data (first set body field). */
+export function bodyKindOf(env: EnvelopeData): BodyKind {
+  if (env.body) return env.body;
+  for (const k of BODY_KINDS) if (env[k] != null) return k;
+  throw new Error(`envelope ${env.src}->${env.dst} seq ${env.seq} has no body`);
+}
+
+/**
+ * Encodes envelopes as one `Batch` message. Returns a fresh Uint8Array the
+ * caller may keep; `envelopes` is not retained.
+ */
+export function encodeBatch(envelopes: readonly EnvelopeData[]): Uint8Array {
+  return cdmsim.Batch.encode({ envelopes: envelopes as EnvelopeData[] }).finish();
+}
+
+/**
+ * Decodes a `Batch`. Bytes fields of the result are views into `bytes`, so the
+ * caller must pass bytes it owns (copy out of a ring before decoding).
+ */
+export function decodeBatch(bytes: Uint8Array): cdmsim.Envelope[] {
+  return cdmsim.Batch.decode(bytes).envelopes as cdmsim.Envelope[];
+}
+
+/** Encodes one envelope (unbatched transport, tests, size estimates). */
+export function encodeEnvelope(env: EnvelopeData): Uint8Array {
+  return cdmsim.Envelope.encode(env).finish();
+}
+
+/** Decodes one envelope; same ownership rule as `decodeBatch`. */
+export function decodeEnvelope(bytes: Uint8Array): cdmsim.Envelope {
+  return cdmsim.Envelope.decode(bytes);
+}
+
+/**
+ * Returns the payload bytes a body carries on the wire beyond its fixed
+ * fields: what the link model charges besides the link's header bytes.
+ * Computed from the encoded size so that it always matches the real message.
+ */
+export function wireBytes(env: EnvelopeData): number {
+  return cdmsim.Envelope.encode(env).len;
+}
