@@ -1,0 +1,25 @@
+/**
+ * @cdmsim/config: the YAML topology configuration format — parsing,
+ * validation with file:line:col messages, resolution to ids / ps / bytes,
+ * the built-in default machine and the JSON Schema for editors.
+ */
+export type {
+  CacheSpec,
+  CpuNodeSpec,
+  DeviceNodeSpec,
+  LinkKind,
+  LinkSpec,
+  MemoryKind,
+  MemorySpec,
+  NodeSpec,
+  SimConfig,
+  Topology,
+  WorkloadSpec,
+} from './types.js';
+export { loadConfigFile, parseConfigYaml } from './load.js';
+export { resolveConfig, OBJECT_SOURCE } from './resolve.js';
+export { defaultConfig, DEFAULT_SOURCE, DEFAULT_TOPOLOGY_YAML } from './default-topology.js';
+export { ConfigValidationError, formatConfigIssue, formatFieldPath, type ConfigIssue } from './issues.js';
+export { topologyJsonSchema, topologyJsonSchemaText, JSON_SCHEMA_REPO_PATH } from './json-schema.js';
+export { configSchema, LINK_KINDS, DEVICE_MEMORY_KINDS, type ConfigInput } from './schema.js';
+export { parseSizeBytes, formatBytes, SIZE_UNITS } from './units.js';

@@ -1,0 +1,164 @@
+/**
+ * The zod schema of the YAML config format. It checks every rule that concerns
+ * one field on its own (types, ranges, units, powers of two) and converts sizes
+ * to bytes; rules that relate several fields live in `semantic-checks.ts`.
+ * Descriptions here become the JSON Schema editors show (`json-schema.ts`).
+ */
+import { z } from 'zod';
+import { nsToPs } from '@cdmsim/engine';
+import { SIZE_PATTERN, isPowerOfTwo, parseSizeBytes, sizeSyntaxMessage } from './units.js';
+
+/** Node and link names: lowercase, start with a letter. */
+export const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
+/** Smallest and largest allowed page size in bytes. */
+export const PAGE_SIZE_RANGE_BYTES = { min: 4 * 1024, max: 2 * 1024 * 1024 } as const;
+/** Largest allowed workload buffer in bytes (1 GiB). */
+export const MAX_BUFFER_BYTES = 2 ** 30;
+/** Link kinds the simulator knows. */
+export const LINK_KINDS = ['smp', 'nvlink', 'capi', 'ccix', 'cxl', 'pcie'] as const;
+/** Kinds of device memory: CDM (`MEMORY_DEVICE_PUBLIC`) or HMM device-private. */
+export const DEVICE_MEMORY_KINDS = ['public', 'private'] as const;
+
+const name = (what: string) =>
+  z
+    .string()
+    .regex(NAME_PATTERN, { error: 'must start with a lowercase letter and contain only a-z, 0-9, "_" and "-"' })
+    .describe(what);
+
+/** A size field: "16GiB"-style string or integer bytes; parses to bytes. */
+const size = (description: string) =>
+  z
+    .union(
+      [
+        z.string().regex(SIZE_PATTERN, { error: (iss) => sizeSyntaxMessage(String(iss.input)) }),
+        z.number().int().positive(),
+      ],
+      { error: sizeSyntaxMessage('') },
+    )
+    .transform((value, ctx) => {
+      const parsed = parseSizeBytes(value);
+      if (parsed.ok) return parsed.bytes;
+      ctx.issues.push({ code: 'custom', message: parsed.message, input: value });
+      return z.NEVER;
+    })
+    .describe(`${description} Size string with a binary unit (B, KiB, MiB, GiB, TiB), e.g. 16GiB, or integer bytes.`);
+
+const powerOfTwoSize = (description: string) =>
+  size(description).refine(isPowerOfTwo, { error: 'must be a power of two' });
+
+const positiveNs = (description: string) =>
+  z
+    .number()
+    .positive()
+    .refine((ns) => ns <= 0 || nsToPs(ns) >= 1, { error: 'must be at least 0.001 ns (1 ps, the simulator time unit)' })
+    .describe(`${description} In nanoseconds.`);
+
+const positiveGBps = (description: string) =>
+  z.number().positive().describe(`${description} In GB/s (1 GB/s = 1 byte/ns).`);
+
+const cache = z
+  .strictObject({
+    size: size('Total capacity.'),
+    ways: z
+      .number()
+      .int()
+      .positive()
+      .refine(isPowerOfTwo, { error: 'must be a power of two' })
+      .describe('Associativity (power of two).'),
+    lineSize: powerOfTwoSize('Cache line size (power of two).'),
+    hitLatencyNs: positiveNs('Latency of a hit.'),
+  })
+  .describe('The node-level cache that takes part in coherence; size must be a multiple of ways × lineSize.');
+
+const cpu = z
+  .strictObject({
+    name: name('Unique node name (across cpus and devices).'),
+    cores: z.number().int().positive().describe('Number of cores.'),
+    faultLatencyNs: positiveNs('Cost of a CPU page fault (minor fault: trap, allocation, PTE install), excluding the page write.').default(1_000),
+    dram: z
+      .strictObject({
+        size: size('DRAM capacity of this node (multiple of pageSize).'),
+        latencyNs: positiveNs('Access latency at the home memory controller.'),
+        bandwidthGBps: positiveGBps('Memory bandwidth of this node.'),
+      })
+      .describe('System memory attached to this CPU node.'),
+    cache,
+  })
+  .describe('A CPU node (socket) with its DRAM.');
+
+const device = z
+  .strictObject({
+    name: name('Unique node name (across cpus and devices).'),
+    kind: z.literal('gpu').describe('Device kind; only "gpu" for now.'),
+    memory: z
+      .strictObject({
+        size: size('Device memory capacity (multiple of pageSize).'),
+        kind: z
+          .enum(DEVICE_MEMORY_KINDS)
+          .describe(
+            'public: cache-coherent device memory (CDM, MEMORY_DEVICE_PUBLIC), CPU addressable; needs a coherent path to a CPU. private: HMM device-private memory, not CPU addressable.',
+          ),
+        latencyNs: positiveNs('Access latency of device memory.'),
+        bandwidthGBps: positiveGBps('Device memory bandwidth.'),
+      })
+      .describe('Memory attached to the device.'),
+    cache,
+    faultLatencyNs: positiveNs('Cost of a device page-fault round trip through the driver.').default(20_000),
+    copyBandwidthGBps: positiveGBps('Bandwidth of the DMA copy engine used for migration.').default(50),
+  })
+  .describe('A device (GPU) with its own memory.');
+
+const link = z
+  .strictObject({
+    name: name('Unique link name; default "<a>-<b>".').optional(),
+    between: z
+      .tuple([name('First endpoint node name.'), name('Second endpoint node name.')])
+      .describe('The two distinct nodes (cpu or device names) this link joins.'),
+    kind: z.enum(LINK_KINDS).describe('smp: CPU-CPU socket link; nvlink, capi, ccix, cxl, pcie: device links.'),
+    latencyNs: positiveNs('One-way latency of one hop.'),
+    bandwidthGBps: positiveGBps('Bandwidth per direction.'),
+    headerBytes: z.number().int().positive().describe('Per-packet header bytes added to every message on this link.'),
+    coherent: z.boolean().describe('Whether the link carries the coherence protocol.'),
+  })
+  .describe('A point-to-point link between two nodes.');
+
+const workload = z
+  .strictObject({
+    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind; only "shared-buffer" for now.'),
+    process: name('CPU node the process runs on; default: the first cpu.').optional(),
+    bufferSize: size('Size of the shared buffer (at most 1GiB).')
+      .prefault('1MiB')
+      .refine((b) => b <= MAX_BUFFER_BYTES, { error: 'must be at most 1GiB' }),
+    accessSize: powerOfTwoSize('Bytes per device access (power of two, 8B to pageSize).')
+      .prefault('64B')
+      .refine((b) => b >= 8, { error: 'must be at least 8B (a write carries its 8-byte tag)' }),
+    accessesPerDevice: z.number().int().positive().default(512).describe('Accesses each device makes.'),
+    writeFraction: z.number().min(0).max(1).default(0.5).describe('Fraction of accesses that are writes, 0..1.'),
+    overlap: z
+      .boolean()
+      .default(false)
+      .describe('false: devices work on disjoint slices (race free); true: all devices hit the whole buffer (racy).'),
+    thinkTimeNs: z.number().min(0).default(50).describe('Device compute time between accesses, in nanoseconds (≥ 0).'),
+  })
+  .describe('The experiment to run on the machine; defaults apply when absent.');
+
+/** The zod schema of a whole config file (input: YAML shape; output: sizes in bytes, defaults filled). */
+export const configSchema = z
+  .strictObject({
+    name: z.string().min(1).describe('Name of the machine.'),
+    pageSize: size('Page size (power of two, 4KiB..2MiB).')
+      .prefault('4KiB')
+      .refine((b) => isPowerOfTwo(b) && b >= PAGE_SIZE_RANGE_BYTES.min && b <= PAGE_SIZE_RANGE_BYTES.max, {
+        error: 'must be a power of two from 4KiB to 2MiB',
+      }),
+    cpus: z.array(cpu).min(1).describe('CPU nodes; they get node ids 0..C-1 in file order.'),
+    devices: z.array(device).default([]).describe('Devices; they get node ids C..C+D-1 in file order.'),
+    links: z.array(link).default([]).describe('Links between nodes; they get link ids in file order.'),
+    workload: workload.prefault({}),
+  })
+  .describe('cdmsim topology configuration: a simulated machine and, optionally, the experiment to run on it.');
+
+/** A config in the YAML shape, as a user writes it. */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A config after schema validation: sizes in bytes, defaults filled, names not yet cross-checked. */
+export type ParsedConfig = z.output<typeof configSchema>;
