@@ -3,7 +3,7 @@
  * by the build; see package.json `generate`) and the batch codec workers use
  * to move envelopes through rings.
  */
-import './numbers-not-longs.js';
+import './protobuf-runtime.js';
 import { cdmsim } from '../gen/messages.js';
 
 export { cdmsim };

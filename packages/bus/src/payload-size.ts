@@ -1,0 +1,39 @@
+/**
+ * How many bytes each message kind puts on a link besides the link's own
+ * per-packet header: a fixed command part plus what it carries (line data,
+ * pfn lists). A table, so a change is a reviewable one-line diff.
+ */
+import type { BodyKind, EnvelopeData } from '@cdmsim/proto';
+
+/** Fixed command bytes per body kind (address, opcode, ids), as a bus would pack them. */
+export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
+  memReq: 16, // opcode, tag, 8-byte physical address, size
+  memResp: 16, // opcode, tag, status, address echo
+  rangeFault: 24, // pid, vaddr, npages, flags
+  rangeFaultReply: 24, // pid, vaddr, notifier seq, error (+ 8 bytes per pfn)
+  rangeInvalidate: 32, // pid, start, end, event, owner, seq
+  rangeInvalidateAck: 16, // pid, seq
+  migrate: 24, // pid, vaddr, npages, target memory
+  migrateDone: 24, // pid, vaddr, counts
+  dmaCopy: 16, // descriptor (+ 16 bytes per page pair)
+  dmaCopyDone: 8,
+  pageFree: 16,
+  control: 48, // workload control block
+};
+
+/** Returns the bytes `env` occupies on a link, excluding the link header. */
+export function payloadBytes(env: EnvelopeData): number {
+  if (env.memReq) return COMMAND_BYTES.memReq + (env.memReq.data?.length ?? 0);
+  if (env.memResp) return COMMAND_BYTES.memResp + (env.memResp.data?.length ?? 0);
+  if (env.rangeFaultReply) return COMMAND_BYTES.rangeFaultReply + 8 * (env.rangeFaultReply.pfns?.length ?? 0);
+  if (env.dmaCopy) return COMMAND_BYTES.dmaCopy + 16 * (env.dmaCopy.srcPfns?.length ?? 0);
+  if (env.rangeFault) return COMMAND_BYTES.rangeFault;
+  if (env.rangeInvalidate) return COMMAND_BYTES.rangeInvalidate;
+  if (env.rangeInvalidateAck) return COMMAND_BYTES.rangeInvalidateAck;
+  if (env.migrate) return COMMAND_BYTES.migrate;
+  if (env.migrateDone) return COMMAND_BYTES.migrateDone;
+  if (env.dmaCopyDone) return COMMAND_BYTES.dmaCopyDone;
+  if (env.pageFree) return COMMAND_BYTES.pageFree;
+  if (env.control) return COMMAND_BYTES.control;
+  throw new Error(`envelope ${env.src}->${env.dst} seq ${env.seq} has no body`);
+}

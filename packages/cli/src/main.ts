@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * The `cdmsim` command: a thin layer over @cdmsim/runtime. Every command
+ * here is a documented library call plus printing; errors become one clear
+ * message and a non-zero exit code, never a stack trace (unless --debug).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
+import { defaultConfig, loadConfigFile, topologyJsonSchemaText, type SimConfig } from '@cdmsim/config';
+import { Simulation, runSweep, type RunMode } from '@cdmsim/runtime';
+import { formatSummary } from './summary.js';
+import { writeRunFiles } from './report-files.js';
+import { withProgressBar } from './progress.js';
+import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
+
+/** Exit codes of the command. */
+export const EXIT = { ok: 0, failure: 1, badInput: 2, nodeFailed: 3, checkFailed: 4 } as const;
+
+function parseSeed(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('must be an integer from 0 to 4294967295');
+  return n;
+}
+
+function parseSeedRange(v: string): number[] {
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(v);
+  if (!m) throw new InvalidArgumentError('expected N or A..B, e.g. 1..8');
+  const a = parseSeed(m[1]!);
+  const b = m[2] === undefined ? a : parseSeed(m[2]);
+  if (b < a) throw new InvalidArgumentError('range end is before its start');
+  if (b - a >= 10_000) throw new InvalidArgumentError('at most 10000 seeds');
+  return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+}
+
+function loadConfig(file: string | undefined): SimConfig {
+  return file === undefined ? defaultConfig() : loadConfigFile(file);
+}
+
+const modeOption = () =>
+  new Option('--mode <mode>', 'deterministic (results depend only on config + seed) or free (workers race for real)')
+    .choices(['deterministic', 'free'])
+    .default('deterministic');
+
+const program = new Command()
+  .name('cdmsim')
+  .description('Simulate CPU nodes and GPUs on a cache-coherent bus with Linux-HMM-style device memory (CDM).')
+  .option('--debug', 'print stack traces of unexpected errors')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the workload of a machine (default: the built-in machine) and write results.json, links.csv, nodes.csv')
+  .option('-c, --config <file>', 'machine + workload YAML file (default: built-in 2 CPU + 4 GPU machine)')
+  .option('-s, --seed <n>', 'seed of every random choice', parseSeed, 1)
+  .addOption(modeOption())
+  .option('-o, --out <dir>', 'output directory', 'out')
+  .option('--inject-crash <node>', 'make the named node worker throw mid-run (shows failure reporting)')
+  .option('--quiet', 'print only the output directory')
+  .action(async (opts: { config?: string; seed: number; mode: RunMode; out: string; injectCrash?: string; quiet?: boolean }) => {
+    const config = loadConfig(opts.config);
+    const sim = await Simulation.start(config, {
+      seed: opts.seed,
+      mode: opts.mode,
+      ...(opts.injectCrash !== undefined ? { injectCrash: opts.injectCrash } : {}),
+    });
+    const result = await withProgressBar(sim, !opts.quiet);
+    const files = writeRunFiles(result, resolve(opts.out));
+    if (!opts.quiet) process.stdout.write(formatSummary(result));
+    process.stdout.write(`\nwrote ${files.join(', ')}\n`);
+    if (!result.workload.verified) process.exitCode = EXIT.checkFailed;
+  });
+
+program
+  .command('validate')
+  .description('check machine files; print each problem as FILE:LINE:COL: FIELD: what is wrong')
+  .argument('<files...>', 'YAML files to check')
+  .action((files: string[]) => {
+    let bad = 0;
+    for (const file of files) {
+      try {
+        const c = loadConfigFile(file);
+        process.stdout.write(`${file}: ok (${c.topology.cpus.length} CPU nodes, ${c.topology.devices.length} devices, ${c.topology.links.length} links)\n`);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        bad++;
+        process.stderr.write(`${e.message}\n`);
+      }
+    }
+    if (bad > 0) process.exitCode = EXIT.badInput;
+  });
+
+program
+  .command('sweep')
+  .description('run many seeds in parallel (a piscina pool of simulations) and compare them')
+  .option('-c, --config <file>', 'machine + workload YAML file (default: built-in machine)')
+  .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4])
+  .addOption(modeOption())
+  .option('-j, --jobs <n>', 'simulations at once (default: half the CPUs, at least 1)', (v) => parseSeed(v))
+  .option('-o, --out <dir>', 'output directory', 'out/sweep')
+  .action(async (opts: { config?: string; seeds: number[]; mode: RunMode; jobs?: number; out: string }) => {
+    const config = loadConfig(opts.config);
+    const rows = await runSweep(
+      opts.seeds.map((seed) => ({ config, seed, mode: opts.mode })),
+      opts.jobs !== undefined ? { maxThreads: opts.jobs } : {},
+    );
+    process.stdout.write(formatSweepTable(rows));
+    process.stdout.write(`\nwrote ${writeSweepFiles(rows, resolve(opts.out)).join(', ')}\n`);
+    if (rows.some((r) => !r.verified)) process.exitCode = EXIT.checkFailed;
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the machine file format (for editor completion)')
+  .action(() => {
+    process.stdout.write(topologyJsonSchemaText());
+  });
+
+/** Prints `e` for people and sets the exit code; stack traces only with --debug. */
+function reportError(e: unknown): void {
+  const debug = program.opts<{ debug?: boolean }>().debug === true;
+  if (e instanceof ConfigError) {
+    process.stderr.write(`cdmsim: invalid configuration:\n${e.message}\n`);
+    process.exitCode = EXIT.badInput;
+  } else if (e instanceof NodeFailure) {
+    process.stderr.write(`cdmsim: ${e.message}\n`);
+    if (debug && e.causeStack) process.stderr.write(`${e.causeStack}\n`);
+    process.exitCode = EXIT.nodeFailed;
+  } else if (e instanceof CdmsimError || e instanceof Error) {
+    process.stderr.write(`cdmsim: ${e.message}\n`);
+    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = EXIT.failure;
+  } else {
+    process.stderr.write(`cdmsim: ${String(e)}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}
+
+program.parseAsync(process.argv).catch(reportError);

@@ -1,0 +1,60 @@
+/**
+ * Writes a run's outputs into its output directory: `results.json` (the
+ * full result), `links.csv` (one row per link direction) and `nodes.csv`
+ * (one row per node). Returns the paths written.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunResult } from '@cdmsim/runtime';
+
+/** Quotes a CSV field when it needs it. */
+function csvField(v: string | number | boolean): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csv(header: string[], rows: (string | number | boolean)[][]): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+}
+
+/** Writes results.json, links.csv and nodes.csv into `dir` (created if needed). */
+export function writeRunFiles(result: RunResult, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['results.json', JSON.stringify(result, null, 2) + '\n'],
+    [
+      'links.csv',
+      csv(
+        ['link', 'kind', 'from', 'to', 'messages', 'bytes', 'utilization', 'busy_ps', 'queue_delay_ps', 'max_queue_delay_ps'],
+        result.links.flatMap((l) =>
+          l.directions.map((d) => [l.name, l.kind, d.from, d.to, d.messages, d.bytes, d.utilization.toFixed(6), d.busyPs, d.queueDelayPs, d.maxQueueDelayPs]),
+        ),
+      ),
+    ],
+    [
+      'nodes.csv',
+      csv(
+        ['node', 'kind', 'events', 'messages_sent', 'messages_received', 'messages_forwarded', 'memory_reads', 'memory_writes', 'memory_busy_ps', 'frames_allocated', 'windows', 'event_log_hash'],
+        result.nodes.map((n) => [
+          n.name,
+          n.kind,
+          n.kernel.eventsProcessed,
+          n.kernel.messagesSent,
+          n.kernel.messagesReceived,
+          n.kernel.messagesForwarded,
+          n.home.reads,
+          n.home.writes,
+          n.home.busyPs,
+          n.framesAllocated,
+          n.scheduler.windows,
+          n.eventLogHash,
+        ]),
+      ),
+    ],
+  ];
+  return files.map(([name, text]) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  });
+}

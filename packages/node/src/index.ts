@@ -1,0 +1,15 @@
+/**
+ * @cdmsim/node — the model of one simulated node (CPU node or device) as
+ * it runs inside its worker: kernel, schedulers, memory home agent,
+ * processes, workloads; plus the shared state every worker attaches.
+ */
+export { NodeWorker, type NodeInit, type NodeReport, type RunMode } from './node-worker.js';
+export { createSharedState, attachPorts, RING_CAPACITY_BYTES, type SharedHandles, type SharedState, type RingDirection } from './shared-state.js';
+export { SyncBlock, RunAborted, type SyncBlockHandle } from './sync-block.js';
+export { NodeKernel, type KernelStats, type Body, type KernelOptions } from './kernel.js';
+export { runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
+export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memory-map.js';
+export type { WorkloadOutcome } from './workload/shared-buffer-process.js';
+export type { DeviceWorkloadStats } from './workload/shared-buffer-device.js';
+export type { HomeAgentStats } from './memory/home-agent.js';
+export type { ProcessHostStats } from './cpu/process-host.js';

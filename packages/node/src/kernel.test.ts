@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '@cdmsim/config';
+import { nodeId } from '@cdmsim/engine';
+import { RoutingTable, Transport, type OutPort } from '@cdmsim/bus';
+import type { EnvelopeData } from '@cdmsim/proto';
+import { NodeKernel } from './kernel.js';
+
+const topology = defaultConfig().topology;
+const cpu0 = nodeId(0);
+
+/** A kernel for cpu0 whose outgoing envelopes are captured instead of sent. */
+function kernel(seed = 1, crashAfterEvents?: number): { k: NodeKernel; sent: { next: number; env: EnvelopeData }[] } {
+  const sent: { next: number; env: EnvelopeData }[] = [];
+  const neighbours = topology.links.filter((l) => l.a === cpu0 || l.b === cpu0).map((l) => (l.a === cpu0 ? l.b : l.a));
+  const ports: OutPort[] = neighbours.map((to) => ({ to, ring: { maxRecordBytes: 1 << 20, tryWrite: () => true, publish: () => undefined }, doorbell: { ring: () => undefined } }));
+  const transport = new Transport(ports, []);
+  const original = transport.post.bind(transport);
+  transport.post = (next, env) => {
+    sent.push({ next, env });
+    original(next, env);
+  };
+  const k = new NodeKernel({ topology, self: cpu0, seed, routing: new RoutingTable(topology), transport, ...(crashAfterEvents ? { crashAfterEvents } : {}) });
+  return { k, sent };
+}
+
+describe('NodeKernel', () => {
+  it('runs timers in time order and only those before the window end', () => {
+    const { k } = kernel();
+    const order: number[] = [];
+    k.at(300, 1, () => order.push(300));
+    k.at(100, 1, () => order.push(100));
+    k.at(200, 1, () => order.push(200));
+    expect(k.runUntil(250)).toBe(2);
+    expect(order).toEqual([100, 200]);
+    expect(k.nowPs).toBe(200);
+    expect(k.nextEventPs()).toBe(300);
+  });
+
+  it('refuses a timer in the past', () => {
+    const { k } = kernel();
+    k.at(100, 1, () => undefined);
+    k.runUntil(1000);
+    expect(() => k.at(50, 1, () => undefined)).toThrow(/before now/);
+  });
+
+  it('routes a send to a far node over the first hop and stamps its arrival', () => {
+    const { k, sent } = kernel();
+    const gpu2 = topology.nodes.find((n) => n.name === 'gpu2')!.id;
+    const cpu1 = topology.nodes.find((n) => n.name === 'cpu1')!.id;
+    k.send(gpu2, { control: { op: 0 } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.next).toBe(cpu1);
+    expect(sent[0]!.env.arriveTimePs).toBeGreaterThanOrEqual(new RoutingTable(topology).minLinkLatencyPs);
+    expect(k.takeMinSentArrival()).toBe(sent[0]!.env.arriveTimePs);
+    expect(k.takeMinSentArrival()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('forwards an envelope meant for another node instead of handling it', () => {
+    const { k, sent } = kernel();
+    const gpu0 = topology.nodes.find((n) => n.name === 'gpu0')!.id;
+    k.deliver({ src: 1, dst: gpu0, seq: 1, tie: 0, arriveTimePs: 500, control: { op: 0 } } as never);
+    k.runUntil(1000);
+    expect(k.stats.messagesForwarded).toBe(1);
+    expect(sent[0]!.next).toBe(gpu0);
+    expect(sent[0]!.env.hopSrc).toBe(cpu0);
+  });
+
+  it('hands an envelope for itself to the handler of its kind, and fails on a kind with no handler', () => {
+    const { k } = kernel();
+    const seen: number[] = [];
+    k.on('control', (env) => seen.push(env.seq ?? 0));
+    k.deliver({ src: 1, dst: cpu0, seq: 7, tie: 0, arriveTimePs: 5, control: { op: 1 } } as never);
+    k.deliver({ src: 1, dst: cpu0, seq: 8, tie: 0, arriveTimePs: 6, pageFree: { pfn: 1 } } as never);
+    expect(() => k.runUntil(100)).toThrow(/no handler for pageFree/);
+    expect(seen).toEqual([7]);
+  });
+
+  it('hashes the same events in the same order to the same digest, and differently otherwise', () => {
+    const digest = (times: number[]) => {
+      const { k } = kernel();
+      for (const t of times) k.at(t, 1, () => undefined);
+      k.runUntil(Infinity);
+      return k.eventLogHash();
+    };
+    expect(digest([1, 2, 3])).toBe(digest([1, 2, 3]));
+    expect(digest([1, 2, 3])).not.toBe(digest([1, 2, 4]));
+  });
+
+  it('throws the injected crash at the configured event', () => {
+    const { k } = kernel(1, 3);
+    for (let t = 1; t <= 5; t++) k.at(t, 1, () => undefined);
+    expect(() => k.runUntil(Infinity)).toThrow(/injected crash on node cpu0 at event 3/);
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * The per-node discrete-event kernel: this node's clock, its pending events,
+ * sending (routed hop by hop through the link model) and receiving
+ * envelopes, local timers, and the event-log hash. Model components (home
+ * agent, CPU node, device, workloads) register handlers on it and never see
+ * threads, rings or schedulers.
+ */
+import { EventQueue, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdmsim/engine';
+import { BODY_KINDS, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
+import { OutgoingLinks, payloadBytes, type RoutingTable, type Transport } from '@cdmsim/bus';
+import type { NodeSpec, Topology } from '@cdmsim/config';
+
+/** A queued event: an arriving envelope or a local timer. */
+interface SimEvent {
+  readonly timePs: Ps;
+  readonly tie: number;
+  readonly src: number;
+  readonly seq: number;
+  readonly env?: cdmsim.Envelope | EnvelopeData;
+  readonly action?: () => void;
+  /** Event-log code: body kind index for envelopes, 1000 + label for timers. */
+  readonly code: number;
+}
+
+/** A handler for one body kind. */
+export type EnvelopeHandler = (env: cdmsim.Envelope | EnvelopeData) => void;
+
+/** Body of an envelope to send: exactly one body field set. */
+export type Body = Omit<EnvelopeData, 'src' | 'dst' | 'hopSrc' | 'sendTimePs' | 'arriveTimePs' | 'seq' | 'tie'>;
+
+/** Counters of one node's kernel (plain data). */
+export interface KernelStats {
+  eventsProcessed: number;
+  timersFired: number;
+  messagesSent: number;
+  messagesReceived: number;
+  messagesForwarded: number;
+  lastEventPs: Ps;
+  byKindReceived: Partial<Record<BodyKind, number>>;
+}
+
+/** What a kernel needs to exist. */
+export interface KernelOptions {
+  readonly topology: Topology;
+  readonly self: NodeId;
+  readonly seed: number;
+  readonly routing: RoutingTable;
+  readonly transport: Transport;
+  /** Throw an injected error when this many events were processed (fault-injection tests). */
+  readonly crashAfterEvents?: number;
+  /** Receives workload progress (`done` of `total` units) for progress bars. */
+  readonly onWork?: (done: number, total: number) => void;
+}
+
+/** The discrete-event kernel of one node. */
+export class NodeKernel {
+  readonly self: NodeId;
+  readonly spec: NodeSpec;
+  readonly topology: Topology;
+  readonly seed: number;
+  readonly rng: Rng;
+  readonly links: OutgoingLinks;
+  readonly stats: KernelStats = {
+    eventsProcessed: 0,
+    timersFired: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    messagesForwarded: 0,
+    lastEventPs: 0,
+    byKindReceived: {},
+  };
+  readonly #queue = new EventQueue<SimEvent>();
+  readonly #hash = new RunningHash();
+  readonly #handlers = new Map<BodyKind, EnvelopeHandler>();
+  readonly #routing: RoutingTable;
+  readonly #transport: Transport;
+  readonly #crashAfterEvents: number;
+  readonly #onWork: (done: number, total: number) => void;
+  #nowPs: Ps = 0;
+  #seq = 0;
+  #txn = 0;
+  /** Earliest arrival among envelopes sent since the last `takeMinSentArrival()`. */
+  #minSentArrivalPs: Ps = Number.POSITIVE_INFINITY;
+
+  constructor(options: KernelOptions) {
+    this.self = options.self;
+    this.topology = options.topology;
+    this.spec = options.topology.nodes[options.self]!;
+    this.seed = options.seed;
+    this.rng = new Rng(options.seed, options.self + 1);
+    this.links = new OutgoingLinks(options.topology, options.self);
+    this.#routing = options.routing;
+    this.#transport = options.transport;
+    this.#crashAfterEvents = options.crashAfterEvents ?? Number.POSITIVE_INFINITY;
+    this.#onWork = options.onWork ?? (() => undefined);
+  }
+
+  /** Reports workload progress: `done` of `total` units on this node (display only). */
+  reportWork(done: number, total: number): void {
+    this.#onWork(done, total);
+  }
+
+  /** Current simulated time of this node. */
+  get nowPs(): Ps {
+    return this.#nowPs;
+  }
+
+  /** Registers the handler of a body kind; one handler per kind per node. */
+  on(kind: BodyKind, handler: EnvelopeHandler): void {
+    if (this.#handlers.has(kind)) throw new Error(`node ${this.spec.name}: two handlers for ${kind}`);
+    this.#handlers.set(kind, handler);
+  }
+
+  /** Returns a fresh transaction id, unique on this node. */
+  newTxn(): number {
+    return ++this.#txn;
+  }
+
+  #nextOrder(): { seq: number; tie: number } {
+    const seq = ++this.#seq;
+    return { seq, tie: mix32(this.seed, (this.self << 22) ^ seq) };
+  }
+
+  /** Runs `action` at simulated time `atPs` (≥ now) on this node; `label` identifies it in the event log. */
+  at(atPs: Ps, label: number, action: () => void): void {
+    if (atPs < this.#nowPs) throw new Error(`node ${this.spec.name}: timer at ${atPs} ps is before now (${this.#nowPs} ps)`);
+    const { seq, tie } = this.#nextOrder();
+    this.#queue.push({ timePs: atPs, tie, src: this.self, seq, action, code: 1000 + label });
+  }
+
+  /** Runs `action` `delayPs` from now. */
+  after(delayPs: Ps, label: number, action: () => void): void {
+    this.at(this.#nowPs + delayPs, label, action);
+  }
+
+  /**
+   * Sends `body` to node `dst` now. The envelope is routed hop by hop; this
+   * node charges the first link. Returns the envelope's sequence number.
+   */
+  send(dst: NodeId, body: Body): number {
+    const { seq, tie } = this.#nextOrder();
+    const env: EnvelopeData = {
+      ...body,
+      src: this.self,
+      dst,
+      hopSrc: this.self,
+      sendTimePs: this.#nowPs,
+      seq,
+      tie,
+    };
+    this.stats.messagesSent++;
+    if (dst === this.self) {
+      this.#queue.push({ timePs: this.#nowPs, tie, src: this.self, seq, env, code: BODY_KINDS.indexOf(bodyKindOf(env)) });
+      return seq;
+    }
+    this.#transmit(env);
+    return seq;
+  }
+
+  #transmit(env: EnvelopeData): void {
+    const hop = this.#routing.nextHop(this.self, env.dst as NodeId);
+    const arrive = this.links.transmit(this.#nowPs, hop.link, payloadBytes(env), bodyKindOf(env));
+    env.arriveTimePs = arrive;
+    env.hopSrc = this.self;
+    if (arrive < this.#minSentArrivalPs) this.#minSentArrivalPs = arrive;
+    this.#transport.post(hop.next, env);
+  }
+
+  /** Queues an envelope taken from an incoming ring (it arrives at `arriveTimePs`). */
+  deliver(env: cdmsim.Envelope): void {
+    this.#queue.push({
+      timePs: env.arriveTimePs,
+      tie: env.tie,
+      src: env.src,
+      seq: env.seq,
+      env,
+      code: BODY_KINDS.indexOf(bodyKindOf(env)),
+    });
+  }
+
+  /** Time of the earliest pending event, +Infinity when none. */
+  nextEventPs(): Ps {
+    return this.#queue.peekTime();
+  }
+
+  /** Number of pending events. */
+  get pendingEvents(): number {
+    return this.#queue.size;
+  }
+
+  /** Returns and resets the earliest arrival time of envelopes sent since the last call. */
+  takeMinSentArrival(): Ps {
+    const t = this.#minSentArrivalPs;
+    this.#minSentArrivalPs = Number.POSITIVE_INFINITY;
+    return t;
+  }
+
+  /**
+   * Processes every pending event earlier than `endPs`, in order. In free
+   * mode an event may be older than the clock (it arrived late): it then
+   * runs at the current time. Returns the number of events processed.
+   */
+  runUntil(endPs: Ps, maxEvents = Number.POSITIVE_INFINITY): number {
+    let n = 0;
+    while (n < maxEvents && this.#queue.peekTime() < endPs) {
+      this.#process(this.#queue.pop()!);
+      n++;
+    }
+    return n;
+  }
+
+  #process(ev: SimEvent): void {
+    if (ev.timePs > this.#nowPs) this.#nowPs = ev.timePs;
+    const s = this.stats;
+    s.eventsProcessed++;
+    s.lastEventPs = this.#nowPs;
+    this.#hash.add(this.#nowPs).add(ev.src).add(ev.seq).add(ev.code);
+    if (s.eventsProcessed >= this.#crashAfterEvents) {
+      throw new Error(`injected crash on node ${this.spec.name} at event ${s.eventsProcessed} (t=${this.#nowPs} ps)`);
+    }
+    if (ev.action) {
+      s.timersFired++;
+      ev.action();
+      return;
+    }
+    const env = ev.env!;
+    if (env.dst !== this.self) {
+      s.messagesForwarded++;
+      this.#transmit(env as EnvelopeData);
+      return;
+    }
+    const kind = bodyKindOf(env);
+    s.messagesReceived++;
+    s.byKindReceived[kind] = (s.byKindReceived[kind] ?? 0) + 1;
+    const handler = this.#handlers.get(kind);
+    if (!handler) throw new Error(`node ${this.spec.name}: no handler for ${kind} from node ${env.src}`);
+    handler(env);
+  }
+
+  /** Digest of every event processed so far, in processing order. */
+  eventLogHash(): string {
+    return this.#hash.hex();
+  }
+}

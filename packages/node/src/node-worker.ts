@@ -1,0 +1,148 @@
+/**
+ * One simulated node as it lives in its worker thread: attaches the shared
+ * state, builds the node's model (home agent of its memory; processes for a
+ * CPU node; the workload's device side for a GPU) on a kernel, and runs the
+ * scheduler of the chosen mode. Pure model code: the runtime layer owns the
+ * thread and calls `run()` through comlink.
+ */
+import type { NodeId } from '@cdmsim/engine';
+import type { SimConfig } from '@cdmsim/config';
+import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats } from '@cdmsim/bus';
+import { ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, type WordLock, type LockStats } from '@cdmsim/shm';
+import { NodeKernel, type KernelStats } from './kernel.js';
+import { runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
+import { SyncBlock } from './sync-block.js';
+import { attachPorts, type SharedHandles } from './shared-state.js';
+import { memoryMap, MemoryRanges } from './memory-map.js';
+import { FrameAllocator } from './memory/frame-allocator.js';
+import { HomeAgent, type HomeAgentStats } from './memory/home-agent.js';
+import { PageMemory } from './memory/page-memory.js';
+import { ProcessHost, type ProcessHostStats } from './cpu/process-host.js';
+import { SharedBufferProcess, type WorkloadOutcome } from './workload/shared-buffer-process.js';
+import { SharedBufferDevice, type DeviceWorkloadStats } from './workload/shared-buffer-device.js';
+
+/** The two run modes (see schedulers.ts). */
+export type RunMode = 'deterministic' | 'free';
+
+/** Everything a node worker receives at start (plain, structured-cloneable data). */
+export interface NodeInit {
+  readonly config: SimConfig;
+  readonly self: NodeId;
+  readonly seed: number;
+  readonly mode: RunMode;
+  readonly shared: SharedHandles;
+  readonly crashAfterEvents?: number;
+}
+
+/** What a node reports at the end of a run (plain data). */
+export interface NodeReport {
+  readonly id: NodeId;
+  readonly name: string;
+  readonly kind: 'cpu' | 'gpu';
+  readonly eventLogHash: string;
+  readonly kernel: KernelStats;
+  readonly scheduler: SchedulerStats;
+  readonly transport: TransportStats;
+  readonly links: LinkDirectionStats[];
+  readonly home: HomeAgentStats;
+  /** Frames of this node's memory allocated at the end of the run. */
+  readonly framesAllocated: number;
+  /** Distinct frames of this node's memory ever allocated in the run (touched frames). */
+  readonly framesTouched: number;
+  /** Page/PTE lock statistics (free mode; deterministic-mode locks never wait). */
+  readonly locks?: LockStats;
+  readonly processes?: ProcessHostStats;
+  readonly device?: DeviceWorkloadStats;
+  readonly workload?: WorkloadOutcome;
+}
+
+/** One node's model over the shared state. */
+export class NodeWorker {
+  readonly #init: NodeInit;
+  readonly #kernel: NodeKernel;
+  readonly #transport: Transport;
+  readonly #sync: SyncBlock;
+  readonly #lock: WordLock;
+  readonly #home: HomeAgent;
+  readonly #allocator: FrameAllocator;
+  readonly #host?: ProcessHost;
+  readonly #process?: SharedBufferProcess;
+  readonly #device?: SharedBufferDevice;
+
+  /** Attaches shared state and builds the node's components; schedules the workload's first events. */
+  constructor(init: NodeInit) {
+    this.#init = init;
+    const { config, self, shared } = init;
+    const topology = config.topology;
+    this.#lock =
+      init.mode === 'free' ? new FreeModeLock() : new DeterministicModeLock({ owner: self + 1, name: topology.nodes[self]!.name });
+    const frames = FrameTable.attach(shared.frames, { lock: this.#lock });
+    const content = ContentStore.attach(shared.content, frames);
+    const pageTables = PageTables.attach(shared.pageTables, { lock: this.#lock });
+    this.#sync = SyncBlock.attach(shared.sync);
+    const ports = attachPorts(shared, self, this.#sync);
+    this.#transport = new Transport(ports.out, ports.incoming);
+    this.#kernel = new NodeKernel({
+      topology,
+      self,
+      seed: init.seed,
+      routing: new RoutingTable(topology),
+      transport: this.#transport,
+      onWork: (done, total) => this.#sync.setWork(self, done, total),
+      ...(init.crashAfterEvents !== undefined ? { crashAfterEvents: init.crashAfterEvents } : {}),
+    });
+    const kernel = this.#kernel;
+    const ranges = new MemoryRanges(memoryMap(topology));
+    const pages = new PageMemory(frames, content);
+    this.#allocator = new FrameAllocator(ranges.ranges[self]!);
+    this.#home = new HomeAgent(kernel, ranges.ranges[self]!, pages);
+    kernel.on('memReq', (env) => this.#home.handle(env));
+    const release = (pfn: number): void => {
+      pages.release(pfn);
+      frames.setFlags(pfn, 0);
+      frames.setMapping(pfn, 0);
+      frames.setIndex(pfn, 0);
+      this.#allocator.free(pfn);
+    };
+    const spec = topology.nodes[self]!;
+    if (spec.kind === 'cpu') {
+      this.#host = new ProcessHost(kernel, this.#allocator, release);
+      kernel.on('rangeFault', (env) => this.#host!.rangeFault(env));
+      if (config.workload.process === self) {
+        this.#process = new SharedBufferProcess(kernel, config, this.#host, pages, pageTables, frames);
+        kernel.on('control', (env) => this.#process!.control(env));
+        this.#process.begin();
+      }
+    } else {
+      this.#device = new SharedBufferDevice(kernel, config, ranges);
+      kernel.on('control', (env) => this.#device!.start(env));
+      kernel.on('rangeFaultReply', (env) => this.#device!.mirrorReply(env));
+      kernel.on('memResp', (env) => this.#device!.response(env));
+    }
+  }
+
+  /** Runs the scheduler of the run's mode until the simulation ends; returns this node's report. */
+  run(): NodeReport {
+    const parts = { kernel: this.#kernel, transport: this.#transport, sync: this.#sync, me: this.#init.self };
+    const lookahead = new RoutingTable(this.#init.config.topology).minLinkLatencyPs;
+    const scheduler = this.#init.mode === 'free' ? runFree(parts) : runDeterministic(parts, lookahead);
+    const spec = this.#kernel.spec;
+    return {
+      id: this.#init.self,
+      name: spec.name,
+      kind: spec.kind,
+      eventLogHash: this.#kernel.eventLogHash(),
+      kernel: this.#kernel.stats,
+      scheduler,
+      transport: this.#transport.stats,
+      links: this.#kernel.links.stats(),
+      home: this.#home.stats,
+      framesAllocated: this.#allocator.allocated,
+      framesTouched: this.#allocator.everAllocated,
+      ...(this.#lock instanceof FreeModeLock ? { locks: { ...this.#lock.stats } } : {}),
+      ...(this.#host ? { processes: this.#host.stats } : {}),
+      ...(this.#device ? { device: this.#device.stats } : {}),
+      ...(this.#process?.outcome ? { workload: this.#process.outcome } : {}),
+    };
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * @cdmsim/runtime — the library API of cdmsim. Start a simulation from a
+ * config object, run it, read its result, stop it; run sweeps of many
+ * simulations in parallel. The CLI is a thin layer over these functions.
+ *
+ * @example
+ * ```ts
+ * import { defaultConfig } from '@cdmsim/config';
+ * import { runSimulation } from '@cdmsim/runtime';
+ * const result = await runSimulation(defaultConfig(), { seed: 7, mode: 'deterministic' });
+ * console.log(result.simTimePs, result.workload.verified);
+ * ```
+ */
+export { Simulation, runSimulation, type SimulationOptions, type Progress } from './simulation.js';
+export { buildRunResult, deterministicPart, RESULTS_VERSION, type RunResult, type LinkReport, type LinkDirectionReport, type HostInfo } from './results.js';
+export { runSweep, sweepRow, type SweepJob, type SweepRow, type SweepOptions } from './sweep.js';
+export type { RunMode, NodeReport, WorkloadOutcome } from '@cdmsim/node';

@@ -1,0 +1,238 @@
+/**
+ * The orchestrator: builds a simulation's shared state, spawns one worker
+ * thread per simulated node (CPU nodes and devices), drives them through
+ * comlink, and turns their reports into a result. A failing worker fails the
+ * run with the node's name; every worker is then terminated — never a hang.
+ */
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
+import { wrap, type Remote } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { NodeFailure, toErrorData, type NodeId } from '@cdmsim/engine';
+import type { SimConfig } from '@cdmsim/config';
+import { createSharedState, type NodeReport, type RunMode, type SharedState } from '@cdmsim/node';
+import type { NodeWorkerApi } from './worker-entry.js';
+import { buildRunResult, type RunResult } from './results.js';
+
+/** How to run a simulation. */
+export interface SimulationOptions {
+  /** Seed of every random choice in the run (default 1). */
+  readonly seed?: number;
+  /** `deterministic` (default) or `free`. */
+  readonly mode?: RunMode;
+  /** Name of a node whose worker throws mid-run (fault-injection). */
+  readonly injectCrash?: string;
+  /** Event count at which the injected crash happens (default 200). */
+  readonly crashAfterEvents?: number;
+}
+
+/** How far a running simulation got, for progress bars. */
+export interface Progress {
+  /** Simulated time reached by each node. */
+  readonly nodeTimesPs: readonly number[];
+  readonly minPs: number;
+  readonly maxPs: number;
+  /** Workload units done and in total (accesses, pages filled) over all nodes. */
+  readonly workDone: number;
+  readonly workTotal: number;
+}
+
+interface NodeThread {
+  readonly id: NodeId;
+  readonly name: string;
+  readonly worker: Worker;
+  readonly api: Remote<NodeWorkerApi>;
+  /** Settles when the worker dies on its own (uncaught error or exit). */
+  readonly died: Promise<never>;
+}
+
+const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
+/** How long failing runs wait for the other workers to notice the abort before terminating them. */
+const ABORT_GRACE_MS = 1500;
+
+/** A running simulation: one worker per node over shared state. */
+export class Simulation {
+  readonly config: SimConfig;
+  readonly seed: number;
+  readonly mode: RunMode;
+  /** OS-level thread id of each node's worker, in node order. */
+  readonly threadIds: readonly number[];
+  /** Wall time spent building shared state and starting workers. */
+  readonly startupMs: number;
+  readonly #shared: SharedState;
+  readonly #threads: readonly NodeThread[];
+  #stopped = false;
+
+  private constructor(
+    config: SimConfig,
+    seed: number,
+    mode: RunMode,
+    shared: SharedState,
+    threads: NodeThread[],
+    threadIds: number[],
+    startupMs: number,
+  ) {
+    this.config = config;
+    this.seed = seed;
+    this.mode = mode;
+    this.#shared = shared;
+    this.#threads = threads;
+    this.threadIds = threadIds;
+    this.startupMs = startupMs;
+  }
+
+  /**
+   * Builds shared state for `config`, spawns and initialises one worker per
+   * node. Resolves once every worker is ready; rejects with NodeFailure
+   * naming the node if one cannot start. Call `run()` next, and `stop()` if
+   * you abandon the simulation.
+   */
+  static async start(config: SimConfig, options: SimulationOptions = {}): Promise<Simulation> {
+    const t0 = performance.now();
+    const seed = options.seed ?? 1;
+    const mode = options.mode ?? 'deterministic';
+    if (options.injectCrash !== undefined && !config.topology.nodes.some((n) => n.name === options.injectCrash)) {
+      throw new Error(
+        `--inject-crash: no node named "${options.injectCrash}" (known: ${config.topology.nodes.map((n) => n.name).join(', ')})`,
+      );
+    }
+    const shared = createSharedState(config, availableParallelism());
+    const threads = config.topology.nodes.map((node) => spawnNode(node.id, node.name));
+    try {
+      const threadIds = await Promise.all(
+        threads.map((t) =>
+          raceDeath(
+            t,
+            t.api.init({
+              config,
+              self: t.id,
+              seed,
+              mode,
+              shared: shared.handles,
+              ...(options.injectCrash === t.name ? { crashAfterEvents: options.crashAfterEvents ?? 200 } : {}),
+            }),
+          ),
+        ),
+      );
+      return new Simulation(config, seed, mode, shared, threads, threadIds, performance.now() - t0);
+    } catch (e) {
+      await terminateAll(threads);
+      throw e;
+    }
+  }
+
+  /** Returns the simulated time each node has reached (safe to call while `run()` is pending). */
+  progress(): Progress {
+    const nodeTimesPs = this.#shared.sync.progress();
+    const work = this.#shared.sync.work();
+    return {
+      nodeTimesPs,
+      minPs: Math.min(...nodeTimesPs),
+      maxPs: Math.max(...nodeTimesPs),
+      workDone: work.done,
+      workTotal: work.total,
+    };
+  }
+
+  /**
+   * Runs every node until the simulation ends and returns the result.
+   * Rejects with NodeFailure naming the first node that failed; all workers
+   * are terminated before it rejects. A simulation runs once.
+   */
+  async run(): Promise<RunResult> {
+    if (this.#stopped) throw new Error('simulation already ran or was stopped');
+    const t0 = performance.now();
+    const runs = this.#threads.map((t) => raceDeath(t, t.api.run()));
+    let reports: NodeReport[];
+    try {
+      reports = await firstFailureOrAll(runs, this.#threads, () => this.#shared.sync.abort());
+    } finally {
+      await this.stop();
+    }
+    const wallMs = performance.now() - t0;
+    return buildRunResult({
+      config: this.config,
+      seed: this.seed,
+      mode: this.mode,
+      reports,
+      shared: this.#shared,
+      wallMs,
+      startupMs: this.startupMs,
+    });
+  }
+
+  /** Aborts the run if it is still going and terminates every worker. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#shared.sync.abort();
+    await terminateAll(this.#threads);
+  }
+}
+
+function spawnNode(id: NodeId, name: string): NodeThread {
+  const worker = new Worker(WORKER_URL, { name: `cdmsim:${name}` });
+  const api = wrap<NodeWorkerApi>(nodeEndpoint(worker));
+  const died = new Promise<never>((_, reject) => {
+    worker.once('error', (e) => reject(new NodeFailure(name, toErrorData(e).message, toErrorData(e).stack)));
+    worker.once('exit', (code) => reject(new NodeFailure(name, `worker exited with code ${code}`)));
+  });
+  died.catch(() => undefined); // observed through raceDeath; avoid unhandled rejections after a clean stop
+  return { id, name, worker, api, died };
+}
+
+/** Resolves with `call` unless the worker dies first; either way errors name the node. */
+async function raceDeath<T>(thread: NodeThread, call: Promise<T>): Promise<T> {
+  try {
+    return await Promise.race([call, thread.died]);
+  } catch (e) {
+    if (e instanceof NodeFailure) throw e;
+    const data = toErrorData(e);
+    throw new NodeFailure(thread.name, data.message, data.stack);
+  }
+}
+
+/**
+ * Waits for every run; on the first failure aborts the others and, once
+ * they have noticed (or the grace period ran out), rejects with the root
+ * cause: the first failure that is not merely "run aborted".
+ */
+async function firstFailureOrAll(
+  runs: Promise<NodeReport>[],
+  threads: readonly NodeThread[],
+  abort: () => void,
+): Promise<NodeReport[]> {
+  try {
+    return await Promise.all(runs);
+  } catch (first) {
+    abort();
+    const settled = await Promise.race([
+      Promise.allSettled(runs),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), ABORT_GRACE_MS)),
+    ]);
+    const failures = (settled ?? [])
+      .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+      .map((s) => s.reason as unknown);
+    const root = failures.find((f) => f instanceof NodeFailure && !/run aborted/.test(f.causeMessage)) ?? first;
+    void threads;
+    throw root;
+  }
+}
+
+async function terminateAll(threads: readonly NodeThread[]): Promise<void> {
+  await Promise.all(
+    threads.map(async (t) => {
+      await t.worker.terminate();
+    }),
+  );
+}
+
+/**
+ * Convenience: starts a simulation of `config`, runs it to the end and
+ * returns its result. The same as `(await Simulation.start(config, o)).run()`.
+ */
+export async function runSimulation(config: SimConfig, options: SimulationOptions = {}): Promise<RunResult> {
+  const sim = await Simulation.start(config, options);
+  return sim.run();
+}

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+
+/** Runs the CLI; resolves with its exit code and output (never rejects). */
+async function cdmsim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'cdmsim-cli-'));
+
+describe('cdmsim CLI', () => {
+  it('run writes results.json with the documented fields and prints a summary', async () => {
+    const dir = tmp();
+    const cfg = join(dir, 'small.yaml');
+    writeFileSync(cfg, readFileSync(join(import.meta.dirname, '..', 'examples', 'default.yaml'), 'utf8').replace(/bufferSize: \S+/, 'bufferSize: 64KiB').replace(/accessesPerDevice: \d+/, 'accessesPerDevice: 64'));
+    const r = await cdmsim(['run', '--config', cfg, '--seed', '4', '--out', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/simulated time/);
+    expect(r.stdout).toMatch(/data check\s*│ passed/);
+    const result = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    for (const key of ['version', 'config', 'seed', 'mode', 'simTimePs', 'eventLogHash', 'links', 'nodes', 'host', 'workload']) {
+      expect(result).toHaveProperty(key);
+    }
+    expect(result.seed).toBe(4);
+    expect(result.links[0].directions[0]).toHaveProperty('byKind');
+    expect(readFileSync(join(dir, 'links.csv'), 'utf8').split('\n')[0]).toMatch(/^link,kind,from,to,messages,bytes/);
+  });
+
+  it('validate names the file, line, field and problem, exits 2 and prints no stack trace', async () => {
+    const dir = tmp();
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(join(import.meta.dirname, '..', 'examples', 'default.yaml'), 'utf8').replace(
+        '{ between: [cpu0, cpu1], kind: smp, latencyNs: 60, bandwidthGBps: 64,',
+        '{ between: [cpu0, cpu9], kind: smp, latencyNs: 60, bandwidthGBps: -64,',
+      ),
+    );
+    const r = await cdmsim(['validate', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: links\[0\]\.bandwidthGBps: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('run with a bad config exits 2 without a stack trace', async () => {
+    const dir = tmp();
+    const bad = join(dir, 'syntax.yaml');
+    writeFileSync(bad, 'name: x\ncpus: [\n');
+    const r = await cdmsim(['run', '--config', bad, '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/syntax\.yaml:\d+:\d+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  for (const node of ['cpu1', 'gpu0']) {
+    it(`run --inject-crash ${node} reports the node and exits non-zero`, async () => {
+      const dir = tmp();
+      const r = await cdmsim(['run', '--inject-crash', node, '--out', dir]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`node ${node} failed: .*injected crash`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+});

@@ -1,0 +1,36 @@
+/**
+ * Fixtures shared by the cross-package tests: small configs that run fast,
+ * and a runner that returns the deterministic part of a result.
+ */
+import { defaultConfig, resolveConfig, type SimConfig } from '@cdmsim/config';
+import { deterministicPart, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
+
+/** The default machine with a smaller workload (fast enough for unit-style tests). */
+export function smallConfig(workload: Partial<SimConfig['workload']> = {}): SimConfig {
+  const base = defaultConfig();
+  return { ...base, workload: { ...base.workload, bufferBytes: 64 * 1024, accessesPerDevice: 96, ...workload } };
+}
+
+/** A two-node machine (one CPU, one GPU) for the quickest end-to-end runs. */
+export function tinyConfig(): SimConfig {
+  return resolveConfig({
+    name: 'tiny',
+    cpus: [{ name: 'cpu0', cores: 4, dram: { size: '1GiB', latencyNs: 90, bandwidthGBps: 100 }, cache: { size: '1MiB', ways: 8, lineSize: '64B', hitLatencyNs: 10 } }],
+    devices: [
+      {
+        name: 'gpu0',
+        kind: 'gpu',
+        memory: { size: '1GiB', kind: 'public', latencyNs: 300, bandwidthGBps: 900 },
+        cache: { size: '1MiB', ways: 8, lineSize: '64B', hitLatencyNs: 30 },
+      },
+    ],
+    links: [{ between: ['cpu0', 'gpu0'], kind: 'nvlink', latencyNs: 100, bandwidthGBps: 50, headerBytes: 16, coherent: true }],
+    workload: { bufferSize: '64KiB', accessesPerDevice: 64 },
+  });
+}
+
+/** Runs `config` and returns its result as JSON text without the host object. */
+export async function runJson(config: SimConfig, seed: number, mode: RunMode = 'deterministic'): Promise<{ json: string; result: RunResult }> {
+  const result = await runSimulation(config, { seed, mode });
+  return { json: JSON.stringify(deterministicPart(result)), result };
+}
