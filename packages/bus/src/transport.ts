@@ -48,10 +48,23 @@ export interface TransportStats {
   backPressureEvents: number;
 }
 
+/** Options of a Transport. */
+export interface TransportOptions {
+  /**
+   * Ring a neighbour's doorbell whenever something is published to it
+   * (default true). A deterministic-mode worker drains its rings at every
+   * window barrier anyway, so waking it for each publish only adds context
+   * switches; it then sets this to false and calls `wakeBlocked()` when a
+   * full ring needs the neighbour to drain.
+   */
+  readonly wakeOnPublish?: boolean;
+}
+
 /** Batching transport of one worker. */
 export class Transport {
   readonly #out = new Map<number, { port: OutPort; pending: EnvelopeData[] }>();
   readonly #in: readonly RingReader[];
+  readonly #wakeOnPublish: boolean;
   readonly stats: TransportStats = {
     envelopesSent: 0,
     envelopesReceived: 0,
@@ -62,9 +75,10 @@ export class Transport {
   };
 
   /** `out`: one port per neighbour; `incoming`: the rings neighbours write to us. */
-  constructor(out: readonly OutPort[], incoming: readonly RingReader[]) {
+  constructor(out: readonly OutPort[], incoming: readonly RingReader[], options: TransportOptions = {}) {
     for (const port of out) this.#out.set(port.to, { port, pending: [] });
     this.#in = incoming;
+    this.#wakeOnPublish = options.wakeOnPublish ?? true;
   }
 
   /** Queues `env` for neighbour `next`; nothing is visible to it before `flush()`. */
@@ -94,7 +108,7 @@ export class Transport {
       const written = this.#writeBatches(out.port, out.pending);
       if (written > 0) {
         out.port.ring.publish();
-        out.port.doorbell.ring();
+        if (this.#wakeOnPublish) out.port.doorbell.ring();
       }
       if (written < out.pending.length) {
         out.pending.splice(0, written);
@@ -105,6 +119,11 @@ export class Transport {
       }
     }
     return allWritten;
+  }
+
+  /** Rings the doorbell of every neighbour we still hold envelopes for (its ring is full: it must drain). */
+  wakeBlocked(): void {
+    for (const out of this.#out.values()) if (out.pending.length > 0) out.port.doorbell.ring();
   }
 
   /** Writes `pending` in as few records as fit; returns how many envelopes were written. */

