@@ -7,7 +7,7 @@ export { NodeWorker, type NodeInit, type NodeReport, type RunMode } from './node
 export { createSharedState, attachPorts, RING_CAPACITY_BYTES, type SharedHandles, type SharedState, type RingDirection } from './shared-state.js';
 export { SyncBlock, RunAborted, type SyncBlockHandle } from './sync-block.js';
 export { NodeKernel, type KernelStats, type Body, type KernelOptions } from './kernel.js';
-export { runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
+export { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
 export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memory-map.js';
 export type { WorkloadOutcome } from './workload/shared-buffer-process.js';
 export type { DeviceWorkloadStats } from './workload/shared-buffer-device.js';

@@ -79,8 +79,8 @@ export class NodeKernel {
   #nowPs: Ps = 0;
   #seq = 0;
   #txn = 0;
-  /** Earliest arrival among envelopes sent since the last `takeMinSentArrival()`. */
-  #minSentArrivalPs: Ps = Number.POSITIVE_INFINITY;
+  /** Earliest arrival per next hop among envelopes sent since the last `takeSentArrivals()`. */
+  readonly #minSentArrivalByHop = new Map<number, Ps>();
 
   constructor(options: KernelOptions) {
     this.self = options.self;
@@ -162,7 +162,8 @@ export class NodeKernel {
     const arrive = this.links.transmit(this.#nowPs, hop.link, payloadBytes(env), bodyKindOf(env));
     env.arriveTimePs = arrive;
     env.hopSrc = this.self;
-    if (arrive < this.#minSentArrivalPs) this.#minSentArrivalPs = arrive;
+    const earliest = this.#minSentArrivalByHop.get(hop.next);
+    if (earliest === undefined || arrive < earliest) this.#minSentArrivalByHop.set(hop.next, arrive);
     this.#transport.post(hop.next, env);
   }
 
@@ -188,11 +189,14 @@ export class NodeKernel {
     return this.#queue.size;
   }
 
-  /** Returns and resets the earliest arrival time of envelopes sent since the last call. */
-  takeMinSentArrival(): Ps {
-    const t = this.#minSentArrivalPs;
-    this.#minSentArrivalPs = Number.POSITIVE_INFINITY;
-    return t;
+  /**
+   * Calls `visit(neighbour, arrivalPs)` with the earliest arrival of the
+   * envelopes sent toward each neighbour since the last call, then forgets
+   * them. Deterministic windows publish these as in-flight events.
+   */
+  takeSentArrivals(visit: (neighbour: NodeId, arrivalPs: Ps) => void): void {
+    for (const [next, t] of this.#minSentArrivalByHop) visit(next as NodeId, t);
+    this.#minSentArrivalByHop.clear();
   }
 
   /**

@@ -10,7 +10,7 @@ import type { SimConfig } from '@cdmsim/config';
 import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats } from '@cdmsim/bus';
 import { ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, type WordLock, type LockStats } from '@cdmsim/shm';
 import { NodeKernel, type KernelStats } from './kernel.js';
-import { runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
+import { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
 import { SyncBlock } from './sync-block.js';
 import { attachPorts, type SharedHandles } from './shared-state.js';
 import { memoryMap, MemoryRanges } from './memory-map.js';
@@ -61,6 +61,7 @@ export class NodeWorker {
   readonly #init: NodeInit;
   readonly #kernel: NodeKernel;
   readonly #transport: Transport;
+  readonly #routing: RoutingTable;
   readonly #sync: SyncBlock;
   readonly #lock: WordLock;
   readonly #home: HomeAgent;
@@ -82,11 +83,12 @@ export class NodeWorker {
     this.#sync = SyncBlock.attach(shared.sync);
     const ports = attachPorts(shared, self, this.#sync);
     this.#transport = new Transport(ports.out, ports.incoming, { wakeOnPublish: init.mode === 'free' });
+    this.#routing = new RoutingTable(topology);
     this.#kernel = new NodeKernel({
       topology,
       self,
       seed: init.seed,
-      routing: new RoutingTable(topology),
+      routing: this.#routing,
       transport: this.#transport,
       onWork: (done, total) => this.#sync.setWork(self, done, total),
       ...(init.crashAfterEvents !== undefined ? { crashAfterEvents: init.crashAfterEvents } : {}),
@@ -124,8 +126,7 @@ export class NodeWorker {
   /** Runs the scheduler of the run's mode until the simulation ends; returns this node's report. */
   run(): NodeReport {
     const parts = { kernel: this.#kernel, transport: this.#transport, sync: this.#sync, me: this.#init.self };
-    const lookahead = new RoutingTable(this.#init.config.topology).minLinkLatencyPs;
-    const scheduler = this.#init.mode === 'free' ? runFree(parts) : runDeterministic(parts, lookahead);
+    const scheduler = this.#init.mode === 'free' ? runFree(parts) : runDeterministic(parts, horizonDistances(this.#routing));
     const spec = this.#kernel.spec;
     return {
       id: this.#init.self,

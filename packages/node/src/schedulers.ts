@@ -2,22 +2,26 @@
  * The two run modes. Same kernel, same model code; only how workers agree on
  * time differs.
  *
- * deterministic — conservative parallel DES with barrier-synchronised
- *   windows (YAWNS / SST style). Lookahead L is the smallest link latency:
- *   a message sent at t arrives at t + L or later, so inside the window
- *   [T, T + L) every worker processes its own events in parallel with no
- *   message able to reach it in time. At the window's end each worker
- *   contributes min(next local event, earliest arrival it sent) and the
- *   barrier's min-reduction yields the next window's start, skipping empty
- *   time. Envelopes are ordered by (time, seeded tie, src, seq), so results
- *   depend only on config + seed.
+ * deterministic — conservative parallel DES in barrier-synchronised rounds
+ *   (YAWNS / SST style, with a lookahead per pair of nodes). At each
+ *   barrier every worker publishes the earliest event it knows of for each
+ *   node: its own next event, and the earliest arrival of what it sent to
+ *   each neighbour (in flight). From the gathered matrix every worker gets
+ *   T_k, the earliest pending event of every node k, and processes its own
+ *   events before its horizon H_i = min_k (T_k + D[k][i]), where D[k][i] is
+ *   the lowest path latency from k to i (for k = i, the shortest round trip
+ *   to a neighbour and back): no message can reach node i before H_i, so
+ *   inside the round all workers run in parallel. Nodes far from the
+ *   activity get longer rounds than the smallest link latency would give,
+ *   and empty time is skipped. Envelopes are ordered by (time, seeded tie,
+ *   src, seq), so results depend only on config + seed.
  *
  * free — every worker runs as fast as it can; envelopes are processed when
  *   they arrive (an envelope older than the local clock runs "now"), and the
  *   run ends by quiescence: every worker idle and nothing in flight.
  */
-import type { Ps } from '@cdmsim/engine';
-import type { Transport } from '@cdmsim/bus';
+import type { NodeId } from '@cdmsim/engine';
+import type { RoutingTable, Transport } from '@cdmsim/bus';
 import type { NodeKernel } from './kernel.js';
 import { RunAborted, type SyncBlock } from './sync-block.js';
 
@@ -52,26 +56,63 @@ function flushAll(parts: SchedulerParts, stats: SchedulerStats, receive: () => n
 }
 
 /**
- * Runs the deterministic window loop until no event is left anywhere.
- * Returns the scheduler's counters.
+ * Lower bounds on how long an event at node k takes to affect node i:
+ * `D[k * n + i]` is the lowest path latency from k to i, and `D[i * n + i]`
+ * the shortest round trip from i to a neighbour and back.
  */
-export function runDeterministic(parts: SchedulerParts, lookaheadPs: Ps): SchedulerStats {
+export function horizonDistances(routing: RoutingTable): Float64Array {
+  const n = routing.nodeCount;
+  const d = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    for (let i = 0; i < n; i++) if (k !== i) d[k * n + i] = routing.pathLatencyPs(k as NodeId, i as NodeId);
+  }
+  for (let i = 0; i < n; i++) {
+    let roundTrip = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < n; j++) if (j !== i) roundTrip = Math.min(roundTrip, d[i * n + j]! + d[j * n + i]!);
+    d[i * n + i] = roundTrip;
+  }
+  return d;
+}
+
+/**
+ * Runs the deterministic round loop until no event is left anywhere.
+ * `distances` comes from `horizonDistances`. Returns the scheduler's counters.
+ */
+export function runDeterministic(parts: SchedulerParts, distances: Float64Array): SchedulerStats {
   const { kernel, sync, me } = parts;
+  const n = sync.parties;
   const stats: SchedulerStats = { windows: 0, idleSleeps: 0, backPressureRetries: 0 };
   const receive = (): number => drainInto(parts);
   const drain = (): void => {
     receive();
   };
-  let windowStart = sync.arriveAndReduceMin(me, kernel.nextEventPs(), drain);
-  while (windowStart !== Number.POSITIVE_INFINITY) {
+  const row = new Float64Array(n);
+  const publishRow = (): void => {
+    row.fill(Number.POSITIVE_INFINITY);
+    row[me] = kernel.nextEventPs();
+    kernel.takeSentArrivals((neighbour, t) => {
+      if (t < row[neighbour]!) row[neighbour] = t;
+    });
+  };
+  for (;;) {
+    publishRow();
+    const matrix = sync.arriveAndGather(me, row, drain);
+    drain();
+    let horizon = Number.POSITIVE_INFINITY;
+    let pending = false;
+    for (let k = 0; k < n; k++) {
+      let earliest = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < n; j++) earliest = Math.min(earliest, matrix[j * n + k]!);
+      if (earliest === Number.POSITIVE_INFINITY) continue;
+      pending = true;
+      horizon = Math.min(horizon, earliest + distances[k * n + me]!);
+    }
+    if (!pending) break;
+    if (sync.aborted) throw new RunAborted('run aborted');
     stats.windows++;
-    kernel.runUntil(windowStart + lookaheadPs);
+    kernel.runUntil(horizon);
     sync.setProgress(me, kernel.nowPs);
     flushAll(parts, stats, receive);
-    const contribution = Math.min(kernel.nextEventPs(), kernel.takeMinSentArrival());
-    windowStart = sync.arriveAndReduceMin(me, contribution, drain);
-    drain();
-    if (sync.aborted) throw new RunAborted('run aborted');
   }
   return stats;
 }

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { RunAborted, SyncBlock } from './sync-block.js';
 
 describe('SyncBlock', () => {
-  it('with one party, the barrier returns the party own contribution', () => {
+  it('with one party, the barrier returns the party own row, alternating parity buffers', () => {
     const s = SyncBlock.create(1, 1);
-    expect(s.arriveAndReduceMin(0, 42, () => undefined)).toBe(42);
-    expect(s.arriveAndReduceMin(0, Infinity, () => undefined)).toBe(Infinity);
+    const first = s.arriveAndGather(0, [42], () => undefined);
+    expect(Array.from(first)).toEqual([42]);
+    const second = s.arriveAndGather(0, [7], () => undefined);
+    expect(Array.from(second)).toEqual([7]);
+    expect(Array.from(first)).toEqual([42]);
   });
 
   it('reports quiescence only when every worker is idle and nothing is in flight', () => {
@@ -22,7 +25,7 @@ describe('SyncBlock', () => {
   it('makes a waiting party throw once the run is aborted', () => {
     const s = SyncBlock.create(2, 2);
     s.abort();
-    expect(() => s.arriveAndReduceMin(0, 1, () => undefined)).toThrow(RunAborted);
+    expect(() => s.arriveAndGather(0, [1, 1], () => undefined)).toThrow(RunAborted);
   });
 
   it('sums work progress over workers', () => {

@@ -12,12 +12,16 @@
  *   [64] SPIN         generation checks a barrier waiter spins through before sleeping
  *   [80 + 16*i]       DOORBELL of worker i
  * Float64 area after the Int32 area:
- *   [i]               window contribution of worker i
- *   [n]               reduced minimum of the last generation
+ *   [i]               (unused, kept for alignment of the rows below)
+ *   [n]               (unused)
  *   [n + 1 + i]       progress: simulated time reached by worker i
  *   [2n + 1 + 2i]     work units worker i has done (workload progress)
  *   [2n + 2 + 2i]     work units worker i has in total
  * BigInt64 word after that: QUIESCENCE = idle workers + (in-flight envelopes << 16).
+ * Float64 horizon matrices after that, two (by generation parity) of n x n:
+ *   [p][j][k]         earliest event worker j knows of for node k this round:
+ *                     its own next event for k = j, the earliest arrival it
+ *                     sent toward neighbour k, +Infinity otherwise.
  */
 
 const WORDS_PER_LINE = 16; // 64 bytes of Int32
@@ -56,6 +60,7 @@ export class SyncBlock {
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
   readonly #quiescence: BigInt64Array;
+  readonly #horizons: Float64Array[];
   readonly #f64Base: number;
 
   /**
@@ -65,7 +70,8 @@ export class SyncBlock {
   static create(parties: number, cores: number): SyncBlock {
     const int32Bytes = (DOORBELL_BASE + parties * WORDS_PER_LINE) * 4;
     const f64Bytes = (4 * parties + 1) * 8;
-    const sab = new SharedArrayBuffer(int32Bytes + f64Bytes + 64);
+    const horizonBytes = 2 * parties * parties * 8;
+    const sab = new SharedArrayBuffer(int32Bytes + f64Bytes + 64 + 64 + horizonBytes);
     const block = new SyncBlock({ sab, parties });
     block.#i32[SPIN] = parties <= cores ? SPIN_CHECKS_WHEN_CORES_SUFFICE : 0;
     return block;
@@ -84,6 +90,8 @@ export class SyncBlock {
     this.#f64 = new Float64Array(handle.sab, this.#f64Base, 4 * handle.parties + 1);
     const qOffset = Math.ceil((this.#f64Base + (4 * handle.parties + 1) * 8) / 64) * 64;
     this.#quiescence = new BigInt64Array(handle.sab, qOffset, 1);
+    const n = handle.parties;
+    this.#horizons = [0, 1].map((parity) => new Float64Array(handle.sab, qOffset + 64 + parity * n * n * 8, n * n));
   }
 
   /** Current value of worker `i`'s doorbell (read before checking for work, then pass to `sleep`). */
@@ -134,36 +142,39 @@ export class SyncBlock {
   }
 
   /**
-   * Window barrier with a min-reduction: worker `me` contributes `value`;
-   * returns the minimum of all contributions once every party arrived. While
-   * waiting the worker runs `whileWaiting` each time its doorbell rings (it
-   * drains its incoming rings, so a neighbour blocked on a full ring can
-   * finish its window). Throws RunAborted if the run is aborted meanwhile.
+   * Round barrier with an all-gather: worker `me` publishes `row` (one value
+   * per node, see the horizon matrix above); once every party arrived,
+   * returns this round's n x n matrix (row j = worker j's row), valid until
+   * this worker arrives again. While waiting the worker runs `whileWaiting`
+   * each time its doorbell rings (it drains its incoming rings, so a
+   * neighbour blocked on a full ring can finish its round). Throws
+   * RunAborted if the run is aborted meanwhile.
    */
-  arriveAndReduceMin(me: number, value: number, whileWaiting: () => void): number {
+  arriveAndGather(me: number, row: ArrayLike<number>, whileWaiting: () => void): Float64Array {
     const n = this.parties;
     const generation = Atomics.load(this.#i32, GENERATION);
-    this.#f64[me] = value;
-    // why: the seq-cst add orders our contribution store before the last arriver's reads.
+    // Parity buffers: a fast worker writes round g + 1 into the other matrix
+    // while slow ones still read round g; it cannot reach g + 2 before they
+    // have arrived at g + 1, i.e. finished reading g.
+    const matrix = this.#horizons[generation & 1]!;
+    for (let k = 0; k < n; k++) matrix[me * n + k] = row[k]!;
+    // why: the seq-cst add orders our row stores before the last arriver's generation bump that readers observe.
     const arrived = Atomics.add(this.#i32, ARRIVED, 1) + 1;
     if (arrived === n) {
-      let min = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < n; i++) min = Math.min(min, this.#f64[i]!);
-      this.#f64[n] = min;
       Atomics.store(this.#i32, ARRIVED, 0);
-      // why: bumping the generation after storing the result publishes it to every waiter.
+      // why: bumping the generation publishes every row to every waiter.
       Atomics.add(this.#i32, GENERATION, 1);
       this.ringAll();
-      return min;
+      return matrix;
     }
     const spinChecks = this.#i32[SPIN]!;
     for (let spin = 0; spin < spinChecks; spin++) {
-      // why: seq-cst load of the generation; seeing it bumped means the result store is visible.
-      if (Atomics.load(this.#i32, GENERATION) !== generation) return this.#f64[n]!;
+      // why: seq-cst load of the generation; seeing it bumped makes every row visible.
+      if (Atomics.load(this.#i32, GENERATION) !== generation) return matrix;
     }
     for (;;) {
       const seen = this.doorbellValue(me);
-      if (Atomics.load(this.#i32, GENERATION) !== generation) return this.#f64[n]!;
+      if (Atomics.load(this.#i32, GENERATION) !== generation) return matrix;
       if (this.aborted) throw new RunAborted('run aborted');
       whileWaiting();
       this.sleep(me, seen, 1000);
