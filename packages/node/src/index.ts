@@ -5,7 +5,6 @@
  */
 export { NodeWorker, type NodeInit, type NodeReport, type RunMode } from './node-worker.js';
 export { createSharedState, attachPorts, RING_CAPACITY_BYTES, type SharedHandles, type SharedState, type RingDirection } from './shared-state.js';
-export { SyncBlock, RunAborted, type SyncBlockHandle } from './sync-block.js';
 export { NodeKernel, type KernelStats, type Body, type KernelOptions } from './kernel.js';
 export { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
 export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memory-map.js';

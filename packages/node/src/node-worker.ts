@@ -8,10 +8,10 @@
 import type { NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats } from '@cdmsim/bus';
-import { ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, type WordLock, type LockStats } from '@cdmsim/shm';
+import { ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, RunControl, type WordLock, type LockStats } from '@cdmsim/shm';
 import { NodeKernel, type KernelStats } from './kernel.js';
 import { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
-import { SyncBlock } from './sync-block.js';
+
 import { attachPorts, type SharedHandles } from './shared-state.js';
 import { memoryMap, MemoryRanges } from './memory-map.js';
 import { FrameAllocator } from './memory/frame-allocator.js';
@@ -62,7 +62,7 @@ export class NodeWorker {
   readonly #kernel: NodeKernel;
   readonly #transport: Transport;
   readonly #routing: RoutingTable;
-  readonly #sync: SyncBlock;
+  readonly #sync: RunControl;
   readonly #lock: WordLock;
   readonly #home: HomeAgent;
   readonly #allocator: FrameAllocator;
@@ -80,7 +80,7 @@ export class NodeWorker {
     const frames = FrameTable.attach(shared.frames, { lock: this.#lock });
     const content = ContentStore.attach(shared.content, frames);
     const pageTables = PageTables.attach(shared.pageTables, { lock: this.#lock });
-    this.#sync = SyncBlock.attach(shared.sync);
+    this.#sync = RunControl.attach(shared.sync);
     const ports = attachPorts(shared, self, this.#sync);
     this.#transport = new Transport(ports.out, ports.incoming, { wakeOnPublish: init.mode === 'free' });
     this.#routing = new RoutingTable(topology);

@@ -23,7 +23,7 @@
 import type { NodeId } from '@cdmsim/engine';
 import type { RoutingTable, Transport } from '@cdmsim/bus';
 import type { NodeKernel } from './kernel.js';
-import { RunAborted, type SyncBlock } from './sync-block.js';
+import { RunAborted, type RunControl } from '@cdmsim/shm';
 
 /** Scheduler counters (plain data). */
 export interface SchedulerStats {
@@ -36,7 +36,7 @@ export interface SchedulerStats {
 export interface SchedulerParts {
   readonly kernel: NodeKernel;
   readonly transport: Transport;
-  readonly sync: SyncBlock;
+  readonly sync: RunControl;
   readonly me: number;
 }
 

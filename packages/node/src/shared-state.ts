@@ -14,13 +14,15 @@ import {
   FrameTable,
   PageTables,
   RingBuffer,
+  RunControl,
   type ContentStoreHandle,
   type FrameTableHandle,
   type PageTablesHandle,
   type RingHandle,
+  type RunControlHandle,
 } from '@cdmsim/shm';
 import { memoryMap } from './memory-map.js';
-import { SyncBlock, type SyncBlockHandle } from './sync-block.js';
+
 
 /** Capacity of each link-direction ring. A window's batch is far smaller; a full ring is back-pressure, not loss. */
 export const RING_CAPACITY_BYTES = 1 << 20;
@@ -38,13 +40,13 @@ export interface SharedHandles {
   readonly content: ContentStoreHandle;
   readonly pageTables: PageTablesHandle;
   readonly rings: readonly RingDirection[];
-  readonly sync: SyncBlockHandle;
+  readonly sync: RunControlHandle;
 }
 
 /** The main thread's view of a simulation's shared state. */
 export interface SharedState {
   readonly handles: SharedHandles;
-  readonly sync: SyncBlock;
+  readonly sync: RunControl;
   readonly frames: FrameTable;
   readonly content: ContentStore;
   readonly pageTables: PageTables;
@@ -62,7 +64,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
   const frames = new FrameTable({ memories: memoryMap(topology) });
   const content = new ContentStore(frames, { pageSize: topology.pageSizeBytes });
   const pageTables = new PageTables();
-  const sync = SyncBlock.create(topology.nodes.length, hostCores);
+  const sync = RunControl.create(topology.nodes.length, hostCores);
   const rings: RingDirection[] = [];
   for (const link of topology.links) {
     for (const [from, to] of [
@@ -107,7 +109,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
  * it (with the receiving worker's doorbell) and a consumer for each
  * direction arriving at it. Returns the transport's ports.
  */
-export function attachPorts(handles: SharedHandles, self: NodeId, sync: SyncBlock): { out: OutPort[]; incoming: RingReader[] } {
+export function attachPorts(handles: SharedHandles, self: NodeId, sync: RunControl): { out: OutPort[]; incoming: RingReader[] } {
   const out: OutPort[] = [];
   const incoming: RingReader[] = [];
   for (const dir of handles.rings) {

@@ -15,3 +15,4 @@ export * from './pte.js';
 export * from './page-table.js';
 export * from './doorbell.js';
 export * from './ring.js';
+export * from './run-control.js';

@@ -416,6 +416,39 @@ export const BARRIER_LAYOUT: RecordLayout = {
   ],
 };
 
+// ---------------------------------------------------------------------------
+// Run-control block (one per simulation; see run-control.ts)
+
+/** Int32 word: parties arrived at the current round barrier. */
+export const RC_ARRIVED = 0;
+/** Int32 word: barrier generation, +1 each time the last party arrives. */
+export const RC_GENERATION = CACHE_LINE_WORDS;
+/** Int32 word: non-zero once a worker failed or the run was stopped. */
+export const RC_ABORT = 2 * CACHE_LINE_WORDS;
+/** Int32 word: non-zero once the run is over (free-mode quiescence). */
+export const RC_FINISHED = 3 * CACHE_LINE_WORDS;
+/** Int32 word: generation checks a barrier waiter spins through before sleeping. */
+export const RC_SPIN = 4 * CACHE_LINE_WORDS;
+/** Int32 word index of worker 0's doorbell; worker i's is `RC_DOORBELL_BASE + i * CACHE_LINE_WORDS`. */
+export const RC_DOORBELL_BASE = 5 * CACHE_LINE_WORDS;
+/** Shift of the in-flight envelope count inside the 64-bit quiescence word (low bits: idle workers). */
+export const RC_IN_FLIGHT_SHIFT = 16;
+
+/** Documented layout of the run-control block (rendered by `describeLayouts`). */
+export const RUN_CONTROL_LAYOUT: RecordLayout = {
+  name: 'Run-control block (fixed header; then 64 B of doorbell per worker)',
+  sizeBytes: RC_DOORBELL_BASE * WORD_BYTES,
+  note: 'After the Int32 area (the doorbells end it), for n workers: Float64 progress (2n + 1 values: simulated time, work done / total per worker), the 64-bit quiescence word on its own line, then two n x n Float64 horizon matrices (by generation parity): row j, column k = earliest event worker j knows of for node k.',
+  fields: [
+    { field: 'RC_ARRIVED', offsetBytes: RC_ARRIVED * 4, bits: '0-31', meaning: 'parties arrived at the round barrier' },
+    { field: 'RC_GENERATION', offsetBytes: RC_GENERATION * 4, bits: '0-31', meaning: 'barrier generation; its parity selects the horizon matrix' },
+    { field: 'RC_ABORT', offsetBytes: RC_ABORT * 4, bits: '0-31', meaning: 'non-zero = aborted (every waiter wakes and throws RunAborted)' },
+    { field: 'RC_FINISHED', offsetBytes: RC_FINISHED * 4, bits: '0-31', meaning: 'non-zero = finished (free-mode quiescence reached)' },
+    { field: 'RC_SPIN', offsetBytes: RC_SPIN * 4, bits: '0-31', meaning: 'spin checks before sleeping (0 when workers outnumber cores)' },
+    { field: 'RC_DOORBELL_BASE + 16 i', offsetBytes: RC_DOORBELL_BASE * 4, bits: '0-31', meaning: 'doorbell of worker i, one per 64-byte line: the only word a worker sleeps on' },
+  ],
+};
+
 /** Every layout, in documentation order. */
 export const ALL_LAYOUTS: readonly RecordLayout[] = [
   FRAME_RECORD_LAYOUT,
@@ -428,4 +461,5 @@ export const ALL_LAYOUTS: readonly RecordLayout[] = [
   RING_LAYOUT,
   DOORBELL_LAYOUT,
   BARRIER_LAYOUT,
+  RUN_CONTROL_LAYOUT,
 ];

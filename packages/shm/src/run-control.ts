@@ -1,36 +1,13 @@
 /**
  * The run-control block shared by all node workers of one simulation: one
- * doorbell word per worker (the only word a worker ever sleeps on), the
- * window barrier with its min-reduction, the free-mode quiescence counter,
- * progress clocks and the abort flag.
- *
- * Layout (Int32 words unless noted; each hot word on its own 64-byte line):
- *   [0]  ARRIVED      parties arrived at the current window barrier
- *   [16] GENERATION   barrier generation, +1 each time the last party arrives
- *   [32] ABORT        non-zero once any worker failed or the run was stopped
- *   [48] FINISHED     non-zero once the run is over (free mode quiescence)
- *   [64] SPIN         generation checks a barrier waiter spins through before sleeping
- *   [80 + 16*i]       DOORBELL of worker i
- * Float64 area after the Int32 area:
- *   [i]               (unused, kept for alignment of the rows below)
- *   [n]               (unused)
- *   [n + 1 + i]       progress: simulated time reached by worker i
- *   [2n + 1 + 2i]     work units worker i has done (workload progress)
- *   [2n + 2 + 2i]     work units worker i has in total
- * BigInt64 word after that: QUIESCENCE = idle workers + (in-flight envelopes << 16).
- * Float64 horizon matrices after that, two (by generation parity) of n x n:
- *   [p][j][k]         earliest event worker j knows of for node k this round:
- *                     its own next event for k = j, the earliest arrival it
- *                     sent toward neighbour k, +Infinity otherwise.
+ * doorbell per worker (the only word a worker ever sleeps on), the round
+ * barrier with its all-gather of horizon rows, the free-mode quiescence
+ * counter, progress figures and the abort and finish flags. Its layout is
+ * `RUN_CONTROL_LAYOUT` in layout.ts.
  */
+import { CACHE_LINE_WORDS, RC_ABORT, RC_ARRIVED, RC_DOORBELL_BASE, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_SPIN } from './layout.js';
 
-const WORDS_PER_LINE = 16; // 64 bytes of Int32
-export const ARRIVED = 0;
-export const GENERATION = 1 * WORDS_PER_LINE;
-export const ABORT = 2 * WORDS_PER_LINE;
-export const FINISHED = 3 * WORDS_PER_LINE;
-export const SPIN = 4 * WORDS_PER_LINE;
-const DOORBELL_BASE = 5 * WORDS_PER_LINE;
+
 const IDLE_UNIT = 1n;
 /**
  * Generation checks a barrier waiter spins through before it sleeps when
@@ -41,10 +18,10 @@ const IDLE_UNIT = 1n;
  * without spinning, 490 µs with 20k checks), so then nobody spins.
  */
 export const SPIN_CHECKS_WHEN_CORES_SUFFICE = 2_000;
-const IN_FLIGHT_UNIT = 1n << 16n;
+const IN_FLIGHT_UNIT = 1n << BigInt(RC_IN_FLIGHT_SHIFT);
 
 /** Plain-data handle of a sync block (posted to workers). */
-export interface SyncBlockHandle {
+export interface RunControlHandle {
   readonly sab: SharedArrayBuffer;
   readonly parties: number;
 }
@@ -55,7 +32,7 @@ export class RunAborted extends Error {
 }
 
 /** Views over a sync block. */
-export class SyncBlock {
+export class RunControl {
   readonly parties: number;
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
@@ -67,24 +44,24 @@ export class SyncBlock {
    * Allocates a block for `parties` workers on a host with `cores` cores
    * (barrier waiters spin only when every party can have its own core).
    */
-  static create(parties: number, cores: number): SyncBlock {
-    const int32Bytes = (DOORBELL_BASE + parties * WORDS_PER_LINE) * 4;
+  static create(parties: number, cores: number): RunControl {
+    const int32Bytes = (RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS) * 4;
     const f64Bytes = (4 * parties + 1) * 8;
     const horizonBytes = 2 * parties * parties * 8;
     const sab = new SharedArrayBuffer(int32Bytes + f64Bytes + 64 + 64 + horizonBytes);
-    const block = new SyncBlock({ sab, parties });
-    block.#i32[SPIN] = parties <= cores ? SPIN_CHECKS_WHEN_CORES_SUFFICE : 0;
+    const block = new RunControl({ sab, parties });
+    block.#i32[RC_SPIN] = parties <= cores ? SPIN_CHECKS_WHEN_CORES_SUFFICE : 0;
     return block;
   }
 
   /** Rebuilds the views in another thread. */
-  static attach(handle: SyncBlockHandle): SyncBlock {
-    return new SyncBlock(handle);
+  static attach(handle: RunControlHandle): RunControl {
+    return new RunControl(handle);
   }
 
-  private constructor(readonly handle: SyncBlockHandle) {
+  private constructor(readonly handle: RunControlHandle) {
     this.parties = handle.parties;
-    const int32Words = DOORBELL_BASE + handle.parties * WORDS_PER_LINE;
+    const int32Words = RC_DOORBELL_BASE + handle.parties * CACHE_LINE_WORDS;
     this.#i32 = new Int32Array(handle.sab, 0, int32Words);
     this.#f64Base = int32Words * 4;
     this.#f64 = new Float64Array(handle.sab, this.#f64Base, 4 * handle.parties + 1);
@@ -97,14 +74,15 @@ export class SyncBlock {
   /** Current value of worker `i`'s doorbell (read before checking for work, then pass to `sleep`). */
   doorbellValue(i: number): number {
     // why: seq-cst load pairs with ring()'s add so a ring after this read changes the value we sleep on.
-    return Atomics.load(this.#i32, DOORBELL_BASE + i * WORDS_PER_LINE);
+    return Atomics.load(this.#i32, RC_DOORBELL_BASE + i * CACHE_LINE_WORDS);
   }
 
   /** Wakes worker `i` (no lost wake-ups: the value changes before notify). */
   ring(i: number): void {
-    const at = DOORBELL_BASE + i * WORDS_PER_LINE;
+    const at = RC_DOORBELL_BASE + i * CACHE_LINE_WORDS;
     // why: the add publishes "something changed" before the notify reaches a sleeper.
     Atomics.add(this.#i32, at, 1);
+    // why: wakes the worker if it sleeps on this word; harmless otherwise.
     Atomics.notify(this.#i32, at);
   }
 
@@ -115,29 +93,33 @@ export class SyncBlock {
 
   /** Sleeps worker `i` until its doorbell differs from `seen` or `timeoutMs` passes. */
   sleep(i: number, seen: number, timeoutMs: number): void {
-    Atomics.wait(this.#i32, DOORBELL_BASE + i * WORDS_PER_LINE, seen, timeoutMs);
+    // why: sleeps only if nobody rang since `seen` was read (no lost wake-up); the timeout bounds a missed abort.
+    Atomics.wait(this.#i32, RC_DOORBELL_BASE + i * CACHE_LINE_WORDS, seen, timeoutMs);
   }
 
   /** True once the run was aborted. */
   get aborted(): boolean {
     // why: plain flag polled by every loop; seq-cst so it is seen right after the ring that announced it.
-    return Atomics.load(this.#i32, ABORT) !== 0;
+    return Atomics.load(this.#i32, RC_ABORT) !== 0;
   }
 
   /** Marks the run aborted and wakes everybody so that no worker hangs. */
   abort(): void {
-    Atomics.store(this.#i32, ABORT, 1);
+    // why: seq-cst store before ringAll(): a woken waiter is guaranteed to see the flag.
+    Atomics.store(this.#i32, RC_ABORT, 1);
     this.ringAll();
   }
 
   /** True once the run finished (free-mode quiescence). */
   get finished(): boolean {
-    return Atomics.load(this.#i32, FINISHED) !== 0;
+    // why: polled flag; seq-cst so it is seen right after the ring that announced it.
+    return Atomics.load(this.#i32, RC_FINISHED) !== 0;
   }
 
   /** Marks the run finished and wakes everybody. */
   finish(): void {
-    Atomics.store(this.#i32, FINISHED, 1);
+    // why: seq-cst store before ringAll(): a woken worker is guaranteed to see the flag.
+    Atomics.store(this.#i32, RC_FINISHED, 1);
     this.ringAll();
   }
 
@@ -152,29 +134,32 @@ export class SyncBlock {
    */
   arriveAndGather(me: number, row: ArrayLike<number>, whileWaiting: () => void): Float64Array {
     const n = this.parties;
-    const generation = Atomics.load(this.#i32, GENERATION);
+    // why: the generation we arrive in; it cannot change before we arrive (the last arriver bumps it).
+    const generation = Atomics.load(this.#i32, RC_GENERATION);
     // Parity buffers: a fast worker writes round g + 1 into the other matrix
     // while slow ones still read round g; it cannot reach g + 2 before they
     // have arrived at g + 1, i.e. finished reading g.
     const matrix = this.#horizons[generation & 1]!;
     for (let k = 0; k < n; k++) matrix[me * n + k] = row[k]!;
     // why: the seq-cst add orders our row stores before the last arriver's generation bump that readers observe.
-    const arrived = Atomics.add(this.#i32, ARRIVED, 1) + 1;
+    const arrived = Atomics.add(this.#i32, RC_ARRIVED, 1) + 1;
     if (arrived === n) {
-      Atomics.store(this.#i32, ARRIVED, 0);
+      // why: reset before the generation bump publishes it, so early arrivers of the next round count from 0.
+      Atomics.store(this.#i32, RC_ARRIVED, 0);
       // why: bumping the generation publishes every row to every waiter.
-      Atomics.add(this.#i32, GENERATION, 1);
+      Atomics.add(this.#i32, RC_GENERATION, 1);
       this.ringAll();
       return matrix;
     }
-    const spinChecks = this.#i32[SPIN]!;
+    const spinChecks = this.#i32[RC_SPIN]!;
     for (let spin = 0; spin < spinChecks; spin++) {
       // why: seq-cst load of the generation; seeing it bumped makes every row visible.
-      if (Atomics.load(this.#i32, GENERATION) !== generation) return matrix;
+      if (Atomics.load(this.#i32, RC_GENERATION) !== generation) return matrix;
     }
     for (;;) {
       const seen = this.doorbellValue(me);
-      if (Atomics.load(this.#i32, GENERATION) !== generation) return matrix;
+      // why: checked after reading the doorbell, so a bump after this check rings and wakes us.
+      if (Atomics.load(this.#i32, RC_GENERATION) !== generation) return matrix;
       if (this.aborted) throw new RunAborted('run aborted');
       whileWaiting();
       this.sleep(me, seen, 1000);
@@ -216,21 +201,25 @@ export class SyncBlock {
 
   /** Free mode: `count` envelopes were taken out of a ring and queued. */
   removeInFlight(count: number): void {
+    // why: one RMW on the combined word; done after queueing so the envelopes count as work until then.
     Atomics.sub(this.#quiescence, 0, BigInt(count) * IN_FLIGHT_UNIT);
   }
 
   /** Free mode: this worker has nothing to do; returns true when every worker is idle and nothing is in flight. */
   enterIdle(): boolean {
+    // why: the RMW's result is the whole word at once: all idle and nothing in flight iff it equals parties.
     return Atomics.add(this.#quiescence, 0, IDLE_UNIT) + IDLE_UNIT === BigInt(this.parties);
   }
 
   /** Free mode: this worker got work again. Must be called before `removeInFlight` for that work. */
   leaveIdle(): void {
+    // why: must precede removeInFlight for the same work (see enterIdle).
     Atomics.sub(this.#quiescence, 0, IDLE_UNIT);
   }
 
   /** Free mode: true when every worker is idle and nothing is in flight. */
   quiescent(): boolean {
+    // why: one load of the combined word gives a consistent pair.
     return Atomics.load(this.#quiescence, 0) === BigInt(this.parties);
   }
 }
