@@ -14,6 +14,9 @@ import { writeRunFiles } from './report-files.js';
 import { withProgressBar } from './progress.js';
 import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
 
+/** Events kept per node by `--trace` without a number. */
+const DEFAULT_TRACE_EVENTS_PER_NODE = 200_000;
+
 /** Exit codes of the command. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2, nodeFailed: 3, checkFailed: 4 } as const;
 
@@ -56,13 +59,15 @@ program
   .addOption(modeOption())
   .option('-o, --out <dir>', 'output directory', 'out')
   .option('--inject-crash <node>', 'make the named node worker throw mid-run (shows failure reporting)')
+  .option('--trace [events]', 'also write trace.json (open in ui.perfetto.dev): the simulated timeline, at most EVENTS per node', (v) => parseSeed(v))
   .option('--quiet', 'print only the output directory')
-  .action(async (opts: { config?: string; seed: number; mode: RunMode; out: string; injectCrash?: string; quiet?: boolean }) => {
+  .action(async (opts: { config?: string; seed: number; mode: RunMode; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
     const config = loadConfig(opts.config);
     const sim = await Simulation.start(config, {
       seed: opts.seed,
       mode: opts.mode,
       ...(opts.injectCrash !== undefined ? { injectCrash: opts.injectCrash } : {}),
+      ...(opts.trace !== undefined ? { traceEventsPerNode: opts.trace === true ? DEFAULT_TRACE_EVENTS_PER_NODE : opts.trace } : {}),
     });
     const result = await withProgressBar(sim, !opts.quiet);
     const files = writeRunFiles(result, resolve(opts.out));

@@ -1,7 +1,8 @@
 /**
  * Writes a run's outputs into its output directory: `results.json` (the
- * full result), `links.csv` (one row per link direction) and `nodes.csv`
- * (one row per node). Returns the paths written.
+ * full result), `links.csv` (one row per link direction), `nodes.csv` (one
+ * row per node) and, when recorded, `trace.json` (Chrome / Perfetto trace
+ * of the simulated timeline). Returns the paths written.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,11 +18,13 @@ function csv(header: string[], rows: (string | number | boolean)[][]): string {
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
-/** Writes results.json, links.csv and nodes.csv into `dir` (created if needed). */
+/** Writes results.json, links.csv, nodes.csv and (when recorded) trace.json into `dir` (created if needed). */
 export function writeRunFiles(result: RunResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
+  const { trace, ...withoutTrace } = result;
   const files: [string, string][] = [
-    ['results.json', JSON.stringify(result, null, 2) + '\n'],
+    ['results.json', JSON.stringify(withoutTrace, null, 2) + '\n'],
+    ...(trace ? [['trace.json', JSON.stringify(trace) + '\n'] as [string, string]] : []),
     [
       'links.csv',
       csv(

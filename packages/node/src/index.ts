@@ -12,3 +12,4 @@ export type { WorkloadOutcome } from './workload/shared-buffer-process.js';
 export type { DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 export type { HomeAgentStats } from './memory/home-agent.js';
 export type { ProcessHostStats } from './cpu/process-host.js';
+export { TraceRecorder, type TraceEvent } from './trace.js';

@@ -27,9 +27,9 @@ describe('NodeKernel', () => {
   it('runs timers in time order and only those before the window end', () => {
     const { k } = kernel();
     const order: number[] = [];
-    k.at(300, 1, () => order.push(300));
-    k.at(100, 1, () => order.push(100));
-    k.at(200, 1, () => order.push(200));
+    k.at(300, 'test', () => order.push(300));
+    k.at(100, 'test', () => order.push(100));
+    k.at(200, 'test', () => order.push(200));
     expect(k.runUntil(250)).toBe(2);
     expect(order).toEqual([100, 200]);
     expect(k.nowPs).toBe(200);
@@ -38,9 +38,9 @@ describe('NodeKernel', () => {
 
   it('refuses a timer in the past', () => {
     const { k } = kernel();
-    k.at(100, 1, () => undefined);
+    k.at(100, 'test', () => undefined);
     k.runUntil(1000);
-    expect(() => k.at(50, 1, () => undefined)).toThrow(/before now/);
+    expect(() => k.at(50, 'test', () => undefined)).toThrow(/before now/);
   });
 
   it('routes a send to a far node over the first hop and stamps its arrival', () => {
@@ -81,7 +81,7 @@ describe('NodeKernel', () => {
   it('hashes the same events in the same order to the same digest, and differently otherwise', () => {
     const digest = (times: number[]) => {
       const { k } = kernel();
-      for (const t of times) k.at(t, 1, () => undefined);
+      for (const t of times) k.at(t, 'test', () => undefined);
       k.runUntil(Infinity);
       return k.eventLogHash();
     };
@@ -91,7 +91,7 @@ describe('NodeKernel', () => {
 
   it('throws the injected crash at the configured event', () => {
     const { k } = kernel(1, 3);
-    for (let t = 1; t <= 5; t++) k.at(t, 1, () => undefined);
+    for (let t = 1; t <= 5; t++) k.at(t, 'test', () => undefined);
     expect(() => k.runUntil(Infinity)).toThrow(/injected crash on node cpu0 at event 3/);
   });
 });

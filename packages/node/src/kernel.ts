@@ -9,6 +9,7 @@ import { EventQueue, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdms
 import { BODY_KINDS, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
 import { OutgoingLinks, payloadBytes, type RoutingTable, type Transport } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
+import { TraceRecorder } from './trace.js';
 
 /** A queued event: an arriving envelope or a local timer. */
 interface SimEvent {
@@ -18,8 +19,24 @@ interface SimEvent {
   readonly seq: number;
   readonly env?: cdmsim.Envelope | EnvelopeData;
   readonly action?: () => void;
-  /** Event-log code: body kind index for envelopes, 1000 + label for timers. */
+  /** Event-log code: body kind index for envelopes, a hash of the timer's name for timers. */
   readonly code: number;
+  /** Timer name (for traces). */
+  readonly name?: string;
+}
+
+const timerCodes = new Map<string, number>();
+
+/** Stable event-log code of a timer name (1000 + a hash: never equal to a body kind index). */
+function timerCode(name: string): number {
+  let code = timerCodes.get(name);
+  if (code === undefined) {
+    let h = 0;
+    for (let i = 0; i < name.length; i++) h = mix32(h, name.charCodeAt(i));
+    code = 1000 + (h % 1_000_000);
+    timerCodes.set(name, code);
+  }
+  return code;
 }
 
 /** A handler for one body kind. */
@@ -50,6 +67,8 @@ export interface KernelOptions {
   readonly crashAfterEvents?: number;
   /** Receives workload progress (`done` of `total` units) for progress bars. */
   readonly onWork?: (done: number, total: number) => void;
+  /** Record a Perfetto trace of at most this many events (default: no trace). */
+  readonly traceEvents?: number;
 }
 
 /** The discrete-event kernel of one node. */
@@ -76,6 +95,8 @@ export class NodeKernel {
   readonly #transport: Transport;
   readonly #crashAfterEvents: number;
   readonly #onWork: (done: number, total: number) => void;
+  /** The node's trace, when the run records one. */
+  readonly trace: TraceRecorder | undefined;
   #nowPs: Ps = 0;
   #seq = 0;
   #txn = 0;
@@ -93,6 +114,7 @@ export class NodeKernel {
     this.#transport = options.transport;
     this.#crashAfterEvents = options.crashAfterEvents ?? Number.POSITIVE_INFINITY;
     this.#onWork = options.onWork ?? (() => undefined);
+    this.trace = options.traceEvents ? new TraceRecorder(options.self, this.spec.name, options.traceEvents) : undefined;
   }
 
   /** Reports workload progress: `done` of `total` units on this node (display only). */
@@ -121,16 +143,19 @@ export class NodeKernel {
     return { seq, tie: mix32(this.seed, (this.self << 22) ^ seq) };
   }
 
-  /** Runs `action` at simulated time `atPs` (≥ now) on this node; `label` identifies it in the event log. */
-  at(atPs: Ps, label: number, action: () => void): void {
+  /**
+   * Runs `action` at simulated time `atPs` (≥ now) on this node. `name`
+   * says what the timer is for; it enters the event log and the trace.
+   */
+  at(atPs: Ps, name: string, action: () => void): void {
     if (atPs < this.#nowPs) throw new Error(`node ${this.spec.name}: timer at ${atPs} ps is before now (${this.#nowPs} ps)`);
     const { seq, tie } = this.#nextOrder();
-    this.#queue.push({ timePs: atPs, tie, src: this.self, seq, action, code: 1000 + label });
+    this.#queue.push({ timePs: atPs, tie, src: this.self, seq, action, code: timerCode(name), name });
   }
 
   /** Runs `action` `delayPs` from now. */
-  after(delayPs: Ps, label: number, action: () => void): void {
-    this.at(this.#nowPs + delayPs, label, action);
+  after(delayPs: Ps, name: string, action: () => void): void {
+    this.at(this.#nowPs + delayPs, name, action);
   }
 
   /**
@@ -162,6 +187,7 @@ export class NodeKernel {
     const arrive = this.links.transmit(this.#nowPs, hop.link, payloadBytes(env), bodyKindOf(env));
     env.arriveTimePs = arrive;
     env.hopSrc = this.self;
+    this.trace?.flowOut(this.#nowPs, bodyKindOf(env), `${env.src}:${env.seq}:${hop.next}`);
     const earliest = this.#minSentArrivalByHop.get(hop.next);
     if (earliest === undefined || arrive < earliest) this.#minSentArrivalByHop.set(hop.next, arrive);
     this.#transport.post(hop.next, env);
@@ -224,10 +250,16 @@ export class NodeKernel {
     }
     if (ev.action) {
       s.timersFired++;
+      this.trace?.slice(this.#nowPs, ev.name ?? 'timer', 'timer', { seq: ev.seq });
       ev.action();
       return;
     }
     const env = ev.env!;
+    if (this.trace) {
+      const kind = bodyKindOf(env);
+      if (env.src !== this.self) this.trace.flowIn(this.#nowPs, kind, `${env.src}:${env.seq}:${this.self}`);
+      this.trace.slice(this.#nowPs, env.dst === this.self ? kind : `forward ${kind}`, 'message', { src: env.src ?? 0, dst: env.dst ?? 0, seq: env.seq ?? 0, txn: env.txn ?? 0 });
+    }
     if (env.dst !== this.self) {
       s.messagesForwarded++;
       this.#transmit(env as EnvelopeData);

@@ -10,6 +10,7 @@ import type { SimConfig } from '@cdmsim/config';
 import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats } from '@cdmsim/bus';
 import { ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, RunControl, type WordLock, type LockStats } from '@cdmsim/shm';
 import { NodeKernel, type KernelStats } from './kernel.js';
+import type { TraceEvent } from './trace.js';
 import { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
 
 import { attachPorts, type SharedHandles } from './shared-state.js';
@@ -32,6 +33,8 @@ export interface NodeInit {
   readonly mode: RunMode;
   readonly shared: SharedHandles;
   readonly crashAfterEvents?: number;
+  /** Record a Perfetto trace of at most this many events on this node. */
+  readonly traceEvents?: number;
 }
 
 /** What a node reports at the end of a run (plain data). */
@@ -54,6 +57,8 @@ export interface NodeReport {
   readonly processes?: ProcessHostStats;
   readonly device?: DeviceWorkloadStats;
   readonly workload?: WorkloadOutcome;
+  /** This node's trace events, when the run records a trace. */
+  readonly trace?: { readonly events: TraceEvent[]; readonly dropped: number };
 }
 
 /** One node's model over the shared state. */
@@ -92,6 +97,7 @@ export class NodeWorker {
       transport: this.#transport,
       onWork: (done, total) => this.#sync.setWork(self, done, total),
       ...(init.crashAfterEvents !== undefined ? { crashAfterEvents: init.crashAfterEvents } : {}),
+      ...(init.traceEvents ? { traceEvents: init.traceEvents } : {}),
     });
     const kernel = this.#kernel;
     const ranges = new MemoryRanges(memoryMap(topology));
@@ -144,6 +150,7 @@ export class NodeWorker {
       ...(this.#host ? { processes: this.#host.stats } : {}),
       ...(this.#device ? { device: this.#device.stats } : {}),
       ...(this.#process?.outcome ? { workload: this.#process.outcome } : {}),
+      ...(this.#kernel.trace ? { trace: { events: this.#kernel.trace.events, dropped: this.#kernel.trace.dropped } } : {}),
     };
   }
 }

@@ -7,7 +7,7 @@ import { hostname, cpus } from 'node:os';
 import { combineHex, type NodeId, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import type { KindTraffic, LinkDirectionStats } from '@cdmsim/bus';
-import type { NodeReport, RunMode, SharedState, WorkloadOutcome } from '@cdmsim/node';
+import type { NodeReport, RunMode, SharedState, TraceEvent, WorkloadOutcome } from '@cdmsim/node';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
 export const RESULTS_VERSION = '0.1.0';
@@ -75,6 +75,11 @@ export interface RunResult {
   readonly links: readonly LinkReport[];
   readonly nodes: readonly NodeReport[];
   readonly host: HostInfo;
+  /**
+   * The Chrome / Perfetto trace of the simulated timeline, when requested
+   * (`traceEventsPerNode`); written to its own file, not to results.json.
+   */
+  readonly trace?: { readonly traceEvents: TraceEvent[]; readonly droppedEvents: number; readonly displayTimeUnit: 'ns' };
 }
 
 /** Inputs of `buildRunResult`. */
@@ -132,7 +137,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
     },
     workload,
     links,
-    nodes: reports,
+    nodes: reports.map(({ trace: _trace, ...rest }) => rest),
     host: {
       wallMs: facts.wallMs,
       startupMs: facts.startupMs,
@@ -147,6 +152,15 @@ export function buildRunResult(facts: RunFacts): RunResult {
       rssBytes: process.memoryUsage().rss,
       eventsPerSecond: events / (facts.wallMs / 1000),
     },
+    ...(reports.some((r) => r.trace)
+      ? {
+          trace: {
+            traceEvents: reports.flatMap((r) => r.trace?.events ?? []),
+            droppedEvents: reports.reduce((s, r) => s + (r.trace?.dropped ?? 0), 0),
+            displayTimeUnit: 'ns' as const,
+          },
+        }
+      : {}),
   };
 }
 
@@ -164,8 +178,8 @@ function directionReport(d: LinkDirectionStats, names: readonly string[], simTim
   };
 }
 
-/** Returns `result` without its `host` object: the part identical across identical deterministic runs. */
-export function deterministicPart(result: RunResult): Omit<RunResult, 'host'> {
-  const { host: _host, ...rest } = result;
+/** Returns `result` without its `host` object and trace: the part identical across identical deterministic runs. */
+export function deterministicPart(result: RunResult): Omit<RunResult, 'host' | 'trace'> {
+  const { host: _host, trace: _trace, ...rest } = result;
   return rest;
 }

@@ -25,6 +25,8 @@ export interface SimulationOptions {
   readonly injectCrash?: string;
   /** Event count at which the injected crash happens (default 200). */
   readonly crashAfterEvents?: number;
+  /** Record a Perfetto trace of at most this many events per node (default: none). */
+  readonly traceEventsPerNode?: number;
 }
 
 /** How far a running simulation got, for progress bars. */
@@ -111,6 +113,7 @@ export class Simulation {
               mode,
               shared: shared.handles,
               ...(options.injectCrash === t.name ? { crashAfterEvents: options.crashAfterEvents ?? 200 } : {}),
+              ...(options.traceEventsPerNode ? { traceEvents: options.traceEventsPerNode } : {}),
             }),
           ),
         ),

@@ -18,7 +18,6 @@ export interface ProcessHostStats {
   framesFreed: number;
 }
 
-const TIMER_RANGE_FAULT = 20;
 /** Page-table levels a walk reads (4-level x86-64 / POWER radix). */
 const WALK_LEVELS = 4;
 
@@ -102,7 +101,7 @@ export class ProcessHost {
     }
     if (!mm) error = -14;
     const doneAt = this.#kernel.nowPs + this.walkPs(npages) + faultedPs;
-    this.#kernel.at(doneAt, TIMER_RANGE_FAULT, () =>
+    this.#kernel.at(doneAt, 'range fault reply', () =>
       this.#kernel.send(env.src as NodeId, {
         txn: env.txn ?? 0,
         rangeFaultReply: { pid: req.pid ?? 0, vaddr: req.vaddr ?? 0, pfns, flags, error },

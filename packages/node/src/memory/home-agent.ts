@@ -27,7 +27,6 @@ export interface HomeAgentStats {
   badAddress: number;
 }
 
-const TIMER_RESPOND = 10;
 
 /** Home agent of one memory range. */
 export class HomeAgent {
@@ -67,7 +66,7 @@ export class HomeAgent {
     const pfn = Math.floor(paddr / pageSize);
     const offset = paddr % pageSize;
     const reply = (resp: cdmsim.MemResponse.$Properties, atPs: Ps): void =>
-      this.#kernel.at(atPs, TIMER_RESPOND, () => this.#kernel.send(env.src as never, { txn: env.txn ?? 0, memResp: resp }));
+      this.#kernel.at(atPs, 'memory response', () => this.#kernel.send(env.src as never, { txn: env.txn ?? 0, memResp: resp }));
     if (pfn < this.#range.firstPfn || pfn >= this.#range.firstPfn + this.#range.frameCount || offset + size > pageSize) {
       this.stats.badAddress++;
       reply({ op: req.op ?? 0, paddr, size, status: cdmsim.MemStatus.MEM_BAD_ADDRESS }, this.#kernel.nowPs);

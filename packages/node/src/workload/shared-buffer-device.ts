@@ -40,8 +40,6 @@ interface PendingAccess {
   readonly expectWriteNo: number | undefined;
 }
 
-const TIMER_ISSUE = 1;
-const TIMER_FAULT = 2;
 
 /** The shared-buffer workload running on one device. */
 export class SharedBufferDevice {
@@ -100,7 +98,7 @@ export class SharedBufferDevice {
       this.#faultsInFlight++;
       this.stats.rangeFaults++;
       // The driver's fault handling costs faultLatencyPs before the request leaves.
-      this.#kernel.after(faultPs, TIMER_FAULT, () =>
+      this.#kernel.after(faultPs, 'range fault', () =>
         this.#kernel.send(this.#owner, { rangeFault: { pid: this.#pid, vaddr: vpn * pageSize, npages, write: true } }),
       );
     }
@@ -130,7 +128,7 @@ export class SharedBufferDevice {
   #issueNext(delayPs: number): void {
     if (this.#issued >= this.#config.workload.accessesPerDevice) return;
     this.#issued++;
-    this.#kernel.after(delayPs, TIMER_ISSUE, () => this.#issue());
+    this.#kernel.after(delayPs, 'issue access', () => this.#issue());
   }
 
   #issue(): void {

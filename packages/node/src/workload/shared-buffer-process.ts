@@ -44,8 +44,6 @@ export interface WorkloadOutcome {
   readonly framesFreedAtExit: number;
 }
 
-const TIMER_FILL = 30;
-const TIMER_VERIFY = 31;
 
 /** The shared-buffer workload's process. */
 export class SharedBufferProcess {
@@ -80,7 +78,7 @@ export class SharedBufferProcess {
   /** Schedules the workload's first step at time 0. */
   begin(): void {
     this.#vaddr = this.#mm.mmapAnon(this.#config.workload.bufferBytes);
-    this.#kernel.at(0, TIMER_FILL, () => this.#fillPage(0));
+    this.#kernel.at(0, 'fill page', () => this.#fillPage(0));
   }
 
   #pageCount(): number {
@@ -104,7 +102,7 @@ export class SharedBufferProcess {
     const spec = this.#kernel.spec;
     const faultPs = spec.kind === 'cpu' ? spec.faultLatencyPs : 0;
     const writePs = spec.memory.latencyPs + serializationPs(pageSize, spec.memory.bandwidthBytesPerNs);
-    this.#kernel.after(faultPs + writePs, TIMER_FILL, () => this.#fillPage(i + 1));
+    this.#kernel.after(faultPs + writePs, 'fill page', () => this.#fillPage(i + 1));
   }
 
   #startDevices(): void {
@@ -132,7 +130,7 @@ export class SharedBufferProcess {
       this.#devicesDonePs = this.#kernel.nowPs;
       const spec = this.#kernel.spec.memory;
       const readBackPs = spec.latencyPs + serializationPs(this.#config.workload.bufferBytes, spec.bandwidthBytesPerNs);
-      this.#kernel.after(readBackPs, TIMER_VERIFY, () => this.#verify());
+      this.#kernel.after(readBackPs, 'verify buffer', () => this.#verify());
     }
   }
 
