@@ -38,6 +38,7 @@ describe('cdmsim CLI', () => {
     expect(result.seed).toBe(4);
     expect(result.links[0].directions[0]).toHaveProperty('byKind');
     expect(readFileSync(join(dir, 'links.csv'), 'utf8').split('\n')[0]).toMatch(/^link,kind,from,to,messages,bytes/);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('Page placement over time');
   });
 
   it('validate names the file, line, field and problem, exits 2 and prints no stack trace', async () => {

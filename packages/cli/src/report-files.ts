@@ -1,12 +1,13 @@
 /**
  * Writes a run's outputs into its output directory: `results.json` (the
- * full result), `links.csv` (one row per link direction), `nodes.csv` (one
+ * full result), `report.html` (charts), `links.csv` (one row per link direction), `nodes.csv` (one
  * row per node) and, when recorded, `trace.json` (Chrome / Perfetto trace
  * of the simulated timeline). Returns the paths written.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '@cdmsim/runtime';
+import { htmlReport } from './html-report.js';
 
 /** Quotes a CSV field when it needs it. */
 function csvField(v: string | number | boolean): string {
@@ -18,12 +19,13 @@ function csv(header: string[], rows: (string | number | boolean)[][]): string {
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
-/** Writes results.json, links.csv, nodes.csv and (when recorded) trace.json into `dir` (created if needed). */
+/** Writes results.json, report.html, links.csv, nodes.csv and (when recorded) trace.json into `dir` (created if needed). */
 export function writeRunFiles(result: RunResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const { trace, ...withoutTrace } = result;
   const files: [string, string][] = [
     ['results.json', JSON.stringify(withoutTrace, null, 2) + '\n'],
+    ['report.html', htmlReport(result)],
     ...(trace ? [['trace.json', JSON.stringify(trace) + '\n'] as [string, string]] : []),
     [
       'links.csv',

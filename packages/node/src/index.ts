@@ -13,3 +13,4 @@ export type { DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 export type { HomeAgentStats } from './memory/home-agent.js';
 export type { ProcessHostStats } from './cpu/process-host.js';
 export { TraceRecorder, type TraceEvent } from './trace.js';
+export { Timeline, type TimelineSample } from './timeline.js';

@@ -69,6 +69,8 @@ export interface KernelOptions {
   readonly onWork?: (done: number, total: number) => void;
   /** Record a Perfetto trace of at most this many events (default: no trace). */
   readonly traceEvents?: number;
+  /** Called with an event's time before it runs (timeline sampling). */
+  readonly beforeEvent?: (timePs: Ps) => void;
 }
 
 /** The discrete-event kernel of one node. */
@@ -95,6 +97,7 @@ export class NodeKernel {
   readonly #transport: Transport;
   readonly #crashAfterEvents: number;
   readonly #onWork: (done: number, total: number) => void;
+  readonly #beforeEvent: ((timePs: Ps) => void) | undefined;
   /** The node's trace, when the run records one. */
   readonly trace: TraceRecorder | undefined;
   #nowPs: Ps = 0;
@@ -114,6 +117,7 @@ export class NodeKernel {
     this.#transport = options.transport;
     this.#crashAfterEvents = options.crashAfterEvents ?? Number.POSITIVE_INFINITY;
     this.#onWork = options.onWork ?? (() => undefined);
+    this.#beforeEvent = options.beforeEvent;
     this.trace = options.traceEvents ? new TraceRecorder(options.self, this.spec.name, options.traceEvents) : undefined;
   }
 
@@ -240,6 +244,7 @@ export class NodeKernel {
   }
 
   #process(ev: SimEvent): void {
+    this.#beforeEvent?.(Math.max(ev.timePs, this.#nowPs));
     if (ev.timePs > this.#nowPs) this.#nowPs = ev.timePs;
     const s = this.stats;
     s.eventsProcessed++;

@@ -11,6 +11,7 @@ import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats }
 import { ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, RunControl, type WordLock, type LockStats } from '@cdmsim/shm';
 import { NodeKernel, type KernelStats } from './kernel.js';
 import type { TraceEvent } from './trace.js';
+import { Timeline, type TimelineSample } from './timeline.js';
 import { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
 
 import { attachPorts, type SharedHandles } from './shared-state.js';
@@ -57,6 +58,8 @@ export interface NodeReport {
   readonly processes?: ProcessHostStats;
   readonly device?: DeviceWorkloadStats;
   readonly workload?: WorkloadOutcome;
+  /** Counters over simulated time (memory traffic, frames allocated, messages). */
+  readonly timeline: readonly TimelineSample[];
   /** This node's trace events, when the run records a trace. */
   readonly trace?: { readonly events: TraceEvent[]; readonly dropped: number };
 }
@@ -74,6 +77,7 @@ export class NodeWorker {
   readonly #host?: ProcessHost;
   readonly #process?: SharedBufferProcess;
   readonly #device?: SharedBufferDevice;
+  readonly #timeline: Timeline;
 
   /** Attaches shared state and builds the node's components; schedules the workload's first events. */
   constructor(init: NodeInit) {
@@ -89,6 +93,12 @@ export class NodeWorker {
     const ports = attachPorts(shared, self, this.#sync);
     this.#transport = new Transport(ports.out, ports.incoming, { wakeOnPublish: init.mode === 'free' });
     this.#routing = new RoutingTable(topology);
+    this.#timeline = new Timeline(() => ({
+      messagesSent: this.#kernel.stats.messagesSent,
+      memoryReadBytes: this.#home.stats.bytesRead,
+      memoryWriteBytes: this.#home.stats.bytesWritten,
+      framesAllocated: this.#allocator.allocated,
+    }));
     this.#kernel = new NodeKernel({
       topology,
       self,
@@ -96,6 +106,7 @@ export class NodeWorker {
       routing: this.#routing,
       transport: this.#transport,
       onWork: (done, total) => this.#sync.setWork(self, done, total),
+      beforeEvent: (t) => this.#timeline.beforeEvent(t),
       ...(init.crashAfterEvents !== undefined ? { crashAfterEvents: init.crashAfterEvents } : {}),
       ...(init.traceEvents ? { traceEvents: init.traceEvents } : {}),
     });
@@ -117,7 +128,7 @@ export class NodeWorker {
       this.#host = new ProcessHost(kernel, this.#allocator, release);
       kernel.on('rangeFault', (env) => this.#host!.rangeFault(env));
       if (config.workload.process === self) {
-        this.#process = new SharedBufferProcess(kernel, config, this.#host, pages, pageTables, frames);
+        this.#process = new SharedBufferProcess(kernel, config, this.#host, this.#home, pageTables, frames);
         kernel.on('control', (env) => this.#process!.control(env));
         this.#process.begin();
       }
@@ -134,6 +145,7 @@ export class NodeWorker {
     const parts = { kernel: this.#kernel, transport: this.#transport, sync: this.#sync, me: this.#init.self };
     const scheduler = this.#init.mode === 'free' ? runFree(parts) : runDeterministic(parts, horizonDistances(this.#routing));
     const spec = this.#kernel.spec;
+    this.#timeline.finish(this.#kernel.nowPs);
     return {
       id: this.#init.self,
       name: spec.name,
@@ -146,6 +158,7 @@ export class NodeWorker {
       home: this.#home.stats,
       framesAllocated: this.#allocator.allocated,
       framesTouched: this.#allocator.everAllocated,
+      timeline: this.#timeline.samples,
       ...(this.#lock instanceof FreeModeLock ? { locks: { ...this.#lock.stats } } : {}),
       ...(this.#host ? { processes: this.#host.stats } : {}),
       ...(this.#device ? { device: this.#device.stats } : {}),

@@ -57,6 +57,24 @@ export class HomeAgent {
     return start + transfer + spec.latencyPs;
   }
 
+  /**
+   * An access by this node itself to its own memory (no bus): reads or
+   * writes the bytes under the page lock, counts it, and charges the
+   * channel. Returns the simulated time the access completes.
+   */
+  localAccess(pfn: number, offset: number, bytes: Uint8Array, write: boolean): Ps {
+    if (write) {
+      this.#pages.write(pfn, offset, bytes);
+      this.stats.writes++;
+      this.stats.bytesWritten += bytes.length;
+    } else {
+      this.#pages.read(pfn, offset, bytes);
+      this.stats.reads++;
+      this.stats.bytesRead += bytes.length;
+    }
+    return this.occupy(bytes.length);
+  }
+
   /** Handles a MemRequest envelope addressed to this node. */
   handle(env: EnvelopeData): void {
     const req = env.memReq!;

@@ -10,13 +10,13 @@
  *      write some device really made);
  *   4. exit the process, freeing every frame.
  */
-import { RunningHash, type Ps, serializationPs } from '@cdmsim/engine';
+import { RunningHash, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '../kernel.js';
 import { AddressSpace } from '../cpu/address-space.js';
 import type { ProcessHost } from '../cpu/process-host.js';
-import type { PageMemory } from '../memory/page-memory.js';
+import type { HomeAgent } from '../memory/home-agent.js';
 import type { PageTables, FrameTable } from '@cdmsim/shm';
 import { BUFFER_VADDR, WORKLOAD_PID, planSlices, type DeviceSlice } from './shared-buffer-plan.js';
 import { fillInitial, identifyChunk } from './patterns.js';
@@ -51,7 +51,7 @@ export class SharedBufferProcess {
   readonly #kernel: NodeKernel;
   readonly #config: SimConfig;
   readonly #host: ProcessHost;
-  readonly #pages: PageMemory;
+  readonly #memory: HomeAgent;
   readonly #slices: DeviceSlice[];
   readonly #mm: AddressSpace;
   readonly #done = new Map<number, cdmsim.WorkloadControl.$Properties>();
@@ -59,11 +59,12 @@ export class SharedBufferProcess {
   #fillDonePs: Ps = 0;
   #devicesDonePs: Ps = 0;
 
-  constructor(kernel: NodeKernel, config: SimConfig, host: ProcessHost, pages: PageMemory, pt: PageTables, frames: FrameTable) {
+  /** `memory` is the home agent of this CPU node's RAM, where the buffer lives (first touch is local). */
+  constructor(kernel: NodeKernel, config: SimConfig, host: ProcessHost, memory: HomeAgent, pt: PageTables, frames: FrameTable) {
     this.#kernel = kernel;
     this.#config = config;
     this.#host = host;
-    this.#pages = pages;
+    this.#memory = memory;
     this.#slices = planSlices(config);
     this.#mm = new AddressSpace(WORKLOAD_PID, pt, frames, config.topology.pageSizeBytes, BUFFER_VADDR);
     host.add(this.#mm);
@@ -98,11 +99,10 @@ export class SharedBufferProcess {
     const pfn = this.#host.touch(this.#mm, this.#vaddr / pageSize + i);
     const bytes = new Uint8Array(pageSize);
     fillInitial(bytes, this.#kernel.seed, i * pageSize);
-    this.#pages.write(pfn, 0, bytes);
     const spec = this.#kernel.spec;
     const faultPs = spec.kind === 'cpu' ? spec.faultLatencyPs : 0;
-    const writePs = spec.memory.latencyPs + serializationPs(pageSize, spec.memory.bandwidthBytesPerNs);
-    this.#kernel.after(faultPs + writePs, 'fill page', () => this.#fillPage(i + 1));
+    const writtenPs = this.#memory.localAccess(pfn, 0, bytes, true);
+    this.#kernel.at(writtenPs + faultPs, 'fill page', () => this.#fillPage(i + 1));
   }
 
   #startDevices(): void {
@@ -118,7 +118,7 @@ export class SharedBufferProcess {
         },
       });
     }
-    if (this.#slices.length === 0) this.#verify();
+    if (this.#slices.length === 0) this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
   }
 
   /** Handles CTRL_DONE from a device. */
@@ -128,22 +128,29 @@ export class SharedBufferProcess {
     this.#done.set(env.src ?? 0, c);
     if (this.#done.size === this.#slices.length) {
       this.#devicesDonePs = this.#kernel.nowPs;
-      const spec = this.#kernel.spec.memory;
-      const readBackPs = spec.latencyPs + serializationPs(this.#config.workload.bufferBytes, spec.bandwidthBytesPerNs);
-      this.#kernel.after(readBackPs, 'verify buffer', () => this.#verify());
+      this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
     }
   }
 
-  /** Reads the buffer back, checks it, exits the process and records the outcome. */
-  #verify(): void {
-    const { workload, topology } = this.#config;
-    const pageSize = topology.pageSizeBytes;
-    const buffer = new Uint8Array(this.#pageCount() * pageSize);
+  #buffer: Uint8Array = new Uint8Array(0);
+
+  /** Reads the whole buffer from memory (charged to the channel); returns when the last page is in. */
+  #readBack(): Ps {
+    const pageSize = this.#config.topology.pageSizeBytes;
+    this.#buffer = new Uint8Array(this.#pageCount() * pageSize);
+    let done = this.#kernel.nowPs;
     for (let i = 0; i < this.#pageCount(); i++) {
       const pfn = this.#mm.presentPfn(this.#vaddr / pageSize + i);
       if (pfn === undefined) throw new Error(`process: buffer page ${i} is not mapped at verification`);
-      this.#pages.read(pfn, 0, buffer.subarray(i * pageSize, (i + 1) * pageSize));
+      done = this.#memory.localAccess(pfn, 0, this.#buffer.subarray(i * pageSize, (i + 1) * pageSize), false);
     }
+    return done;
+  }
+
+  /** Checks the buffer read back, exits the process and records the outcome. */
+  #verify(): void {
+    const { workload, topology } = this.#config;
+    const buffer = this.#buffer;
     const problems: string[] = [];
     const chunks = { written: 0, initial: 0, corrupt: 0 };
     const writesBy = new Map<number, number>();
