@@ -149,7 +149,7 @@ export class Simulation {
     const runs = this.#threads.map((t) => raceDeath(t, t.api.run()));
     let reports: NodeReport[];
     try {
-      reports = await firstFailureOrAll(runs, this.#threads, () => this.#shared.sync.abort());
+      reports = await firstFailureOrAll(runs, () => this.#shared.sync.abort());
     } finally {
       await this.stop();
     }
@@ -201,11 +201,7 @@ async function raceDeath<T>(thread: NodeThread, call: Promise<T>): Promise<T> {
  * they have noticed (or the grace period ran out), rejects with the root
  * cause: the first failure that is not merely "run aborted".
  */
-async function firstFailureOrAll(
-  runs: Promise<NodeReport>[],
-  threads: readonly NodeThread[],
-  abort: () => void,
-): Promise<NodeReport[]> {
+async function firstFailureOrAll(runs: Promise<NodeReport>[], abort: () => void): Promise<NodeReport[]> {
   try {
     return await Promise.all(runs);
   } catch (first) {
@@ -217,9 +213,7 @@ async function firstFailureOrAll(
     const failures = (settled ?? [])
       .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
       .map((s) => s.reason as unknown);
-    const root = failures.find((f) => f instanceof NodeFailure && !/run aborted/.test(f.causeMessage)) ?? first;
-    void threads;
-    throw root;
+    throw failures.find((f) => f instanceof NodeFailure && !/run aborted/.test(f.causeMessage)) ?? first;
   }
 }
 

@@ -102,7 +102,7 @@ export class AddressSpace {
     for (const vma of this.vmas) {
       const first = vma.start / this.#pageSize;
       const end = vma.end / this.#pageSize;
-      this.#pt.forEachPresent(this.root, first, end, (vpn, pte) => {
+      this.#pt.forEachPresent(this.root, first, end, (_vpn, pte) => {
         this.#pt.lockPte(pte);
         try {
           const pfn = this.#pt.readPfn(pte);
@@ -113,7 +113,6 @@ export class AddressSpace {
         } finally {
           this.#pt.unlockPte(pte);
         }
-        void vpn;
       });
     }
     this.vmas.length = 0;

@@ -8,7 +8,7 @@
  * Issue 2 serves uncached accesses (MEM_READ / MEM_WRITE); the directory of
  * the coherence protocol sits here too once caches exist.
  */
-import { serializationPs, type Ps } from '@cdmsim/engine';
+import { serializationPs, type NodeId, type Ps } from '@cdmsim/engine';
 import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '../kernel.js';
 import type { MemoryRange } from '../memory-map.js';
@@ -84,7 +84,7 @@ export class HomeAgent {
     const pfn = Math.floor(paddr / pageSize);
     const offset = paddr % pageSize;
     const reply = (resp: cdmsim.MemResponse.$Properties, atPs: Ps): void =>
-      this.#kernel.at(atPs, 'memory response', () => this.#kernel.send(env.src as never, { txn: env.txn ?? 0, memResp: resp }));
+      this.#kernel.at(atPs, 'memory response', () => this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, memResp: resp }));
     if (pfn < this.#range.firstPfn || pfn >= this.#range.firstPfn + this.#range.frameCount || offset + size > pageSize) {
       this.stats.badAddress++;
       reply({ op: req.op ?? 0, paddr, size, status: cdmsim.MemStatus.MEM_BAD_ADDRESS }, this.#kernel.nowPs);
