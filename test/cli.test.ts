@@ -67,6 +67,18 @@ describe('cdmsim CLI', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('stress coherence runs the random tester over seeds and exits 0 when every check held', async () => {
+    const r = await cdmsim(['stress', 'coherence', '--seeds', '1..2', '--agents', '4', '--lines', '2', '--ops', '500']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2\/2 seeds passed every check/);
+  });
+
+  it('a bad argument exits 2 with the reason', async () => {
+    const r = await cdmsim(['stress', 'coherence', '--agents', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--agents.*must be an integer from 2 to 64/);
+  });
+
   for (const node of ['cpu1', 'gpu0']) {
     it(`run --inject-crash ${node} reports the node and exits non-zero`, async () => {
       const dir = tmp();

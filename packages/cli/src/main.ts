@@ -13,6 +13,7 @@ import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
 import { withProgressBar } from './progress.js';
 import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
+import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js';
 
 /** Events kept per node by `--trace` without a number. */
 const DEFAULT_TRACE_EVENTS_PER_NODE = 200_000;
@@ -23,6 +24,12 @@ export const EXIT = { ok: 0, failure: 1, badInput: 2, nodeFailed: 3, checkFailed
 function parseSeed(v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('must be an integer from 0 to 4294967295');
+  return n;
+}
+
+function parseCount(v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -49,7 +56,9 @@ const program = new Command()
   .name('cdmsim')
   .description('Simulate CPU nodes and GPUs on a cache-coherent bus with Linux-HMM-style device memory (CDM).')
   .option('--debug', 'print stack traces of unexpected errors')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors (unknown option, bad argument) exit like bad input: 2. Inherited by the commands below.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.badInput));
 
 program
   .command('run')
@@ -112,6 +121,22 @@ program
     process.stdout.write(formatSweepTable(rows));
     process.stdout.write(`\nwrote ${writeSweepFiles(rows, resolve(opts.out)).join(', ')}\n`);
     if (rows.some((r) => !r.verified)) process.exitCode = EXIT.checkFailed;
+  });
+
+const stress = program.command('stress').description('seeded stress tests with invariant checks; a failure prints the seed and the command that replays it');
+
+stress
+  .command('coherence')
+  .description('random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network)')
+  .option('--seed <n>', 'run this one seed', parseSeed)
+  .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4, 5, 6, 7, 8])
+  .option('--agents <n>', 'caches (the first half CPUs, the rest GPUs)', (v) => parseCount(v, 2, 64), 6)
+  .option('--lines <n>', 'distinct lines they race on', (v) => parseCount(v, 1, 4096), 3)
+  .option('--ops <n>', 'loads + stores per seed', (v) => parseCount(v, 1, 10_000_000), 3000)
+  .action((opts: { seed?: number; seeds: number[]; agents: number; lines: number; ops: number }) => {
+    const reports = runCoherenceStress({ seeds: opts.seed !== undefined ? [opts.seed] : opts.seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops });
+    process.stdout.write(formatCoherenceStress(reports));
+    if (reports.some((r) => !r.ok)) process.exitCode = EXIT.checkFailed;
   });
 
 program
