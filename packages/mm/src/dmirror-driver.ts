@@ -9,6 +9,7 @@ import type { MemNodeId, Pid } from '@cdmsim/engine';
 import { PteKind, pteKind } from '@cdmsim/shm';
 import { DevicePagePool } from './device-page-pool.js';
 import { Devmem, type DevicePagemapOps, type IoResource } from './devmem.js';
+import { devmemRemove, type DevmemRemoveOptions } from './devmem-remove.js';
 import { Errno } from './errno.js';
 import type { MmCore } from './mm-core.js';
 import { migrateToRam, migrateVma, type MigrateResult, type MigrateVmaOps } from './migrate-vma.js';
@@ -69,6 +70,11 @@ export class DmirrorDriver implements DevicePagemapOps {
     migrateToRam(this.core, proc, vpn, vpn + 1, this.tag);
     const pte = this.core.pageTables.lookup(proc.root, vpn);
     return pte >= 0 && pteKind(this.core.pageTables.readBits(pte)) === PteKind.DEVICE_PRIVATE ? Errno.ENOMEM : Errno.OK;
+  }
+
+  /** Unregisters the device memory (`hmm_devmem_remove`, see `devmemRemove`): OK, or EBUSY while pages are in use. */
+  remove(opts: DevmemRemoveOptions = {}): Errno {
+    return devmemRemove(this.core, this.devmem, opts);
   }
 
   /** Migrate ops that allocate this device's pages (declining when full). */

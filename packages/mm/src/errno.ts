@@ -8,12 +8,14 @@
 export enum Errno {
   OK = 0,
   EPERM = 1,
+  ESRCH = 3,
   ENXIO = 6,
   EAGAIN = 11,
   ENOMEM = 12,
   EFAULT = 14,
   EBUSY = 16,
   EINVAL = 22,
+  EOPNOTSUPP = 95,
 }
 
 /** Returns whether `v` is an error code (any Errno but OK). */

@@ -1,8 +1,9 @@
 /**
  * The invariant checker, callable at any quiescent point (no fault,
- * migration or GUP reference in flight): refcounts and mapcounts match the
+ * migration in flight): refcounts and mapcounts match the
  * page tables, rss and memcg counters equal the pages charged, no device
- * page at refcount 0 or on an LRU, no page both free and mapped.
+ * page at refcount 0, on an LRU or long-term pinned, no page both free and
+ * mapped. GUP references (`core.gupRefs`) count as expected references.
  */
 import { InvariantViolation } from '@cdmsim/engine';
 import { PG, PageType, PteKind, pteKind } from '@cdmsim/shm';
@@ -56,6 +57,7 @@ export function checkInvariants(core: MmCore, seed?: number): void {
     const expectedRef = expectedMap + (cached.get(pfn) ?? 0) + (device ? 1 : 0) + (core.gupRefs.get(pfn) ?? 0);
     if (f.refcount(pfn) !== expectedRef) fail(`pfn ${pfn} (${PageType[type]}): refcount ${f.refcount(pfn)}, expected ${expectedRef} (maps ${expectedMap}, cache ${cached.get(pfn) ?? 0})`);
     if (device && f.testFlag(pfn, PG.LRU)) fail(`device pfn ${pfn} is on an LRU`);
+    if (device && core.longtermPins.has(pfn)) fail(`device pfn ${pfn} is long-term pinned: device memory is never pinned`);
     const m = f.memcg(pfn);
     if (m !== 0) {
       const e = charged.get(m) ?? { anon: 0, file: 0, byType: [0, 0, 0, 0] };

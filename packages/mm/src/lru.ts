@@ -42,6 +42,16 @@ export class Lru {
     return this.#active.size + this.#inactive.size;
   }
 
+  /** Pages on the inactive list, oldest first (what reclaim scans). */
+  inactivePages(): number[] {
+    return [...this.#inactive];
+  }
+
+  /** Returns whether the page is on the active list. */
+  isActive(pfn: number): boolean {
+    return this.#active.has(pfn);
+  }
+
   /** All pages on the lists (for invariant checks). */
   pages(): number[] {
     return [...this.#active, ...this.#inactive];

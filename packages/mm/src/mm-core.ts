@@ -31,6 +31,8 @@ export interface MmStats {
   migratedPages: number;
   skippedMigrations: number;
   oomKills: number;
+  /** Lazy-free (MADV_FREE) anonymous pages dropped by reclaim instead of being swapped. */
+  lazyFreed: number;
 }
 
 /** Construction options of MmCore. */
@@ -60,12 +62,14 @@ export class MmCore {
   readonly processes = new Map<Pid, Process>();
   /** Files and shmem objects by mapping id; each owned by the CPU node that created it. */
   readonly caches = new Map<number, PageCache>();
-  /** Short-term GUP references per pfn (`get_user_pages` without FOLL_LONGTERM); must be 0 at quiescent points. */
+  /** GUP references per pfn (`get_user_pages`, short-term and FOLL_LONGTERM); each is one page reference the checker expects. */
   readonly gupRefs = new Map<number, number>();
+  /** The FOLL_LONGTERM subset of `gupRefs` per pfn; never a device page (device memory is never pinned [6/6]). */
+  readonly longtermPins = new Map<number, number>();
   /** The shared zero page (`ZERO_PAGE(0)`), a RAM frame never freed and never counted. */
   readonly zeroPfn: number;
   placement: PlacementPolicy;
-  readonly stats: MmStats = { cpuAccessesToDevice: new Map(), faults: 0, cowCopies: 0, migratedPages: 0, skippedMigrations: 0, oomKills: 0 };
+  readonly stats: MmStats = { cpuAccessesToDevice: new Map(), faults: 0, cowCopies: 0, migratedPages: 0, skippedMigrations: 0, oomKills: 0, lazyFreed: 0 };
   #nextPid = 1;
   #nextMappingId = 1;
 

@@ -71,7 +71,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
   },
   'madvise-free': {
     [K.NONE]: a('skip', 'madvise_free_pte_range: pte_none'),
-    [K.PRESENT]: a('clean-if-exclusive', 'madvise_free_pte_range: mapcount 1 → mkold + mkclean, mark_page_lazyfree'),
+    [K.PRESENT]: a('clean-if-exclusive', 'madvise_free_pte_range: PageDirty and mapcount != 1 → skip; else ClearPageDirty, mkold + mkclean, mark_page_lazyfree'),
     [K.DEVMAP]: a('clean-if-exclusive', 'madvise_free_pte_range: _vm_normal_page(..., true) [2/6]; not on LRU, so no lazyfree'),
     [K.DEVICE_PRIVATE]: a('skip', 'madvise_free_pte_range: non_swap_entry → continue'),
     [K.MIGRATION]: a('skip', 'madvise_free_pte_range: non_swap_entry → continue'),

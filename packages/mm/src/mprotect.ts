@@ -1,0 +1,82 @@
+/**
+ * `mprotect` (mm/mprotect.c): changes the write permission of a range.
+ * A downgrade rewrites every PTE through the `wrprotect` row of the PTE
+ * table, after invalidating mirrors (mmu notifier, PROTECTION_VMA):
+ * present and devmap PTEs lose the hardware write bit, device-private and
+ * migration entries lose the write bit of the entry. An upgrade changes no
+ * PTE: the next write faults and `do_wp_page` makes it writable.
+ */
+import { PTE_ENTRY_WRITE, PTE_WRITE, pteKind } from '@cdmsim/shm';
+import { splitVmasAt, type Process } from './address-space.js';
+import { Errno } from './errno.js';
+import type { MmCore } from './mm-core.js';
+import { MmuNotifyEvent } from './mmu-notifier.js';
+import { pteAction } from './pte-transitions.js';
+import type { Vma } from './vma.js';
+
+/** Returns whether every page of [startVpn, endVpn) lies in some VMA of `proc`. */
+export function rangeFullyMapped(proc: Process, startVpn: number, endVpn: number): boolean {
+  let cursor = startVpn;
+  for (const v of proc.vmas) {
+    if (v.end <= cursor) continue;
+    if (v.start > cursor) return false;
+    cursor = v.end;
+    if (cursor >= endVpn) return true;
+  }
+  return cursor >= endVpn;
+}
+
+/**
+ * `do_mprotect_pkey` for the write bit: makes [startVpn, startVpn+pages)
+ * writable or read-only (VMAs are split at the edges). Returns OK, EINVAL
+ * (bad arguments) or ENOMEM (a page of the range is not mapped; nothing
+ * changed). Read permission is not modelled (no PROT_NONE). Caller holds
+ * the mmap lock for write; takes each PTE lock.
+ */
+export function mprotect(core: MmCore, proc: Process, startVpn: number, pages: number, write: boolean): Errno {
+  if (!Number.isInteger(pages) || pages < 1 || startVpn < 0) return Errno.EINVAL;
+  const endVpn = startVpn + pages;
+  if (!rangeFullyMapped(proc, startVpn, endVpn)) return Errno.ENOMEM;
+  for (const v of splitVmasAt(proc, startVpn, endVpn)) {
+    if (v.write === write) continue;
+    const downgrade = v.write && !write;
+    v.write = write; // mprotect_fixup: vma->vm_flags
+    if (downgrade) changeProtectionWrprotect(core, proc, v);
+  }
+  return Errno.OK;
+}
+
+/**
+ * `change_protection` → `change_pte_range` removing write permission from
+ * every entry of `vma`, between `invalidate_range_start` / `_end`
+ * (MMU_NOTIFY_PROTECTION_VMA) so no mirror keeps a writable copy. Returns
+ * the number of entries changed. Caller holds the mmap lock for write.
+ */
+export function changeProtectionWrprotect(core: MmCore, proc: Process, vma: Vma): number {
+  const pt = core.pageTables;
+  const range = { pid: proc.pid, startVpn: vma.start, endVpn: vma.end, event: MmuNotifyEvent.PROTECTION_VMA, owner: null };
+  return proc.notifiers.around(range, () => {
+    let changed = 0;
+    pt.forEachPresent(proc.root, vma.start, vma.end, (vpn, pte) => {
+      core.withPteLock(pte, () => {
+        const bits = pt.readBits(pte);
+        let next = bits;
+        switch (pteAction('wrprotect', pteKind(bits), `pid ${proc.pid} vpn ${vpn}`)) {
+          case 'skip':
+            return;
+          case 'clear-write':
+            next = bits & ~PTE_WRITE;
+            break;
+          case 'clear-entry-write':
+            next = bits & ~PTE_ENTRY_WRITE;
+            break;
+        }
+        if (next !== bits) {
+          pt.write(pte, pt.readPfn(pte), next);
+          changed++;
+        }
+      });
+    });
+    return changed;
+  });
+}
