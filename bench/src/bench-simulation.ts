@@ -3,7 +3,7 @@
  * - startup of the DGX-H100 example (10 node workers over ~700 M frames)
  *   against spawning 10 bare worker threads;
  * - deterministic-mode events/s against free mode on the same workload (the
- *   price of reproducibility: barrier-synchronised windows).
+ *   price of reproducibility: barrier-synchronised rounds).
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ export const benchmarks: Benchmark[] = [
   },
   {
     name: 'events-deterministic-vs-free',
-    description: 'simulated events per wall second on the default machine, deterministic mode (windows + barrier) vs free mode',
+    description: 'simulated events per wall second on the default machine, deterministic mode (rounds + barrier) vs free mode',
     baselineName: 'free mode, same workload and seed',
     async run() {
       const config = benchWorkload();
@@ -69,7 +69,7 @@ export const benchmarks: Benchmark[] = [
       return {
         subject: { figure: det, unit: 'events/s' },
         baseline: { figure: free, unit: 'events/s' },
-        details: { events: one.totals.events, rounds: one.totals.windows, workers: config.topology.nodes.length, deterministicRoundsPerSecond: Math.round(one.totals.windows / (one.host.wallMs / 1000)) },
+        details: { events: one.totals.events, rounds: one.totals.rounds, workers: config.topology.nodes.length, deterministicRoundsPerSecond: Math.round(one.totals.rounds / (one.host.wallMs / 1000)) },
       };
     },
   },

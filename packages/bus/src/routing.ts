@@ -19,7 +19,7 @@ export class RoutingTable {
   readonly #next: Int32Array; // [from * n + to] -> next node, -1 if none/self
   readonly #link: Int32Array; // [from * n + to] -> link id
   readonly #latency: Float64Array; // [from * n + to] -> path latency in ps
-  /** Smallest one-hop latency of any link: the lookahead of conservative windows. */
+  /** Smallest one-hop latency of any link: the smallest lookahead of conservative rounds. */
   readonly minLinkLatencyPs: Ps;
 
   /** Builds the table; throws when a node cannot reach another (config validation prevents it). */

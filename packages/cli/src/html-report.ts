@@ -96,7 +96,7 @@ export function htmlReport(result: RunResult): string {
     ['workload', `shared-buffer of ${w.bufferBytes} B from ${w.processNode}; ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B by ${w.devices} devices${w.overlap ? ' (overlapping)' : ''}`],
     ['data check', w.verified ? 'passed' : `FAILED: ${w.problems.join('; ')}`],
     ['event-log hash', result.eventLogHash],
-    ['events, messages, rounds', `${result.totals.events}, ${result.totals.messages}, ${result.totals.windows}`],
+    ['events, messages, rounds', `${result.totals.events}, ${result.totals.messages}, ${result.totals.rounds}`],
   ];
   const json = JSON.stringify(reportData(result)).replace(/</g, '\\u003c');
   const section = (id: string, title: string, note: string, height = 360) =>

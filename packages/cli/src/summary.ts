@@ -34,7 +34,7 @@ export function formatSummary(result: RunResult): string {
     { 'data check': w.verified ? `passed (${w.chunks.written} chunks hold device writes, ${w.chunks.initial} initial)` : `FAILED: ${w.problems.join('; ')}` },
     { 'data hash': w.dataHash },
     { 'event-log hash': result.eventLogHash },
-    { events: `${result.totals.events} events, ${result.totals.messages} messages, ${result.totals.windows} windows` },
+    { events: `${result.totals.events} events, ${result.totals.messages} messages${result.mode === 'deterministic' ? `, ${result.totals.rounds} rounds` : ''}` },
     { 'wall time': `${(result.host.wallMs / 1000).toFixed(2)} s run + ${(result.host.startupMs / 1000).toFixed(2)} s startup, ${Math.round(result.host.eventsPerSecond).toLocaleString('en-US')} events/s` },
   );
   const links = new Table({ head: ['link', 'kind', 'direction', 'messages', 'bytes', 'busy', 'mean queue wait'] });

@@ -3,7 +3,7 @@
  * (time, tie, src, seq). `tie` is a seeded key so that events at the same
  * simulated time are ordered reproducibly yet differently per seed; (src,
  * seq) is unique per event, so the order is total and never depends on
- * insertion order — which is what makes windows deterministic.
+ * insertion order — which is what makes deterministic rounds reproducible.
  */
 import type { Ps } from './time.js';
 

@@ -222,7 +222,7 @@ export class NodeKernel {
   /**
    * Calls `visit(neighbour, arrivalPs)` with the earliest arrival of the
    * envelopes sent toward each neighbour since the last call, then forgets
-   * them. Deterministic windows publish these as in-flight events.
+   * them. Deterministic rounds publish these as in-flight events.
    */
   takeSentArrivals(visit: (neighbour: NodeId, arrivalPs: Ps) => void): void {
     for (const [next, t] of this.#minSentArrivalByHop) visit(next as NodeId, t);

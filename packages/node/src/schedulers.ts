@@ -27,7 +27,8 @@ import { RunAborted, type RunControl } from '@cdmsim/shm';
 
 /** Scheduler counters (plain data). */
 export interface SchedulerStats {
-  windows: number;
+  /** Deterministic rounds run (0 in free mode). */
+  rounds: number;
   idleSleeps: number;
   backPressureRetries: number;
 }
@@ -81,7 +82,7 @@ export function horizonDistances(routing: RoutingTable): Float64Array {
 export function runDeterministic(parts: SchedulerParts, distances: Float64Array): SchedulerStats {
   const { kernel, sync, me } = parts;
   const n = sync.parties;
-  const stats: SchedulerStats = { windows: 0, idleSleeps: 0, backPressureRetries: 0 };
+  const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
   const receive = (): number => drainInto(parts);
   const drain = (): void => {
     receive();
@@ -109,7 +110,7 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array)
     }
     if (!pending) break;
     if (sync.aborted) throw new RunAborted('run aborted');
-    stats.windows++;
+    stats.rounds++;
     kernel.runUntil(horizon);
     sync.setProgress(me, kernel.nowPs);
     flushAll(parts, stats, receive);
@@ -125,7 +126,7 @@ const FREE_MODE_BATCH_EVENTS = 64;
  */
 export function runFree(parts: SchedulerParts): SchedulerStats {
   const { kernel, transport, sync, me } = parts;
-  const stats: SchedulerStats = { windows: 0, idleSleeps: 0, backPressureRetries: 0 };
+  const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
   let idle = false;
   const receive = (): number => {
     const n = drainInto(parts);

@@ -69,7 +69,8 @@ export interface RunResult {
     readonly messages: number;
     readonly linkBytes: number;
     readonly touchedFrames: number;
-    readonly windows: number;
+    /** Deterministic rounds (barriers); 0 in free mode. */
+    readonly rounds: number;
   };
   readonly workload: WorkloadOutcome;
   readonly links: readonly LinkReport[];
@@ -133,7 +134,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
       messages: reports.reduce((s, r) => s + r.kernel.messagesSent, 0),
       linkBytes: links.reduce((s, l) => s + l.bytes, 0),
       touchedFrames: touched,
-      windows: Math.max(...reports.map((r) => r.scheduler.windows)),
+      rounds: Math.max(...reports.map((r) => r.scheduler.rounds)),
     },
     workload,
     links,
