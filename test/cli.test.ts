@@ -73,6 +73,12 @@ describe('cdmsim CLI', () => {
     expect(r.stdout).toMatch(/2\/2 seeds passed every check/);
   });
 
+  it('stress mm runs the memory-manager stress over seeds and exits 0 when every check held', async () => {
+    const r = await cdmsim(['stress', 'mm', '--seeds', '1..2', '--ops', '150']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2\/2 seeds passed every check/);
+  });
+
   it('a bad argument exits 2 with the reason', async () => {
     const r = await cdmsim(['stress', 'coherence', '--agents', '1']);
     expect(r.code).toBe(2);

@@ -14,6 +14,7 @@ import { writeRunFiles } from './report-files.js';
 import { withProgressBar } from './progress.js';
 import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
 import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js';
+import { formatMmStress, runMmStressSeeds } from './stress-mm.js';
 
 /** Events kept per node by `--trace` without a number. */
 const DEFAULT_TRACE_EVENTS_PER_NODE = 200_000;
@@ -136,6 +137,18 @@ stress
   .action((opts: { seed?: number; seeds: number[]; agents: number; lines: number; ops: number }) => {
     const reports = runCoherenceStress({ seeds: opts.seed !== undefined ? [opts.seed] : opts.seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops });
     process.stdout.write(formatCoherenceStress(reports));
+    if (reports.some((r) => !r.ok)) process.exitCode = EXIT.checkFailed;
+  });
+
+stress
+  .command('mm')
+  .description('seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process)')
+  .option('--seed <n>', 'run this one seed', parseSeed)
+  .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4, 5, 6, 7, 8])
+  .option('--ops <n>', 'random operations per seed', (v) => parseCount(v, 1, 10_000_000), 500)
+  .action((opts: { seed?: number; seeds: number[]; ops: number }) => {
+    const reports = runMmStressSeeds(opts.seed !== undefined ? [opts.seed] : opts.seeds, opts.ops);
+    process.stdout.write(formatMmStress(reports));
     if (reports.some((r) => !r.ok)) process.exitCode = EXIT.checkFailed;
   });
 
