@@ -6,14 +6,15 @@
  *   (YAWNS / SST style, with a lookahead per pair of nodes). At each
  *   barrier every worker publishes the earliest event it knows of for each
  *   node: its own next event, and the earliest arrival of what it sent to
- *   each neighbour (in flight). From the gathered matrix every worker gets
- *   T_k, the earliest pending event of every node k, and processes its own
- *   events before its horizon H_i = min_k (T_k + D[k][i]), where D[k][i] is
- *   the lowest path latency from k to i (for k = i, the shortest round trip
- *   to a neighbour and back): no message can reach node i before H_i, so
- *   inside the round all workers run in parallel. Nodes far from the
- *   activity get longer rounds than the smallest link latency would give,
- *   and empty time is skipped. Envelopes are ordered by (time, seeded tie,
+ *   each neighbour (in flight). The last to arrive gets T_k, the earliest
+ *   pending event of every node k, and every worker's horizon
+ *   H_i = min_k (T_k + D[k][i]), where D[k][i] is the lowest path latency
+ *   from k to i (for k = i, the shortest round trip to a neighbour and
+ *   back): no message can reach node i before H_i. Only workers with an
+ *   event before their horizon take part in the next round; the others
+ *   sleep, their published rows standing for them, so idle devices cost no
+ *   wake-ups. Inside a round all active workers run in parallel; empty time
+ *   is skipped. Envelopes are ordered by (time, seeded tie,
  *   src, seq), so results depend only on config + seed.
  *
  * free — every worker runs as fast as it can; envelopes are processed when
@@ -97,19 +98,9 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array)
   };
   for (;;) {
     publishRow();
-    const matrix = sync.arriveAndGather(me, row, drain);
+    const horizon = sync.arriveRound(me, row, distances, drain);
+    if (horizon === null) break;
     drain();
-    let horizon = Number.POSITIVE_INFINITY;
-    let pending = false;
-    for (let k = 0; k < n; k++) {
-      let earliest = Number.POSITIVE_INFINITY;
-      for (let j = 0; j < n; j++) earliest = Math.min(earliest, matrix[j * n + k]!);
-      if (earliest === Number.POSITIVE_INFINITY) continue;
-      pending = true;
-      horizon = Math.min(horizon, earliest + distances[k * n + me]!);
-    }
-    if (!pending) break;
-    if (sync.aborted) throw new RunAborted('run aborted');
     stats.rounds++;
     kernel.runUntil(horizon);
     sync.setProgress(me, kernel.nowPs);

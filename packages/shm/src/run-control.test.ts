@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { RunAborted, RunControl } from './run-control.js';
 
 describe('RunControl', () => {
-  it('with one party, the barrier returns the party own row, alternating parity buffers', () => {
+  it('with one party, the horizon is its own next event plus its round trip, and the run ends with no event left', () => {
     const s = RunControl.create(1, 1);
-    const first = s.arriveAndGather(0, [42], () => undefined);
-    expect(Array.from(first)).toEqual([42]);
-    const second = s.arriveAndGather(0, [7], () => undefined);
-    expect(Array.from(second)).toEqual([7]);
-    expect(Array.from(first)).toEqual([42]);
+    const roundTrip = Float64Array.of(500);
+    expect(s.arriveRound(0, [42], roundTrip, () => undefined)).toBe(542);
+    expect(s.arriveRound(0, [Infinity], roundTrip, () => undefined)).toBeNull();
+    expect(s.finished).toBe(true);
   });
 
   it('reports quiescence only when every worker is idle and nothing is in flight', () => {
@@ -25,7 +24,7 @@ describe('RunControl', () => {
   it('makes a waiting party throw once the run is aborted', () => {
     const s = RunControl.create(2, 2);
     s.abort();
-    expect(() => s.arriveAndGather(0, [1, 1], () => undefined)).toThrow(RunAborted);
+    expect(() => s.arriveRound(0, [1, 1], Float64Array.of(0, 1, 1, 0), () => undefined)).toThrow(RunAborted);
   });
 
   it('sums work progress over workers', () => {
@@ -37,16 +36,35 @@ describe('RunControl', () => {
 });
 
 describe('RunControl across worker threads', () => {
-  it('every worker gathers every other worker row of the same round, round after round', async () => {
+  it('gives every worker the horizon min_k(T_k + D[k][i]) and wakes only workers with an event before it', async () => {
     const { runWorkers } = await import('../test-workers/spawn.js');
     const parties = 4;
-    const rounds = 300;
-    const rc = RunControl.create(parties, 2);
-    const sums = await runWorkers<number[]>('run-control-gather.mjs', parties, (me) => ({ handle: rc.handle, me, rounds }));
-    for (let r = 0; r < rounds; r++) {
-      let expected = 0;
-      for (let j = 0; j < parties; j++) for (let k = 0; k < parties; k++) expected += ((j * 7 + r * 13 + k * 3) % 17) + r * 1e6;
-      for (let p = 0; p < parties; p++) expect(sums[p]![r]).toBe(expected);
+    // A line of nodes 0 - 1 - 2 - 3, 100 ps per hop; the diagonal is the round trip to a neighbour.
+    const distances = new Float64Array(parties * parties);
+    for (let k = 0; k < parties; k++) for (let i = 0; i < parties; i++) distances[k * parties + i] = k === i ? 200 : 100 * Math.abs(k - i);
+    const events = Array.from({ length: parties }, (_, w) => Array.from({ length: 40 }, (_, e) => 37 * e * (w + 1) + 11 * w).sort((a, b) => a - b));
+    // Reference: the same rounds computed in one thread.
+    const left = events.map((e) => [...e]);
+    const expected: number[][] = Array.from({ length: parties }, () => []);
+    let rounds = 0;
+    for (;; rounds++) {
+      const t = left.map((e) => e[0] ?? Infinity);
+      if (t.every((x) => x === Infinity)) break;
+      for (let i = 0; i < parties; i++) {
+        let h = Infinity;
+        for (let k = 0; k < parties; k++) if (t[k] !== Infinity) h = Math.min(h, t[k]! + distances[k * parties + i]!);
+        if (t[i]! < h) {
+          expected[i]!.push(h);
+          while (left[i]!.length && left[i]![0]! < h) left[i]!.shift();
+        }
+      }
     }
+    const rc = RunControl.create(parties, 2);
+    const got = await runWorkers<number[]>('run-control-rounds.mjs', parties, (me) => ({ handle: rc.handle, me, events: events[me], distances }));
+    // A worker returns only from the rounds it is active in, with exactly the reference horizons.
+    expect(got).toEqual(expected);
+    // And it is asleep in the others: some worker sat out at least one round.
+    expect(expected.some((h) => h.length < rounds)).toBe(true);
+    expect(rc.finished).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  * counter, progress figures and the abort and finish flags. Its layout is
  * `RUN_CONTROL_LAYOUT` in layout.ts.
  */
-import { CACHE_LINE_WORDS, RC_ABORT, RC_ARRIVED, RC_DOORBELL_BASE, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_SPIN } from './layout.js';
+import { CACHE_LINE_WORDS, RC_ABORT, RC_ACTIVE_OFFSET, RC_ARRIVED, RC_DOORBELL_BASE, RC_EXPECTED, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_SPIN } from './layout.js';
 
 
 const IDLE_UNIT = 1n;
@@ -37,7 +37,7 @@ export class RunControl {
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
   readonly #quiescence: BigInt64Array;
-  readonly #horizons: Float64Array[];
+  readonly #matrix: Float64Array;
   readonly #f64Base: number;
 
   /**
@@ -47,10 +47,14 @@ export class RunControl {
   static create(parties: number, cores: number): RunControl {
     const int32Bytes = (RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS) * 4;
     const f64Bytes = (4 * parties + 1) * 8;
-    const horizonBytes = 2 * parties * parties * 8;
+    const horizonBytes = parties * parties * 8;
     const sab = new SharedArrayBuffer(int32Bytes + f64Bytes + 64 + 64 + horizonBytes);
     const block = new RunControl({ sab, parties });
     block.#i32[RC_SPIN] = parties <= cores ? SPIN_CHECKS_WHEN_CORES_SUFFICE : 0;
+    // Every worker takes part in the first round; no row is known yet.
+    block.#i32[RC_EXPECTED] = parties;
+    for (let i = 0; i < parties; i++) block.#i32[RC_DOORBELL_BASE + i * CACHE_LINE_WORDS + RC_ACTIVE_OFFSET] = 1;
+    block.#matrix.fill(Number.POSITIVE_INFINITY);
     return block;
   }
 
@@ -68,7 +72,7 @@ export class RunControl {
     const qOffset = Math.ceil((this.#f64Base + (4 * handle.parties + 1) * 8) / 64) * 64;
     this.#quiescence = new BigInt64Array(handle.sab, qOffset, 1);
     const n = handle.parties;
-    this.#horizons = [0, 1].map((parity) => new Float64Array(handle.sab, qOffset + 64 + parity * n * n * 8, n * n));
+    this.#matrix = new Float64Array(handle.sab, qOffset + 64, n * n);
   }
 
   /** Current value of worker `i`'s doorbell (read before checking for work, then pass to `sleep`). */
@@ -124,46 +128,91 @@ export class RunControl {
   }
 
   /**
-   * Round barrier with an all-gather: worker `me` publishes `row` (one value
-   * per node, see the horizon matrix above); once every party arrived,
-   * returns this round's n x n matrix (row j = worker j's row), valid until
-   * this worker arrives again. While waiting the worker runs `whileWaiting`
-   * each time its doorbell rings (it drains its incoming rings, so a
-   * neighbour blocked on a full ring can finish its round). Throws
-   * RunAborted if the run is aborted meanwhile.
+   * The round barrier of deterministic mode. Worker `me` publishes `row`
+   * (the earliest event it knows of for each node: its own next event, and
+   * the earliest arrival it sent toward each neighbour), then waits. The
+   * last active worker to arrive computes for every node k its earliest
+   * pending event T_k (column minimum) and for every worker i its horizon
+   * H_i = min_k (T_k + distances[k * n + i]); it folds every in-flight
+   * arrival into its destination's row, and makes active for the next round
+   * only the workers with something before their horizon (an own event or
+   * an arrival); the others stay asleep, their rows standing for them.
+   * Returns this worker's horizon once it is active in a new round, or
+   * `null` when no event is left anywhere. While waiting, `whileWaiting`
+   * runs each time the worker's doorbell rings (it drains its rings, so a
+   * neighbour blocked on a full ring can finish). Throws RunAborted if the
+   * run is aborted meanwhile.
    */
-  arriveAndGather(me: number, row: ArrayLike<number>, whileWaiting: () => void): Float64Array {
+  arriveRound(me: number, row: ArrayLike<number>, distances: Float64Array, whileWaiting: () => void): number | null {
     const n = this.parties;
+    this.#distances = distances;
     // why: the generation we arrive in; it cannot change before we arrive (the last arriver bumps it).
     const generation = Atomics.load(this.#i32, RC_GENERATION);
-    // Parity buffers: a fast worker writes round g + 1 into the other matrix
-    // while slow ones still read round g; it cannot reach g + 2 before they
-    // have arrived at g + 1, i.e. finished reading g.
-    const matrix = this.#horizons[generation & 1]!;
-    for (let k = 0; k < n; k++) matrix[me * n + k] = row[k]!;
-    // why: the seq-cst add orders our row stores before the last arriver's generation bump that readers observe.
+    for (let k = 0; k < n; k++) this.#matrix[me * n + k] = row[k]!;
+    // why: the seq-cst add orders our row stores before the last arriver's reads of the matrix.
     const arrived = Atomics.add(this.#i32, RC_ARRIVED, 1) + 1;
-    if (arrived === n) {
-      // why: reset before the generation bump publishes it, so early arrivers of the next round count from 0.
-      Atomics.store(this.#i32, RC_ARRIVED, 0);
-      // why: bumping the generation publishes every row to every waiter.
-      Atomics.add(this.#i32, RC_GENERATION, 1);
-      this.ringAll();
-      return matrix;
-    }
-    const spinChecks = this.#i32[RC_SPIN]!;
-    for (let spin = 0; spin < spinChecks; spin++) {
-      // why: seq-cst load of the generation; seeing it bumped makes every row visible.
-      if (Atomics.load(this.#i32, RC_GENERATION) !== generation) return matrix;
+    // why: EXPECTED was published with the generation we arrive in and cannot change before this round closes.
+    if (arrived === Atomics.load(this.#i32, RC_EXPECTED)) this.#closeRound();
+    for (let spin = 0, spinChecks = this.#i32[RC_SPIN]!; spin < spinChecks; spin++) {
+      // why: seq-cst load of the generation; seeing it bumped makes the round's outputs visible.
+      if (Atomics.load(this.#i32, RC_GENERATION) !== generation) break;
     }
     for (;;) {
       const seen = this.doorbellValue(me);
-      // why: checked after reading the doorbell, so a bump after this check rings and wakes us.
-      if (Atomics.load(this.#i32, RC_GENERATION) !== generation) return matrix;
+      if (this.finished) return null;
       if (this.aborted) throw new RunAborted('run aborted');
+      // why: the generation is read after the doorbell, so a bump after this read rings and wakes us.
+      const now = Atomics.load(this.#i32, RC_GENERATION);
+      // why: the ACTIVE flag for round `now` was stored before that generation was published.
+      if (now !== generation && Atomics.load(this.#i32, this.#activeWord(me)) === 1) return this.#f64[me]!;
       whileWaiting();
       this.sleep(me, seen, 1000);
     }
+  }
+
+  #activeWord(i: number): number {
+    return RC_DOORBELL_BASE + i * CACHE_LINE_WORDS + RC_ACTIVE_OFFSET;
+  }
+
+  /** Run by the last active arriver: horizons, folding, next round's active set, then publish. */
+  #closeRound(): void {
+    const n = this.parties;
+    const m = this.#matrix;
+    const earliest = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) earliest[k] = Math.min(earliest[k]!, m[j * n + k]!);
+    let pending = false;
+    let active = 0;
+    for (let i = 0; i < n; i++) {
+      let horizon = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < n; k++) if (earliest[k] !== Number.POSITIVE_INFINITY) horizon = Math.min(horizon, earliest[k]! + this.#distance(k, i));
+      this.#f64[i] = horizon;
+      // Fold: in-flight arrivals now count as the destination's own events; a
+      // passive row must not keep stale arrivals of a round long gone.
+      for (let k = 0; k < n; k++) m[i * n + k] = k === i ? earliest[i]! : Number.POSITIVE_INFINITY;
+      const busy = earliest[i]! < horizon;
+      if (earliest[i] !== Number.POSITIVE_INFINITY) pending = true;
+      if (busy) active++;
+      // why: plain flag store published by the generation bump below.
+      Atomics.store(this.#i32, this.#activeWord(i), busy ? 1 : 0);
+    }
+    if (!pending) {
+      this.finish();
+      return;
+    }
+    // why: both stores precede the generation bump that publishes them.
+    Atomics.store(this.#i32, RC_EXPECTED, active);
+    // why: reset before the bump, so the next round's first arrival counts from 0.
+    Atomics.store(this.#i32, RC_ARRIVED, 0);
+    // why: bumping the generation publishes horizons, flags and counts to every waiter.
+    Atomics.add(this.#i32, RC_GENERATION, 1);
+    for (let i = 0; i < n; i++) if (this.#i32[this.#activeWord(i)] === 1) this.ring(i);
+  }
+
+  /** Lower bounds of the delay from node k to node i, `[k * n + i]` (the same in every worker). */
+  #distances: Float64Array | undefined;
+
+  #distance(k: number, i: number): number {
+    return this.#distances![k * this.parties + i]!;
   }
 
   /** Records worker `i`'s simulated time for progress reporting. */
