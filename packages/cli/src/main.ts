@@ -126,31 +126,49 @@ program
 
 const stress = program.command('stress').description('seeded stress tests with invariant checks; a failure prints the seed and the command that replays it');
 
-stress
-  .command('coherence')
-  .description('random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network)')
-  .option('--seed <n>', 'run this one seed', parseSeed)
-  .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4, 5, 6, 7, 8])
-  .option('--agents <n>', 'caches (the first half CPUs, the rest GPUs)', (v) => parseCount(v, 2, 64), 6)
-  .option('--lines <n>', 'distinct lines they race on', (v) => parseCount(v, 1, 4096), 3)
-  .option('--ops <n>', 'loads + stores per seed', (v) => parseCount(v, 1, 10_000_000), 3000)
-  .action((opts: { seed?: number; seeds: number[]; agents: number; lines: number; ops: number }) => {
-    const reports = runCoherenceStress({ seeds: opts.seed !== undefined ? [opts.seed] : opts.seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops });
-    process.stdout.write(formatCoherenceStress(reports));
-    if (reports.some((r) => !r.ok)) process.exitCode = EXIT.checkFailed;
-  });
+/** Options every stress command takes: which seeds, and how many operations per seed. */
+interface StressSeedOptions {
+  seed?: number;
+  seeds: number[];
+  ops: number;
+}
 
-stress
-  .command('mm')
-  .description('seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process)')
-  .option('--seed <n>', 'run this one seed', parseSeed)
-  .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4, 5, 6, 7, 8])
-  .option('--ops <n>', 'random operations per seed', (v) => parseCount(v, 1, 10_000_000), 500)
-  .action((opts: { seed?: number; seeds: number[]; ops: number }) => {
-    const reports = runMmStressSeeds(opts.seed !== undefined ? [opts.seed] : opts.seeds, opts.ops);
+/** Adds a stress subcommand with --seed, --seeds and --ops; `run(seeds, opts)` returns whether every seed passed. */
+function stressCommand<O extends StressSeedOptions>(name: string, description: string, defaultOps: number, run: (seeds: number[], opts: O) => boolean): Command {
+  return stress
+    .command(name)
+    .description(description)
+    .option('--seed <n>', 'run this one seed', parseSeed)
+    .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4, 5, 6, 7, 8])
+    .option('--ops <n>', 'operations per seed', (v) => parseCount(v, 1, 10_000_000), defaultOps)
+    .action((opts: O) => {
+      if (!run(opts.seed !== undefined ? [opts.seed] : opts.seeds, opts)) process.exitCode = EXIT.checkFailed;
+    });
+}
+
+stressCommand<StressSeedOptions & { agents: number; lines: number }>(
+  'coherence',
+  'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network)',
+  3000,
+  (seeds, opts) => {
+    const reports = runCoherenceStress({ seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops });
+    process.stdout.write(formatCoherenceStress(reports));
+    return reports.every((r) => r.ok);
+  },
+)
+  .option('--agents <n>', 'caches (the first half CPUs, the rest GPUs)', (v) => parseCount(v, 2, 64), 6)
+  .option('--lines <n>', 'distinct lines they race on', (v) => parseCount(v, 1, 4096), 3);
+
+stressCommand(
+  'mm',
+  'seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process)',
+  500,
+  (seeds, opts) => {
+    const reports = runMmStressSeeds(seeds, opts.ops);
     process.stdout.write(formatMmStress(reports));
-    if (reports.some((r) => !r.ok)) process.exitCode = EXIT.checkFailed;
-  });
+    return reports.every((r) => r.ok);
+  },
+);
 
 program
   .command('schema')
