@@ -2,13 +2,13 @@
  * Fixtures shared by the cross-package tests: small configs that run fast,
  * and a runner that returns the deterministic part of a result.
  */
-import { defaultConfig, resolveConfig, type SimConfig } from '@cdmsim/config';
+import { defaultConfig, resolveConfig, sharedBufferSpec, type SharedBufferWorkloadSpec, type SimConfig } from '@cdmsim/config';
 import { deterministicPart, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
 
 /** The default machine with a smaller workload (fast enough for unit-style tests). */
-export function smallConfig(workload: Partial<SimConfig['workload']> = {}): SimConfig {
+export function smallConfig(workload: Partial<SharedBufferWorkloadSpec> = {}): SimConfig {
   const base = defaultConfig();
-  return { ...base, workload: { ...base.workload, bufferBytes: 64 * 1024, accessesPerDevice: 96, ...workload } };
+  return { ...base, workload: { ...sharedBufferSpec(base), bufferBytes: 64 * 1024, accessesPerDevice: 96, ...workload } };
 }
 
 /** A two-node machine (one CPU, one GPU) for the quickest end-to-end runs. */

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { defaultConfig, loadConfigFile, type SimConfig } from '@cdmsim/config';
+import { defaultConfig, loadConfigFile, sharedBufferSpec, type SimConfig } from '@cdmsim/config';
 import { Simulation, runSimulation } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';
 
@@ -35,7 +35,7 @@ async function best<T>(rounds: number, f: () => Promise<T>, key: (t: T) => numbe
 /** Long enough (≈ 40 k events) that JIT warm-up no longer dominates the rate. */
 function benchWorkload(): SimConfig {
   const c = defaultConfig();
-  return { ...c, workload: { ...c.workload, bufferBytes: 256 * 1024, accessesPerDevice: 4096 } };
+  return { ...c, workload: { ...sharedBufferSpec(c), bufferBytes: 256 * 1024, accessesPerDevice: 4096 } };
 }
 
 export const benchmarks: Benchmark[] = [

@@ -19,6 +19,7 @@ export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
   dmaCopyDone: 8,
   pageFree: 16,
   control: 48, // workload control block
+  coh: 0, // a coherence message's own sizeBytes already counts its command and data bytes
 };
 
 /** Returns the bytes `env` occupies on a link, excluding the link header. */
@@ -35,5 +36,6 @@ export function payloadBytes(env: EnvelopeData): number {
   if (env.dmaCopyDone) return COMMAND_BYTES.dmaCopyDone;
   if (env.pageFree) return COMMAND_BYTES.pageFree;
   if (env.control) return COMMAND_BYTES.control;
+  if (env.coh) return COMMAND_BYTES.coh + (env.coh.sizeBytes ?? 0);
   throw new Error(`envelope ${env.src}->${env.dst} seq ${env.seq} has no body`);
 }

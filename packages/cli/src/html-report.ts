@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { formatPs } from '@cdmsim/engine';
+import { describeCheck, describeWorkload } from './workload-text.js';
 import type { RunResult } from '@cdmsim/runtime';
 
 const require = createRequire(import.meta.url);
@@ -93,8 +94,8 @@ export function htmlReport(result: RunResult): string {
     ['machine', `${t.name}: ${t.cpus.length} CPU nodes, ${t.devices.length} devices, ${t.links.length} links`],
     ['mode, seed', `${result.mode}, ${result.seed}`],
     ['simulated time', formatPs(result.simTimePs)],
-    ['workload', `shared-buffer of ${w.bufferBytes} B from ${w.processNode}; ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B by ${w.devices} devices${w.overlap ? ' (overlapping)' : ''}`],
-    ['data check', w.verified ? 'passed' : `FAILED: ${w.problems.join('; ')}`],
+    ['workload', describeWorkload(w)],
+    ['data check', describeCheck(w)],
     ['event-log hash', result.eventLogHash],
     ['events, messages, rounds', `${result.totals.events}, ${result.totals.messages}, ${result.totals.rounds}`],
   ];

@@ -14,6 +14,7 @@ import { writeRunFiles } from './report-files.js';
 import { withProgressBar } from './progress.js';
 import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
 import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js';
+import { formatSimulatorCoherenceStress, runSimulatorCoherenceStress } from './stress-coherence-sim.js';
 import { formatMmStress, runMmStressSeeds } from './stress-mm.js';
 
 /** Events kept per node by `--trace` without a number. */
@@ -133,31 +134,51 @@ interface StressSeedOptions {
   ops: number;
 }
 
-/** Adds a stress subcommand with --seed, --seeds and --ops; `run(seeds, opts)` returns whether every seed passed. */
-function stressCommand<O extends StressSeedOptions>(name: string, description: string, defaultOps: number, run: (seeds: number[], opts: O) => boolean): Command {
+/** Adds a stress subcommand with --seed, --seeds and --ops; `run(seeds, opts)` returns (or resolves to) whether every seed passed. */
+function stressCommand<O extends StressSeedOptions>(name: string, description: string, defaultOps: number, run: (seeds: number[], opts: O) => boolean | Promise<boolean>): Command {
   return stress
     .command(name)
     .description(description)
     .option('--seed <n>', 'run this one seed', parseSeed)
     .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4, 5, 6, 7, 8])
     .option('--ops <n>', 'operations per seed', (v) => parseCount(v, 1, 10_000_000), defaultOps)
-    .action((opts: O) => {
-      if (!run(opts.seed !== undefined ? [opts.seed] : opts.seeds, opts)) process.exitCode = EXIT.checkFailed;
+    .action(async (opts: O) => {
+      if (!(await run(opts.seed !== undefined ? [opts.seed] : opts.seeds, opts))) process.exitCode = EXIT.checkFailed;
     });
 }
 
-stressCommand<StressSeedOptions & { agents: number; lines: number }>(
+stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string }>(
   'coherence',
-  'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network)',
+  'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network; with --mode, on the real simulator: node workers and the bus)',
   3000,
-  (seeds, opts) => {
+  async (seeds, opts) => {
+    if (opts.mode !== undefined || opts.config !== undefined) {
+      const mode = opts.mode ?? 'deterministic';
+      const reports = await runSimulatorCoherenceStress({
+        seeds,
+        mode,
+        config: loadConfig(opts.config),
+        ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+        ops: opts.ops,
+        lines: opts.lines,
+      });
+      process.stdout.write(formatSimulatorCoherenceStress(reports, mode));
+      return reports.every((r) => r.ok);
+    }
     const reports = runCoherenceStress({ seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops });
     process.stdout.write(formatCoherenceStress(reports));
     return reports.every((r) => r.ok);
   },
 )
   .option('--agents <n>', 'caches (the first half CPUs, the rest GPUs)', (v) => parseCount(v, 2, 64), 6)
-  .option('--lines <n>', 'distinct lines they race on', (v) => parseCount(v, 1, 4096), 3);
+  .option('--lines <n>', 'distinct lines they race on', (v) => parseCount(v, 1, 4096), 3)
+  .addOption(
+    new Option('--mode <mode>', 'run on the simulator (node workers, protobuf bus) in this mode; --ops is then split over the nodes and --agents is the machine\'s node count').choices([
+      'deterministic',
+      'free',
+    ]),
+  )
+  .option('-c, --config <file>', 'with the simulator: machine YAML (default: built-in machine); its coherence-random workload is used as is, any other is replaced by one');
 
 stressCommand(
   'mm',

@@ -5,18 +5,10 @@
 import Table from 'cli-table3';
 import { formatPs } from '@cdmsim/engine';
 import type { RunResult } from '@cdmsim/runtime';
+import { formatBytes } from './summary-format.js';
+import { describeCheck, describeWorkload } from './workload-text.js';
 
-/** Formats a byte count with a binary unit. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
+export { formatBytes };
 
 function percent(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
@@ -30,8 +22,8 @@ export function formatSummary(result: RunResult): string {
     { machine: `${result.config.topology.name} (${result.config.topology.cpus.length} CPU nodes, ${result.config.topology.devices.length} devices, ${result.config.topology.links.length} links)` },
     { mode: `${result.mode}, seed ${result.seed}` },
     { 'simulated time': formatPs(result.simTimePs) },
-    { workload: `shared-buffer ${formatBytes(w.bufferBytes)} from ${w.processNode}, ${w.devices} devices, ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B${w.overlap ? ', overlapping (racy)' : ', disjoint slices'}` },
-    { 'data check': w.verified ? `passed (${w.chunks.written} chunks hold device writes, ${w.chunks.initial} initial)` : `FAILED: ${w.problems.join('; ')}` },
+    { workload: describeWorkload(w) },
+    { 'data check': describeCheck(w) },
     { 'data hash': w.dataHash },
     { 'event-log hash': result.eventLogHash },
     { events: `${result.totals.events} events, ${result.totals.messages} messages${result.mode === 'deterministic' ? `, ${result.totals.rounds} rounds` : ''}` },

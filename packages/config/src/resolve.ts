@@ -7,7 +7,7 @@ import { ConfigValidationError, formatFieldPath, type ConfigIssue, type PathIssu
 import type { ParsedConfig } from './schema.js';
 import { checkSchema } from './schema-issues.js';
 import { checkSemantics, effectiveLinkName } from './semantic-checks.js';
-import type { CacheSpec, CpuNodeSpec, DeviceNodeSpec, LinkSpec, SimConfig } from './types.js';
+import type { CacheSpec, CpuNodeSpec, DeviceNodeSpec, LinkSpec, SimConfig, WorkloadSpec } from './types.js';
 import type { Locator } from './yaml-positions.js';
 
 /** The `source` of configs given as objects to {@link resolveConfig}. */
@@ -19,6 +19,31 @@ const cacheSpec = (c: ParsedConfig['cpus'][number]['cache']): CacheSpec => ({
   lineBytes: c.lineSize,
   hitLatencyPs: nsToPs(c.hitLatencyNs),
 });
+
+/** Returns the resolved spec of a parsed workload section (`id` maps checked node names to ids). */
+export function workloadSpec(w: ParsedConfig['workload'], id: (name: string) => NodeId): WorkloadSpec {
+  if (w.kind === 'coherence-random') {
+    return {
+      kind: w.kind,
+      lines: w.lines,
+      opsPerNode: w.opsPerNode,
+      storeFraction: w.storeFraction,
+      maxThinkPs: nsToPs(w.maxThinkNs),
+      flushesPer100Ops: w.flushesPer100Ops,
+      ...(w.testOnlyBrokenProtocol !== undefined ? { testOnlyBrokenProtocol: w.testOnlyBrokenProtocol } : {}),
+    };
+  }
+  return {
+    kind: w.kind,
+    process: w.process === undefined ? nodeId(0) : id(w.process),
+    bufferBytes: w.bufferSize,
+    accessBytes: w.accessSize,
+    accessesPerDevice: w.accessesPerDevice,
+    writeFraction: w.writeFraction,
+    overlap: w.overlap,
+    thinkTimePs: nsToPs(w.thinkTimeNs),
+  };
+}
 
 /** Converts a schema-valid, semantically checked config to ids, picoseconds and bytes. */
 function build(config: ParsedConfig, source: string): SimConfig {
@@ -60,19 +85,9 @@ function build(config: ParsedConfig, source: string): SimConfig {
       coherent: l.coherent,
     }),
   );
-  const w = config.workload;
   return {
     topology: { name: config.name, pageSizeBytes: config.pageSize, nodes, cpus, devices, links },
-    workload: {
-      kind: w.kind,
-      process: w.process === undefined ? nodeId(0) : id(w.process),
-      bufferBytes: w.bufferSize,
-      accessBytes: w.accessSize,
-      accessesPerDevice: w.accessesPerDevice,
-      writeFraction: w.writeFraction,
-      overlap: w.overlap,
-      thinkTimePs: nsToPs(w.thinkTimeNs),
-    },
+    workload: workloadSpec(config.workload, id),
     source,
   };
 }

@@ -33,6 +33,8 @@ function messageFor(issue: RawIssue): string {
     }
     case 'invalid_value':
       return `must be ${issue.values.length === 1 ? '' : 'one of: '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      return issue.note === 'No matching discriminator' ? `must be one of: "shared-buffer", "coherence-random"` : 'matches none of the allowed shapes';
     case 'invalid_format':
       return `has the wrong format (${issue.format})`;
     default:

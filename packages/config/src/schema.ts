@@ -122,9 +122,20 @@ const link = z
   })
   .describe('A point-to-point link between two nodes.');
 
-const workload = z
+/** Largest `opsPerNode` of the coherence-random workload (keeps every store value a distinct Int32). */
+export const MAX_COHERENCE_OPS_PER_NODE = 1_000_000;
+/** Largest `lines` of the coherence-random workload. */
+export const MAX_COHERENCE_LINES = 4096;
+/**
+ * TEST ONLY: names of deliberately broken protocol variants the
+ * coherence-random workload can run, so tests can check that the
+ * cross-worker monitor catches them. Never use them for experiments.
+ */
+export const BROKEN_PROTOCOL_NAMES = ['skip-copy-data-on-read-miss', 'owner-keeps-write-on-forwarded-read'] as const;
+
+const sharedBufferWorkload = z
   .strictObject({
-    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind; only "shared-buffer" for now.'),
+    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind: "shared-buffer" (the default) or "coherence-random".'),
     process: name('CPU node the process runs on; default: the first cpu.').optional(),
     bufferSize: size('Size of the shared buffer (at most 1GiB).')
       .prefault('1MiB')
@@ -140,6 +151,25 @@ const workload = z
       .describe('false: devices work on disjoint slices (race free); true: all devices hit the whole buffer (racy).'),
     thinkTimeNs: z.number().min(0).default(50).describe('Device compute time between accesses, in nanoseconds (≥ 0).'),
   })
+  .describe('The shared-buffer experiment: devices read and write one buffer of a process.');
+
+const coherenceRandomWorkload = z
+  .strictObject({
+    kind: z.literal('coherence-random').describe('The coherence random tester on the real bus.'),
+    lines: z.number().int().positive().max(MAX_COHERENCE_LINES).default(3).describe('Distinct cache lines every node races on, spread over the memories of different nodes.'),
+    opsPerNode: z.number().int().positive().max(MAX_COHERENCE_OPS_PER_NODE).default(500).describe('Loads + stores each node issues, one at a time.'),
+    storeFraction: z.number().min(0).max(1).default(0.4).describe('Fraction of operations that are stores, 0..1.'),
+    maxThinkNs: z.number().min(0).default(200).describe('Think time between a node\'s operations, drawn from [0, maxThinkNs] nanoseconds.'),
+    flushesPer100Ops: z.number().min(0).max(100).default(2).describe('Recalls (page flush of a line at its home directory) per 100 operations of a home node.'),
+    testOnlyBrokenProtocol: z
+      .enum(BROKEN_PROTOCOL_NAMES)
+      .optional()
+      .describe('TEST ONLY: run a deliberately broken protocol variant so tests can check that the checkers catch it.'),
+  })
+  .describe('The coherence random tester: every node\'s cache issues random loads and stores of distinct values on a few shared lines; SWMR and data values are checked across workers.');
+
+const workload = z
+  .discriminatedUnion('kind', [sharedBufferWorkload, coherenceRandomWorkload])
   .describe('The experiment to run on the machine; defaults apply when absent.');
 
 /** The zod schema of a whole config file (input: YAML shape; output: sizes in bytes, defaults filled). */

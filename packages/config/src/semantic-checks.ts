@@ -141,8 +141,33 @@ function checkReach(config: ParsedConfig, nodes: readonly NamedNode[], edges: re
   return issues;
 }
 
+/** Most nodes the coherence-random workload supports (its cross-worker checker keeps one reader bit per node). */
+export const MAX_COHERENCE_NODES = 24;
+
+function checkCoherenceWorkload(config: ParsedConfig): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const caches = [
+    ...config.cpus.map((c, i) => ({ path: ['cpus', i, 'cache', 'lineSize'] as FieldPath, name: c.name, lineSize: c.cache.lineSize })),
+    ...config.devices.map((d, i) => ({ path: ['devices', i, 'cache', 'lineSize'] as FieldPath, name: d.name, lineSize: d.cache.lineSize })),
+  ];
+  const first = caches[0];
+  for (const c of caches) {
+    if (first && c.lineSize !== first.lineSize) {
+      issues.push({
+        path: c.path,
+        message: `the coherence-random workload needs one line size in every cache: ${c.name} has ${formatBytes(c.lineSize)}, ${first.name} has ${formatBytes(first.lineSize)}`,
+      });
+    }
+  }
+  if (caches.length > MAX_COHERENCE_NODES) {
+    issues.push({ path: ['workload', 'kind'], message: `the coherence-random workload supports at most ${MAX_COHERENCE_NODES} nodes (got ${caches.length})` });
+  }
+  return issues;
+}
+
 function checkWorkload(config: ParsedConfig): PathIssue[] {
   const w = config.workload;
+  if (w.kind === 'coherence-random') return checkCoherenceWorkload(config);
   const issues: PathIssue[] = [];
   const cpuNames = config.cpus.map((c) => c.name);
   if (w.process !== undefined && !cpuNames.includes(w.process)) {

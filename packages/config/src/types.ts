@@ -4,7 +4,7 @@
  * Everything here is plain JSON data (posted to workers, written to results).
  */
 import type { LinkId, NodeId, Ps } from '@cdmsim/engine';
-import type { DEVICE_MEMORY_KINDS, LINK_KINDS } from './schema.js';
+import type { BROKEN_PROTOCOL_NAMES, DEVICE_MEMORY_KINDS, LINK_KINDS } from './schema.js';
 
 /** A link kind: `smp` joins CPU sockets; the others attach devices. */
 export type LinkKind = (typeof LINK_KINDS)[number];
@@ -67,7 +67,7 @@ export interface LinkSpec {
 }
 
 /** The shared-buffer experiment: devices access one buffer owned by a process on CPU node `process`. */
-export interface WorkloadSpec {
+export interface SharedBufferWorkloadSpec {
   kind: 'shared-buffer';
   process: NodeId;
   bufferBytes: number;
@@ -77,6 +77,29 @@ export interface WorkloadSpec {
   overlap: boolean;
   thinkTimePs: Ps;
 }
+
+/** TEST ONLY: the name of a deliberately broken protocol variant. */
+export type BrokenProtocolName = (typeof BROKEN_PROTOCOL_NAMES)[number];
+
+/**
+ * The coherence random tester on the real simulator: every node's cache
+ * issues `opsPerNode` random loads and stores (one at a time) on `lines`
+ * shared lines homed in different nodes' memories. Every cache of the
+ * machine has the same line size (validated).
+ */
+export interface CoherenceRandomWorkloadSpec {
+  kind: 'coherence-random';
+  lines: number;
+  opsPerNode: number;
+  storeFraction: number;
+  maxThinkPs: Ps;
+  flushesPer100Ops: number;
+  /** TEST ONLY: run this broken protocol variant (checkers must catch it). */
+  testOnlyBrokenProtocol?: BrokenProtocolName;
+}
+
+/** The experiment to run; discriminate on `kind`. */
+export type WorkloadSpec = SharedBufferWorkloadSpec | CoherenceRandomWorkloadSpec;
 
 /**
  * A validated machine. `nodes` holds CPUs (ids 0..C-1) then devices (ids

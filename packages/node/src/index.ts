@@ -8,7 +8,9 @@ export { createSharedState, attachPorts, RING_CAPACITY_BYTES, type SharedHandles
 export { NodeKernel, type KernelStats, type Body, type KernelOptions } from './kernel.js';
 export { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
 export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memory-map.js';
-export type { WorkloadOutcome } from './workload/shared-buffer-process.js';
+export type { SharedBufferOutcome } from './workload/shared-buffer-process.js';
+export { coherenceRandomOutcome, type WorkloadOutcome, type CoherenceRandomOutcome, type CoherenceNodeOutcome } from './workload/outcome.js';
+export type { CoherenceNodeReport } from './coherence/coherence-workload.js';
 export type { DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 export type { HomeAgentStats } from './memory/home-agent.js';
 export type { ProcessHostStats } from './cpu/process-host.js';

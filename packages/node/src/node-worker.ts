@@ -8,7 +8,7 @@
 import type { NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats } from '@cdmsim/bus';
-import { ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, RunControl, type WordLock, type LockStats } from '@cdmsim/shm';
+import { CoherenceWatch, ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, RunControl, type WordLock, type LockStats } from '@cdmsim/shm';
 import { NodeKernel, type KernelStats } from './kernel.js';
 import type { TraceEvent } from './trace.js';
 import { Timeline, type TimelineSample } from './timeline.js';
@@ -20,7 +20,9 @@ import { FrameAllocator } from './memory/frame-allocator.js';
 import { HomeAgent, type HomeAgentStats } from './memory/home-agent.js';
 import { PageMemory } from './memory/page-memory.js';
 import { ProcessHost, type ProcessHostStats } from './cpu/process-host.js';
-import { SharedBufferProcess, type WorkloadOutcome } from './workload/shared-buffer-process.js';
+import { SharedBufferProcess } from './workload/shared-buffer-process.js';
+import type { WorkloadOutcome } from './workload/outcome.js';
+import { CoherenceWorkload, type CoherenceNodeReport } from './coherence/coherence-workload.js';
 import { SharedBufferDevice, type DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 
 /** The two run modes (see schedulers.ts). */
@@ -58,6 +60,8 @@ export interface NodeReport {
   readonly processes?: ProcessHostStats;
   readonly device?: DeviceWorkloadStats;
   readonly workload?: WorkloadOutcome;
+  /** This node's part of a coherence-random run (the runtime combines them into the outcome). */
+  readonly coherence?: CoherenceNodeReport;
   /** Counters over simulated time (memory traffic, frames allocated, messages). */
   readonly timeline: readonly TimelineSample[];
   /** This node's trace events, when the run records a trace. */
@@ -77,6 +81,7 @@ export class NodeWorker {
   readonly #host?: ProcessHost;
   readonly #process?: SharedBufferProcess;
   readonly #device?: SharedBufferDevice;
+  readonly #coherence?: CoherenceWorkload;
   readonly #timeline: Timeline;
 
   /** Attaches shared state and builds the node's components; schedules the workload's first events. */
@@ -124,10 +129,14 @@ export class NodeWorker {
       this.#allocator.free(pfn);
     };
     const spec = topology.nodes[self]!;
-    if (spec.kind === 'cpu') {
+    const workload = config.workload;
+    if (workload.kind === 'coherence-random') {
+      if (!shared.coherence) throw new Error('coherence-random run without a coherence watch in the shared state');
+      this.#coherence = new CoherenceWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence));
+    } else if (spec.kind === 'cpu') {
       this.#host = new ProcessHost(kernel, this.#allocator, release);
       kernel.on('rangeFault', (env) => this.#host!.rangeFault(env));
-      if (config.workload.process === self) {
+      if (workload.process === self) {
         this.#process = new SharedBufferProcess(kernel, config, this.#host, this.#home, pageTables, frames);
         kernel.on('control', (env) => this.#process!.control(env));
         this.#process.begin();
@@ -145,6 +154,7 @@ export class NodeWorker {
     const parts = { kernel: this.#kernel, transport: this.#transport, sync: this.#sync, me: this.#init.self };
     const scheduler = this.#init.mode === 'free' ? runFree(parts) : runDeterministic(parts, horizonDistances(this.#routing));
     const spec = this.#kernel.spec;
+    const coherence = this.#coherence?.finish();
     this.#timeline.finish(this.#kernel.nowPs);
     return {
       id: this.#init.self,
@@ -163,6 +173,7 @@ export class NodeWorker {
       ...(this.#host ? { processes: this.#host.stats } : {}),
       ...(this.#device ? { device: this.#device.stats } : {}),
       ...(this.#process?.outcome ? { workload: this.#process.outcome } : {}),
+      ...(coherence ? { coherence } : {}),
       ...(this.#kernel.trace ? { trace: { events: this.#kernel.trace.events, dropped: this.#kernel.trace.dropped } } : {}),
     };
   }

@@ -10,11 +10,13 @@ import type { NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import type { OutPort, RingReader } from '@cdmsim/bus';
 import {
+  CoherenceWatch,
   ContentStore,
   FrameTable,
   PageTables,
   RingBuffer,
   RunControl,
+  type CoherenceWatchHandle,
   type ContentStoreHandle,
   type FrameTableHandle,
   type PageTablesHandle,
@@ -41,6 +43,8 @@ export interface SharedHandles {
   readonly pageTables: PageTablesHandle;
   readonly rings: readonly RingDirection[];
   readonly sync: RunControlHandle;
+  /** The cross-worker coherence checker's state (coherence-random workload only). */
+  readonly coherence?: CoherenceWatchHandle;
 }
 
 /** The main thread's view of a simulation's shared state. */
@@ -50,6 +54,8 @@ export interface SharedState {
   readonly frames: FrameTable;
   readonly content: ContentStore;
   readonly pageTables: PageTables;
+  /** The coherence watch (coherence-random workload only). */
+  readonly coherence?: CoherenceWatch;
   readonly totalFrames: number;
   /** Host bytes held by each kind of shared state right now. */
   hostBytes(): Record<string, number>;
@@ -74,12 +80,14 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
       rings.push({ from, to, ring: new RingBuffer({ capacityBytes: RING_CAPACITY_BYTES }).handle() });
     }
   }
+  const coherence = config.workload.kind === 'coherence-random' ? CoherenceWatch.create(config.workload.lines) : undefined;
   const handles: SharedHandles = {
     frames: frames.handle(),
     content: content.handle(),
     pageTables: pageTables.handle(),
     rings,
     sync: sync.handle,
+    ...(coherence ? { coherence: coherence.handle() } : {}),
   };
   return {
     handles,
@@ -87,6 +95,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
     frames,
     content,
     pageTables,
+    ...(coherence ? { coherence } : {}),
     totalFrames: frames.totalFrames,
     hostBytes() {
       const directory = handles.frames.directory.byteLength;
@@ -97,6 +106,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
         pageTables: pageTables.hostBytes(),
         rings: rings.reduce((s, r) => s + r.ring.sab.byteLength, 0),
         sync: handles.sync.sab.byteLength,
+        ...(handles.coherence ? { coherenceWatch: handles.coherence.sab.byteLength } : {}),
       };
       parts.total = Object.values(parts).reduce((a, b) => a + b, 0);
       return parts;

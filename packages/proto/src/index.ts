@@ -27,6 +27,7 @@ export const BODY_KINDS: readonly BodyKind[] = [
   'dmaCopyDone',
   'pageFree',
   'control',
+  'coh',
 ];
 
 /** Returns the body kind of an envelope built as plain data (first set body field). */

@@ -7,7 +7,7 @@ import { hostname, cpus } from 'node:os';
 import { combineHex, type NodeId, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import type { KindTraffic, LinkDirectionStats } from '@cdmsim/bus';
-import type { NodeReport, RunMode, SharedState, TraceEvent, WorkloadOutcome } from '@cdmsim/node';
+import { coherenceRandomOutcome, type NodeReport, type RunMode, type SharedState, type TraceEvent, type WorkloadOutcome } from '@cdmsim/node';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
 export const RESULTS_VERSION = '0.1.0';
@@ -117,8 +117,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
     };
   });
   const events = reports.reduce((s, r) => s + r.kernel.eventsProcessed, 0);
-  const workload = reports.find((r) => r.workload)?.workload;
-  if (!workload) throw new Error('no node reported the workload outcome');
+  const workload = workloadOutcome(facts);
   const memory = facts.shared.hostBytes();
   const totalFrames = facts.shared.totalFrames;
   const touched = reports.reduce((s, r) => s + r.framesTouched, 0);
@@ -163,6 +162,17 @@ export function buildRunResult(facts: RunFacts): RunResult {
         }
       : {}),
   };
+}
+
+/** Returns the run's workload outcome: the process's report (shared-buffer) or every node's share combined (coherence-random). */
+function workloadOutcome(facts: RunFacts): WorkloadOutcome {
+  if (facts.config.workload.kind === 'coherence-random') {
+    if (!facts.shared.coherence) throw new Error('coherence-random run without a coherence watch');
+    return coherenceRandomOutcome(facts.config, facts.reports, facts.shared.coherence);
+  }
+  const workload = facts.reports.find((r) => r.workload)?.workload;
+  if (!workload) throw new Error('no node reported the workload outcome');
+  return workload;
 }
 
 function directionReport(d: LinkDirectionStats, names: readonly string[], simTimePs: Ps): LinkDirectionReport {

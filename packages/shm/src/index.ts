@@ -16,3 +16,4 @@ export * from './page-table.js';
 export * from './doorbell.js';
 export * from './ring.js';
 export * from './run-control.js';
+export * from './coherence-watch.js';

@@ -455,6 +455,42 @@ export const RUN_CONTROL_LAYOUT: RecordLayout = {
   ],
 };
 
+// ---------------------------------------------------------------------------
+// Coherence watch (cross-worker SWMR / data-value checker of coherence-random)
+
+/** Int32 word of the header: violations any worker detected. */
+export const CW_VIOLATIONS = 0;
+/** Int32 words of the header (one cache line). */
+export const CW_HEADER_WORDS = CACHE_LINE_WORDS;
+/** Int32 words per line slot (one cache line, so workers touching different lines never share one). */
+export const CW_LINE_STRIDE_WORDS = CACHE_LINE_WORDS;
+/** Offset in a line slot: the holders word (reader bitmap + writer field), changed only by compareExchange. */
+export const CW_HOLDERS = 0;
+/** Offset in a line slot: the value of the last store that performed (initially 0, memory's value). */
+export const CW_LAST_VALUE = 1;
+/** Offset in a line slot: stores performed on the line. */
+export const CW_STORES = 2;
+/** Bits of the holders word holding one reader bit per node (bit i = node i holds read-only permission). */
+export const CW_READER_BITS = 24;
+/** Mask of the reader bitmap in the holders word. */
+export const CW_READERS_MASK = (1 << CW_READER_BITS) - 1;
+/** Shift of the writer field in the holders word: 0 = no writer, else writer node + 1. */
+export const CW_WRITER_SHIFT = CW_READER_BITS;
+
+/** Documented layout of the coherence watch (rendered by `describeLayouts`). */
+export const COHERENCE_WATCH_LAYOUT: RecordLayout = {
+  name: 'Coherence watch (64 B header, then one 64 B slot per tested line)',
+  sizeBytes: (CW_HEADER_WORDS + CW_LINE_STRIDE_WORDS) * WORD_BYTES,
+  note: 'Created for the coherence-random workload only. Line slot l starts at Int32 word CW_HEADER_WORDS + l * CW_LINE_STRIDE_WORDS. Every cache records its permission changes and performed stores here, so SWMR and data values are checked across workers.',
+  fields: [
+    { field: 'CW_VIOLATIONS', offsetBytes: CW_VIOLATIONS * WORD_BYTES, bits: '0-31', meaning: 'violations detected by any worker' },
+    { field: 'CW_HOLDERS (slot)', offsetBytes: (CW_HEADER_WORDS + CW_HOLDERS) * WORD_BYTES, bits: `0-${CW_READER_BITS - 1}`, meaning: 'reader bitmap: bit i = node i has read-only permission' },
+    { field: 'CW_HOLDERS (slot)', offsetBytes: (CW_HEADER_WORDS + CW_HOLDERS) * WORD_BYTES, bits: `${CW_WRITER_SHIFT}-31`, meaning: '0 = no writer, else the node with read-write permission + 1' },
+    { field: 'CW_LAST_VALUE (slot)', offsetBytes: (CW_HEADER_WORDS + CW_LAST_VALUE) * WORD_BYTES, bits: '0-31', meaning: 'value of the last store performed (coherence order)' },
+    { field: 'CW_STORES (slot)', offsetBytes: (CW_HEADER_WORDS + CW_STORES) * WORD_BYTES, bits: '0-31', meaning: 'stores performed on the line' },
+  ],
+};
+
 /** Every layout, in documentation order. */
 export const ALL_LAYOUTS: readonly RecordLayout[] = [
   FRAME_RECORD_LAYOUT,
@@ -468,4 +504,5 @@ export const ALL_LAYOUTS: readonly RecordLayout[] = [
   DOORBELL_LAYOUT,
   BARRIER_LAYOUT,
   RUN_CONTROL_LAYOUT,
+  COHERENCE_WATCH_LAYOUT,
 ];

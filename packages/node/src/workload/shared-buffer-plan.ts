@@ -4,7 +4,9 @@
  * so they agree without exchanging it.
  */
 import type { NodeId } from '@cdmsim/engine';
-import type { SimConfig } from '@cdmsim/config';
+import { sharedBufferSpec, type SimConfig } from '@cdmsim/config';
+
+export { sharedBufferSpec };
 
 /** Virtual address the process maps its buffer at. */
 export const BUFFER_VADDR = 0x10_0000_0000;
@@ -26,7 +28,8 @@ export interface DeviceSlice {
 
 /** Returns every device's slice: disjoint chunk-aligned slices, or the whole buffer for all when `overlap`. */
 export function planSlices(config: SimConfig): DeviceSlice[] {
-  const { workload, topology } = config;
+  const { topology } = config;
+  const workload = sharedBufferSpec(config);
   const devices = topology.devices;
   const chunks = Math.floor(workload.bufferBytes / workload.accessBytes);
   if (workload.overlap) {
@@ -39,3 +42,4 @@ export function planSlices(config: SimConfig): DeviceSlice[] {
     return { device: d.id, index, startBytes: first * workload.accessBytes, bytes: count * workload.accessBytes };
   });
 }
+

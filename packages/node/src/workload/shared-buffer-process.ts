@@ -18,11 +18,11 @@ import { AddressSpace } from '../cpu/address-space.js';
 import type { ProcessHost } from '../cpu/process-host.js';
 import type { HomeAgent } from '../memory/home-agent.js';
 import type { PageTables, FrameTable } from '@cdmsim/shm';
-import { BUFFER_VADDR, WORKLOAD_PID, planSlices, type DeviceSlice } from './shared-buffer-plan.js';
+import { BUFFER_VADDR, WORKLOAD_PID, planSlices, sharedBufferSpec, type DeviceSlice } from './shared-buffer-plan.js';
 import { fillInitial, identifyChunk } from './patterns.js';
 
-/** What the workload reports (plain data); part of results.json. */
-export interface WorkloadOutcome {
+/** What the shared-buffer workload reports (plain data); part of results.json. */
+export interface SharedBufferOutcome {
   readonly kind: 'shared-buffer';
   readonly processNode: string;
   readonly bufferBytes: number;
@@ -47,7 +47,7 @@ export interface WorkloadOutcome {
 
 /** The shared-buffer workload's process. */
 export class SharedBufferProcess {
-  #outcome: WorkloadOutcome | undefined;
+  #outcome: SharedBufferOutcome | undefined;
   readonly #kernel: NodeKernel;
   readonly #config: SimConfig;
   readonly #host: ProcessHost;
@@ -72,18 +72,18 @@ export class SharedBufferProcess {
   }
 
   /** The outcome, once the workload finished. */
-  get outcome(): WorkloadOutcome | undefined {
+  get outcome(): SharedBufferOutcome | undefined {
     return this.#outcome;
   }
 
   /** Schedules the workload's first step at time 0. */
   begin(): void {
-    this.#vaddr = this.#mm.mmapAnon(this.#config.workload.bufferBytes);
+    this.#vaddr = this.#mm.mmapAnon(sharedBufferSpec(this.#config).bufferBytes);
     this.#kernel.at(0, 'fill page', () => this.#fillPage(0));
   }
 
   #pageCount(): number {
-    return Math.ceil(this.#config.workload.bufferBytes / this.#config.topology.pageSizeBytes);
+    return Math.ceil(sharedBufferSpec(this.#config).bufferBytes / this.#config.topology.pageSizeBytes);
   }
 
   /** Touches and writes page `i`, then schedules page i + 1 when this one is done. */
@@ -112,7 +112,7 @@ export class SharedBufferProcess {
           op: cdmsim.ControlOp.CTRL_START,
           pid: WORKLOAD_PID,
           vaddr: this.#vaddr,
-          bytes: this.#config.workload.bufferBytes,
+          bytes: sharedBufferSpec(this.#config).bufferBytes,
           sliceStart: s.startBytes,
           sliceBytes: s.bytes,
         },
@@ -149,7 +149,8 @@ export class SharedBufferProcess {
 
   /** Checks the buffer read back, exits the process and records the outcome. */
   #verify(): void {
-    const { workload, topology } = this.#config;
+    const { topology } = this.#config;
+    const workload = sharedBufferSpec(this.#config);
     const buffer = this.#buffer;
     const problems: string[] = [];
     const chunks = { written: 0, initial: 0, corrupt: 0 };

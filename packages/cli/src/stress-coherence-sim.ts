@@ -1,0 +1,97 @@
+/**
+ * `cdmsim stress coherence --mode deterministic|free`: the coherence random
+ * tester on the real simulator — one worker per node, protobuf messages over
+ * the bus, SWMR and data values checked across workers — one simulation per
+ * seed. A failure prints the seed and the command that replays it.
+ */
+import Table from 'cli-table3';
+import { performance } from 'node:perf_hooks';
+import { formatPs, toErrorData } from '@cdmsim/engine';
+import { coherenceRandomWorkload, type SimConfig } from '@cdmsim/config';
+import { runSimulation, type RunMode } from '@cdmsim/runtime';
+
+/** Options of a simulator-backed coherence stress. */
+export interface SimulatorCoherenceStressOptions {
+  readonly seeds: readonly number[];
+  readonly mode: RunMode;
+  /** The machine; its workload is used when it is coherence-random, else replaced by one with `lines` and `ops`. */
+  readonly config: SimConfig;
+  /** The `--config` file, for replay commands (undefined = built-in machine). */
+  readonly configFile?: string;
+  /** Total operations, split evenly over the nodes (when the machine's workload is not coherence-random). */
+  readonly ops: number;
+  readonly lines: number;
+}
+
+/** What one seed did on the simulator. */
+export interface SimulatorCoherenceReport {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly loads: number;
+  readonly stores: number;
+  readonly refused: number;
+  readonly flushes: number;
+  readonly messages: number;
+  readonly simulatedPs: number;
+  readonly wallMs: number;
+  readonly eventLogHash: string;
+  readonly replay: string;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+/** Returns `config` with a coherence-random workload (kept when it already has one). */
+export function coherenceStressConfig(config: SimConfig, ops: number, lines: number): SimConfig {
+  if (config.workload.kind === 'coherence-random') return config;
+  return { ...config, workload: coherenceRandomWorkload({ lines, opsPerNode: Math.max(1, Math.ceil(ops / config.topology.nodes.length)) }) };
+}
+
+/** Returns the command that replays one seed. */
+export function simulatorReplayCommand(o: SimulatorCoherenceStressOptions, seed: number): string {
+  const config = o.configFile === undefined ? '' : ` --config ${o.configFile}`;
+  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}`;
+}
+
+/** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
+export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOptions): Promise<SimulatorCoherenceReport[]> {
+  const config = coherenceStressConfig(o.config, o.ops, o.lines);
+  const reports: SimulatorCoherenceReport[] = [];
+  for (const seed of o.seeds) {
+    const replay = simulatorReplayCommand(o, seed);
+    const t0 = performance.now();
+    try {
+      const r = await runSimulation(config, { seed, mode: o.mode });
+      const w = r.workload;
+      if (w.kind !== 'coherence-random') throw new Error(`expected a coherence-random outcome, got ${w.kind}`);
+      reports.push({
+        seed,
+        ok: w.verified,
+        loads: w.loads,
+        stores: w.stores,
+        refused: w.refused,
+        flushes: w.flushes,
+        messages: w.messages,
+        simulatedPs: r.simTimePs,
+        wallMs: r.host.wallMs,
+        eventLogHash: r.eventLogHash,
+        replay,
+        ...(w.verified ? {} : { error: { name: 'CheckFailed', message: `${w.problems.join('; ')} (seed ${seed})` } }),
+      });
+    } catch (e) {
+      const data = toErrorData(e);
+      reports.push({ seed, ok: false, loads: 0, stores: 0, refused: 0, flushes: 0, messages: 0, simulatedPs: 0, wallMs: performance.now() - t0, eventLogHash: '', replay, error: { name: data.name, message: data.message } });
+    }
+  }
+  return reports;
+}
+
+/** Returns the text printed for the reports: a table, a summary line, then each failure with its replay command. */
+export function formatSimulatorCoherenceStress(reports: readonly SimulatorCoherenceReport[], mode: RunMode): string {
+  const t = new Table({ head: ['seed', 'loads', 'stores', 'refused', 'recalls', 'coherence messages', 'simulated time', 'wall', 'messages/s', 'event-log hash', 'result'] });
+  for (const r of reports) {
+    const rate = r.wallMs > 0 ? Math.round(r.messages / (r.wallMs / 1000)).toLocaleString('en-US') : '-';
+    t.push([r.seed, r.loads, r.stores, r.refused, r.flushes, r.messages, formatPs(r.simulatedPs), `${(r.wallMs / 1000).toFixed(2)} s`, rate, r.eventLogHash, r.ok ? 'ok' : 'FAILED']);
+  }
+  const failures = reports.filter((r) => !r.ok);
+  const lines = failures.map((r) => `seed ${r.seed} failed: ${r.error?.name}: ${r.error?.message}\n  replay: ${r.replay}`);
+  return `${t.toString()}\n${reports.length - failures.length}/${reports.length} seeds passed every check on the simulator (${mode} mode)\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+}

@@ -1,0 +1,22 @@
+/**
+ * One-line descriptions of a run's workload and of its check, for the
+ * summary and the HTML report, whatever the workload kind.
+ */
+import type { WorkloadOutcome } from '@cdmsim/runtime';
+import { formatBytes } from './summary-format.js';
+
+/** Returns what the workload did, in one line. */
+export function describeWorkload(w: WorkloadOutcome): string {
+  if (w.kind === 'coherence-random') {
+    const types = Object.entries(w.messagesByType).map(([t, n]) => `${t} ${n}`).join(', ');
+    return `coherence-random on ${w.lines} lines: ${w.loads} loads + ${w.stores} stores by ${w.perNode.length} nodes (${w.refused} refused), ${w.flushes} recalls; ${w.messages} coherence messages (${types})`;
+  }
+  return `shared-buffer ${formatBytes(w.bufferBytes)} from ${w.processNode}, ${w.devices} devices, ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B${w.overlap ? ', overlapping (racy)' : ', disjoint slices'}`;
+}
+
+/** Returns the result of the workload's check, in one line. */
+export function describeCheck(w: WorkloadOutcome): string {
+  if (!w.verified) return `FAILED: ${w.problems.join('; ')}`;
+  if (w.kind === 'coherence-random') return `passed (SWMR and data values checked across workers, ${w.violations} violations)`;
+  return `passed (${w.chunks.written} chunks hold device writes, ${w.chunks.initial} initial)`;
+}

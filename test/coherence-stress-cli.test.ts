@@ -1,0 +1,34 @@
+/** `cdmsim stress coherence` on the simulator: --mode, --config, and the replay command of a failing seed. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+describe('cdmsim stress coherence --mode / --config', () => {
+  const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+  const cdmsim = async (args: string[]) => {
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args]);
+      return { code: 0, stdout };
+    } catch (e) {
+      const err = e as { code: number; stdout: string };
+      return { code: err.code, stdout: err.stdout };
+    }
+  };
+
+  it('runs seeds on the simulator and prints the replay command of a failing seed', async () => {
+    const ok = await cdmsim(['stress', 'coherence', '--mode', 'free', '--seed', '2', '--ops', '300']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/1\/1 seeds passed every check on the simulator \(free mode\)/);
+    const dir = mkdtempSync(join(tmpdir(), 'cdmsim-coh-'));
+    const file = join(dir, 'broken.yaml');
+    const yaml = readFileSync(join(import.meta.dirname, '..', 'examples', 'default.yaml'), 'utf8').replace(/workload:[\s\S]*$/, 'workload:\n  kind: coherence-random\n  opsPerNode: 100\n  testOnlyBrokenProtocol: owner-keeps-write-on-forwarded-read\n');
+    writeFileSync(file, yaml);
+    const bad = await cdmsim(['stress', 'coherence', '--mode', 'deterministic', '--config', file, '--seed', '3']);
+    expect(bad.code).toBe(4);
+    expect(bad.stdout).toMatch(/seed 3 failed: NodeFailure: .*SWMR violated/);
+    expect(bad.stdout).toContain(`replay: npx cdmsim stress coherence --seed 3 --mode deterministic --config ${file}`);
+  }, 30_000);
+});
