@@ -12,8 +12,9 @@ import { benchmarks as bus } from './bench-bus.js';
 import { benchmarks as codec } from './bench-codec.js';
 import { benchmarks as pageTable } from './bench-page-table.js';
 import { benchmarks as simulation } from './bench-simulation.js';
+import { benchmarks as coherence } from './bench-coherence.js';
 
-const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation];
+const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation, ...coherence];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
 if (unknown.length > 0) {
