@@ -53,6 +53,20 @@ describe('coherence-random on the simulator', () => {
     }
   }, 30_000);
 
+  it('with a 2-line cache, replacements write back over the bus (PutM, PutS/PutE) and pass in both modes', async () => {
+    for (const mode of ['deterministic', 'free'] as const) {
+      const { w } = await outcome(1, mode, { lines: 4, cacheLines: 2 });
+      expect(w.problems).toEqual([]);
+      expect(w.verified).toBe(true);
+      expect(w.messagesByType.PutM).toBeGreaterThan(0);
+      expect((w.messagesByType.PutS ?? 0) + (w.messagesByType.PutE ?? 0)).toBeGreaterThan(0);
+      expect(w.messagesByType.PutAck).toBeGreaterThan(0);
+    }
+    // The default (no cacheLines) keeps the topology's large caches: no replacement at all.
+    const { w } = await outcome(1, 'deterministic');
+    expect(w.messagesByType.PutM ?? 0).toBe(0);
+  }, 30_000);
+
   it('catches a broken protocol across workers: an owner that keeps write permission (SWMR), deterministic mode', async () => {
     const run = outcome(1, 'deterministic', { testOnlyBrokenProtocol: 'owner-keeps-write-on-forwarded-read' });
     await expect(run).rejects.toBeInstanceOf(NodeFailure);

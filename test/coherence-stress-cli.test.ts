@@ -18,6 +18,12 @@ describe('cdmsim stress coherence --mode / --config', () => {
     }
   };
 
+  it('--cache-lines shrinks the caches on the simulator (writebacks cross the bus)', async () => {
+    const small = await cdmsim(['stress', 'coherence', '--seed', '1', '--ops', '300', '--lines', '4', '--cache-lines', '2']);
+    expect(small.code).toBe(0);
+    expect(small.stdout).toMatch(/1\/1 seeds passed every check on the simulator \(deterministic mode\)/);
+  }, 20_000);
+
   it('runs seeds on the simulator and prints the replay command of a failing seed', async () => {
     const ok = await cdmsim(['stress', 'coherence', '--mode', 'free', '--seed', '2', '--ops', '300']);
     expect(ok.code).toBe(0);

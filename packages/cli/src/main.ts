@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
-import { defaultConfig, loadConfigFile, topologyJsonSchemaText, type SimConfig } from '@cdmsim/config';
+import { defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, topologyJsonSchemaText, type SimConfig } from '@cdmsim/config';
 import { Simulation, runSweep, type RunMode } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
@@ -147,12 +147,12 @@ function stressCommand<O extends StressSeedOptions>(name: string, description: s
     });
 }
 
-stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string }>(
+stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string; cacheLines?: number }>(
   'coherence',
   'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network; with --mode, on the real simulator: node workers and the bus)',
   3000,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.config !== undefined) {
+    if (opts.mode !== undefined || opts.config !== undefined || opts.cacheLines !== undefined) {
       const mode = opts.mode ?? 'deterministic';
       const reports = await runSimulatorCoherenceStress({
         seeds,
@@ -161,6 +161,7 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
         ...(opts.config !== undefined ? { configFile: opts.config } : {}),
         ops: opts.ops,
         lines: opts.lines,
+        ...(opts.cacheLines !== undefined ? { cacheLines: opts.cacheLines } : {}),
       });
       process.stdout.write(formatSimulatorCoherenceStress(reports, mode));
       return reports.every((r) => r.ok);
@@ -178,7 +179,8 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
       'free',
     ]),
   )
-  .option('-c, --config <file>', 'with the simulator: machine YAML (default: built-in machine); its coherence-random workload is used as is, any other is replaced by one');
+  .option('-c, --config <file>', 'with the simulator: machine YAML (default: built-in machine); its coherence-random workload is used as is, any other is replaced by one')
+  .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES));
 
 stressCommand(
   'mm',

@@ -21,6 +21,8 @@ export interface SimulatorCoherenceStressOptions {
   /** Total operations, split evenly over the nodes (when the machine's workload is not coherence-random). */
   readonly ops: number;
   readonly lines: number;
+  /** Shrink every node's cache to this many lines (`cacheLines` of the workload); undefined = keep the workload's setting. */
+  readonly cacheLines?: number;
 }
 
 /** What one seed did on the simulator. */
@@ -39,21 +41,22 @@ export interface SimulatorCoherenceReport {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
-/** Returns `config` with a coherence-random workload (kept when it already has one). */
-export function coherenceStressConfig(config: SimConfig, ops: number, lines: number): SimConfig {
-  if (config.workload.kind === 'coherence-random') return config;
-  return { ...config, workload: coherenceRandomWorkload({ lines, opsPerNode: Math.max(1, Math.ceil(ops / config.topology.nodes.length)) }) };
+/** Returns `config` with a coherence-random workload (kept when it already has one), its cache shrunk to `cacheLines` when given. */
+export function coherenceStressConfig(config: SimConfig, ops: number, lines: number, cacheLines?: number): SimConfig {
+  const workload = config.workload.kind === 'coherence-random' ? config.workload : coherenceRandomWorkload({ lines, opsPerNode: Math.max(1, Math.ceil(ops / config.topology.nodes.length)) });
+  return { ...config, workload: cacheLines === undefined ? workload : { ...workload, cacheLines } };
 }
 
 /** Returns the command that replays one seed. */
 export function simulatorReplayCommand(o: SimulatorCoherenceStressOptions, seed: number): string {
   const config = o.configFile === undefined ? '' : ` --config ${o.configFile}`;
-  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}`;
+  const cache = o.cacheLines === undefined ? '' : ` --cache-lines ${o.cacheLines}`;
+  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}${cache}`;
 }
 
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
 export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOptions): Promise<SimulatorCoherenceReport[]> {
-  const config = coherenceStressConfig(o.config, o.ops, o.lines);
+  const config = coherenceStressConfig(o.config, o.ops, o.lines, o.cacheLines);
   const reports: SimulatorCoherenceReport[] = [];
   for (const seed of o.seeds) {
     const replay = simulatorReplayCommand(o, seed);

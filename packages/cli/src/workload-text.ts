@@ -11,6 +11,7 @@ export function describeWorkload(w: WorkloadOutcome): string {
     const types = Object.entries(w.messagesByType).map(([t, n]) => `${t} ${n}`).join(', ');
     return `coherence-random on ${w.lines} lines: ${w.loads} loads + ${w.stores} stores by ${w.perNode.length} nodes (${w.refused} refused), ${w.flushes} recalls; ${w.messages} coherence messages (${types})`;
   }
+  if (w.kind === 'litmus') return `litmus ${w.test} on ${w.threadNodes.join(', ')}: ${w.key}; ${w.messages} coherence messages`;
   return `shared-buffer ${formatBytes(w.bufferBytes)} from ${w.processNode}, ${w.devices} devices, ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B${w.overlap ? ', overlapping (racy)' : ', disjoint slices'}`;
 }
 
@@ -18,5 +19,6 @@ export function describeWorkload(w: WorkloadOutcome): string {
 export function describeCheck(w: WorkloadOutcome): string {
   if (!w.verified) return `FAILED: ${w.problems.join('; ')}`;
   if (w.kind === 'coherence-random') return `passed (SWMR and data values checked across workers, ${w.violations} violations)`;
+  if (w.kind === 'litmus') return `passed (outcome allowed by ${w.test}; SWMR and data values checked across workers, ${w.violations} violations)`;
   return `passed (${w.chunks.written} chunks hold device writes, ${w.chunks.initial} initial)`;
 }

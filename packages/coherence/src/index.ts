@@ -23,6 +23,6 @@ export { ProgressWatchdog, DeadlockError, type DeadlockReport, type StuckTransac
 export { CoherentSystem, homeByPfn, type CoherentSystemOptions, type AccessRefusal } from './system.js';
 export { smallTopology, type SmallTopologyOptions } from './small-topology.js';
 export { runRandomTester, replayCommand, testerLine, type RandomTesterOptions, type RandomTesterReport } from './random-tester.js';
-export { LITMUS_TESTS, runLitmus, runLitmusSeeds, type LitmusTest, type LitmusInstr, type LitmusOutcome, type LitmusReport, type LitmusRunOptions } from './litmus.js';
+export { LITMUS_TESTS, litmusTest, litmusLocations, litmusOutcomeKey, runLitmus, runLitmusSeeds, type LitmusTest, type LitmusInstr, type LitmusOutcome, type LitmusReport, type LitmusRunOptions } from './litmus.js';
 export { renderCoherenceTables, TABLES_DOC_PATH } from './tables-doc.js';
 export { brokenProtocol, type ProtocolTables } from './broken-protocols.js';

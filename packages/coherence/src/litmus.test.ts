@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LITMUS_TESTS, runLitmusSeeds } from './litmus.js';
+import { LITMUS_TEST_NAMES } from '@cdmsim/config';
 
 describe('litmus tests across CPU and GPU agents', () => {
   it.each(LITMUS_TESTS.map((t) => [t.name, t] as const))('%s: no forbidden outcome over 300 seeds, several allowed ones seen', (_name, test) => {
@@ -15,5 +16,11 @@ describe('litmus tests across CPU and GPU agents', () => {
     expect(byName['CoRW']!.forbidden({ r1: 2 }, { x: 2 })).toBe(true);
     expect(byName['CoWR']!.forbidden({ r1: 0 }, { x: 2 })).toBe(true);
     expect(byName['MP+fences']!.forbidden({ r1: 1, r2: 0 }, {})).toBe(true);
+  });
+});
+
+describe('litmus test names', () => {
+  it('LITMUS_TESTS and the config\'s LITMUS_TEST_NAMES list the same tests', () => {
+    expect(LITMUS_TESTS.map((t) => t.name)).toEqual([...LITMUS_TEST_NAMES]);
   });
 });

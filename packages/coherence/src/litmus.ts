@@ -7,6 +7,7 @@
  * must never appear over many seeds.
  */
 import { Rng, nodeId, type NodeId, type Ps } from '@cdmsim/engine';
+import type { LitmusTestName } from '@cdmsim/config';
 import { CoherentSystem } from './system.js';
 import { smallTopology } from './small-topology.js';
 import type { LineAddr } from './messages.js';
@@ -19,7 +20,7 @@ export type LitmusInstr =
 
 /** A litmus test: threads and the predicate of forbidden outcomes. */
 export interface LitmusTest {
-  readonly name: string;
+  readonly name: LitmusTestName;
   readonly description: string;
   readonly threads: readonly (readonly LitmusInstr[])[];
   /** Returns true for an outcome the memory model forbids. `final` holds each location's last value in coherence order. */
@@ -74,6 +75,26 @@ export const LITMUS_TESTS: readonly LitmusTest[] = [
   },
 ];
 
+/**
+ * Returns the test named `name`.
+ * @throws Error when no test has that name (config validation prevents it).
+ */
+export function litmusTest(name: LitmusTestName): LitmusTest {
+  const test = LITMUS_TESTS.find((t) => t.name === name);
+  if (!test) throw new Error(`no litmus test named ${name}`);
+  return test;
+}
+
+/** Returns the locations `test` uses, sorted (location k is the k-th line a run places). */
+export function litmusLocations(test: LitmusTest): string[] {
+  return [...new Set(test.threads.flat().flatMap((i) => (i.op === 'fence' ? [] : [i.loc])))].sort();
+}
+
+/** Returns the canonical key of an outcome (registers, then `[loc]=final` values), for histograms. */
+export function litmusOutcomeKey(regs: Readonly<Record<string, number>>, final: Readonly<Record<string, number>>): string {
+  return [...Object.entries(regs).sort(), ...Object.entries(final).map(([k, v]) => [`[${k}]`, v] as const)].map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
 /** Options of one litmus run. */
 export interface LitmusRunOptions {
   readonly seed: number;
@@ -92,7 +113,7 @@ export function runLitmus(test: LitmusTest, o: LitmusRunOptions): LitmusOutcome 
   const topology = smallTopology({ cpus: 2, gpus: 2, cacheSets: 1, cacheWays: 2 });
   const sys = new CoherentSystem({ topology, seed: o.seed, jitterPs: o.jitterPs ?? 300_000 });
   const rng = new Rng(o.seed, 0x6c69);
-  const locs = [...new Set(test.threads.flat().flatMap((i) => (i.op === 'fence' ? [] : [i.loc])))].sort();
+  const locs = litmusLocations(test);
   // Location k on page k+1: homes differ (page mod 4 nodes).
   const addr = new Map<string, LineAddr>(locs.map((l, k) => [l, (k + 1) * topology.pageSizeBytes]));
   const regs: Record<string, number> = {};
@@ -118,8 +139,7 @@ export function runLitmus(test: LitmusTest, o: LitmusRunOptions): LitmusOutcome 
   test.threads.forEach((program, i) => sys.schedule(rng.int(0, o.maxStartPs ?? 1_000_000), () => runThread(nodes[i % nodes.length]!, program, 0)));
   sys.run();
   const final = Object.fromEntries(locs.map((l) => [l, sys.monitor.lastValue(addr.get(l)!)]));
-  const key = [...Object.entries(regs).sort(), ...Object.entries(final).map(([k, v]) => [`[${k}]`, v] as const)].map(([k, v]) => `${k}=${v}`).join(' ');
-  return { regs, final, key };
+  return { regs, final, key: litmusOutcomeKey(regs, final) };
 }
 
 /** Histogram of outcomes over seeds, and the forbidden ones seen (with a seed that produced each). */

@@ -30,7 +30,17 @@ export function workloadSpec(w: ParsedConfig['workload'], id: (name: string) => 
       storeFraction: w.storeFraction,
       maxThinkPs: nsToPs(w.maxThinkNs),
       flushesPer100Ops: w.flushesPer100Ops,
+      ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
       ...(w.testOnlyBrokenProtocol !== undefined ? { testOnlyBrokenProtocol: w.testOnlyBrokenProtocol } : {}),
+    };
+  }
+  if (w.kind === 'litmus') {
+    return {
+      kind: w.kind,
+      test: w.test,
+      maxStartPs: nsToPs(w.maxStartNs),
+      maxThinkPs: nsToPs(w.maxThinkNs),
+      ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
     };
   }
   return {

@@ -126,6 +126,8 @@ const link = z
 export const MAX_COHERENCE_OPS_PER_NODE = 1_000_000;
 /** Largest `lines` of the coherence-random workload. */
 export const MAX_COHERENCE_LINES = 4096;
+/** Largest `cacheLines` of the coherence-random workload (a fully associative cache is searched linearly). */
+export const MAX_COHERENCE_CACHE_LINES = 1024;
 /**
  * TEST ONLY: names of deliberately broken protocol variants the
  * coherence-random workload can run, so tests can check that the
@@ -133,9 +135,12 @@ export const MAX_COHERENCE_LINES = 4096;
  */
 export const BROKEN_PROTOCOL_NAMES = ['skip-copy-data-on-read-miss', 'owner-keeps-write-on-forwarded-read'] as const;
 
+/** Names of the litmus tests of @cdmsim/coherence (`LITMUS_TESTS`; a test keeps the two lists equal). */
+export const LITMUS_TEST_NAMES = ['CoRR', 'CoWW', 'CoRW', 'CoWR', 'MP+fences'] as const;
+
 const sharedBufferWorkload = z
   .strictObject({
-    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind: "shared-buffer" (the default) or "coherence-random".'),
+    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind: "shared-buffer" (the default), "coherence-random" or "litmus".'),
     process: name('CPU node the process runs on; default: the first cpu.').optional(),
     bufferSize: size('Size of the shared buffer (at most 1GiB).')
       .prefault('1MiB')
@@ -161,6 +166,13 @@ const coherenceRandomWorkload = z
     storeFraction: z.number().min(0).max(1).default(0.4).describe('Fraction of operations that are stores, 0..1.'),
     maxThinkNs: z.number().min(0).default(200).describe('Think time between a node\'s operations, drawn from [0, maxThinkNs] nanoseconds.'),
     flushesPer100Ops: z.number().min(0).max(100).default(2).describe('Recalls (page flush of a line at its home directory) per 100 operations of a home node.'),
+    cacheLines: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_COHERENCE_CACHE_LINES)
+      .optional()
+      .describe('Shrink every node\'s cache to this many lines (one fully associative set; line size and hit latency kept) so replacements and writebacks (PutM/PutE/PutS) cross the bus; default: the topology\'s caches.'),
     testOnlyBrokenProtocol: z
       .enum(BROKEN_PROTOCOL_NAMES)
       .optional()
@@ -168,8 +180,18 @@ const coherenceRandomWorkload = z
   })
   .describe('The coherence random tester: every node\'s cache issues random loads and stores of distinct values on a few shared lines; SWMR and data values are checked across workers.');
 
+const litmusWorkload = z
+  .strictObject({
+    kind: z.literal('litmus').describe('A litmus test of @cdmsim/coherence on the real bus.'),
+    test: z.enum(LITMUS_TEST_NAMES).describe('Which litmus test: its threads run on the nodes (CPUs and GPUs alternately), its locations on different homes.'),
+    maxStartNs: z.number().min(0).default(1000).describe('Each thread starts after its node\'s warm-up loads plus a delay drawn from [0, maxStartNs] nanoseconds.'),
+    maxThinkNs: z.number().min(0).default(300).describe('Think time between a thread\'s instructions, drawn from [0, maxThinkNs] nanoseconds.'),
+    cacheLines: z.number().int().positive().max(MAX_COHERENCE_CACHE_LINES).optional().describe('Shrink every node\'s cache to this many lines (one fully associative set); default: the topology\'s caches.'),
+  })
+  .describe('A litmus test (CoRR, CoWW, CoRW, CoWR, MP+fences): per-node programs from its definition; the outcome is checked against its forbidden outcomes, SWMR and data values across workers.');
+
 const workload = z
-  .discriminatedUnion('kind', [sharedBufferWorkload, coherenceRandomWorkload])
+  .discriminatedUnion('kind', [sharedBufferWorkload, coherenceRandomWorkload, litmusWorkload])
   .describe('The experiment to run on the machine; defaults apply when absent.');
 
 /** The zod schema of a whole config file (input: YAML shape; output: sizes in bytes, defaults filled). */

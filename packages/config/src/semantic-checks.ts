@@ -144,7 +144,7 @@ function checkReach(config: ParsedConfig, nodes: readonly NamedNode[], edges: re
 /** Most nodes the coherence-random workload supports (its cross-worker checker keeps one reader bit per node). */
 export const MAX_COHERENCE_NODES = 24;
 
-function checkCoherenceWorkload(config: ParsedConfig): PathIssue[] {
+function checkCoherenceWorkload(config: ParsedConfig, kind: string): PathIssue[] {
   const issues: PathIssue[] = [];
   const caches = [
     ...config.cpus.map((c, i) => ({ path: ['cpus', i, 'cache', 'lineSize'] as FieldPath, name: c.name, lineSize: c.cache.lineSize })),
@@ -155,19 +155,19 @@ function checkCoherenceWorkload(config: ParsedConfig): PathIssue[] {
     if (first && c.lineSize !== first.lineSize) {
       issues.push({
         path: c.path,
-        message: `the coherence-random workload needs one line size in every cache: ${c.name} has ${formatBytes(c.lineSize)}, ${first.name} has ${formatBytes(first.lineSize)}`,
+        message: `the ${kind} workload needs one line size in every cache: ${c.name} has ${formatBytes(c.lineSize)}, ${first.name} has ${formatBytes(first.lineSize)}`,
       });
     }
   }
   if (caches.length > MAX_COHERENCE_NODES) {
-    issues.push({ path: ['workload', 'kind'], message: `the coherence-random workload supports at most ${MAX_COHERENCE_NODES} nodes (got ${caches.length})` });
+    issues.push({ path: ['workload', 'kind'], message: `the ${kind} workload supports at most ${MAX_COHERENCE_NODES} nodes (got ${caches.length})` });
   }
   return issues;
 }
 
 function checkWorkload(config: ParsedConfig): PathIssue[] {
   const w = config.workload;
-  if (w.kind === 'coherence-random') return checkCoherenceWorkload(config);
+  if (w.kind === 'coherence-random' || w.kind === 'litmus') return checkCoherenceWorkload(config, w.kind);
   const issues: PathIssue[] = [];
   const cpuNames = config.cpus.map((c) => c.name);
   if (w.process !== undefined && !cpuNames.includes(w.process)) {

@@ -4,7 +4,7 @@
  * Everything here is plain JSON data (posted to workers, written to results).
  */
 import type { LinkId, NodeId, Ps } from '@cdmsim/engine';
-import type { BROKEN_PROTOCOL_NAMES, DEVICE_MEMORY_KINDS, LINK_KINDS } from './schema.js';
+import type { BROKEN_PROTOCOL_NAMES, DEVICE_MEMORY_KINDS, LINK_KINDS, LITMUS_TEST_NAMES } from './schema.js';
 
 /** A link kind: `smp` joins CPU sockets; the others attach devices. */
 export type LinkKind = (typeof LINK_KINDS)[number];
@@ -94,12 +94,31 @@ export interface CoherenceRandomWorkloadSpec {
   storeFraction: number;
   maxThinkPs: Ps;
   flushesPer100Ops: number;
+  /** When set, every node's cache holds only this many lines (one fully associative set) for this workload. */
+  cacheLines?: number;
   /** TEST ONLY: run this broken protocol variant (checkers must catch it). */
   testOnlyBrokenProtocol?: BrokenProtocolName;
 }
 
+/** The name of a litmus test of @cdmsim/coherence. */
+export type LitmusTestName = (typeof LITMUS_TEST_NAMES)[number];
+
+/**
+ * A litmus test of @cdmsim/coherence on the real simulator: thread i runs on
+ * the i-th node of the CPU/GPU alternation, the test's locations are homed on
+ * different nodes, and the outcome is checked against the forbidden ones.
+ */
+export interface LitmusWorkloadSpec {
+  kind: 'litmus';
+  test: LitmusTestName;
+  maxStartPs: Ps;
+  maxThinkPs: Ps;
+  /** When set, every node's cache holds only this many lines (one fully associative set). */
+  cacheLines?: number;
+}
+
 /** The experiment to run; discriminate on `kind`. */
-export type WorkloadSpec = SharedBufferWorkloadSpec | CoherenceRandomWorkloadSpec;
+export type WorkloadSpec = SharedBufferWorkloadSpec | CoherenceRandomWorkloadSpec | LitmusWorkloadSpec;
 
 /**
  * A validated machine. `nodes` holds CPUs (ids 0..C-1) then devices (ids

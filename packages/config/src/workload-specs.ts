@@ -6,7 +6,7 @@
 import { ConfigValidationError } from './issues.js';
 import { toConfigIssues, workloadSpec } from './resolve.js';
 import { configSchema } from './schema.js';
-import type { CoherenceRandomWorkloadSpec, SharedBufferWorkloadSpec, SimConfig } from './types.js';
+import type { CoherenceRandomWorkloadSpec, LitmusWorkloadSpec, SharedBufferWorkloadSpec, SimConfig } from './types.js';
 
 /**
  * Returns the config's workload as a shared-buffer spec.
@@ -31,5 +31,21 @@ export function coherenceRandomWorkload(fields: Record<string, unknown> = {}, so
     throw new Error('a coherence-random workload names no node');
   });
   if (spec.kind !== 'coherence-random') throw new Error('coherence-random workload resolved to another kind');
+  return spec;
+}
+
+/**
+ * Returns a resolved litmus workload from YAML-shaped fields (`{ test: 'CoRR' }`).
+ * @throws ConfigValidationError naming the fields when they are invalid.
+ */
+export function litmusWorkload(fields: Record<string, unknown>, source = '<litmus workload>'): LitmusWorkloadSpec {
+  const parsed = configSchema.shape.workload.safeParse({ ...fields, kind: 'litmus' });
+  if (!parsed.success) {
+    throw new ConfigValidationError(toConfigIssues(parsed.error.issues.map((i) => ({ path: ['workload', ...(i.path as (string | number)[])], message: i.message })), source));
+  }
+  const spec = workloadSpec(parsed.data, () => {
+    throw new Error('a litmus workload names no node');
+  });
+  if (spec.kind !== 'litmus') throw new Error('litmus workload resolved to another kind');
   return spec;
 }

@@ -11,6 +11,9 @@ export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memor
 export type { SharedBufferOutcome } from './workload/shared-buffer-process.js';
 export { coherenceRandomOutcome, type WorkloadOutcome, type CoherenceRandomOutcome, type CoherenceNodeOutcome } from './workload/outcome.js';
 export type { CoherenceNodeReport } from './coherence/coherence-workload.js';
+export { litmusRunOutcome, type LitmusRunOutcome } from './workload/litmus-outcome.js';
+export { litmusNodeOrder, type LitmusNodeReport } from './coherence/litmus-workload.js';
+export { LitmusSetupError } from './coherence/litmus-agent.js';
 export type { DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 export type { HomeAgentStats } from './memory/home-agent.js';
 export type { ProcessHostStats } from './cpu/process-host.js';

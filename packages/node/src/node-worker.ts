@@ -23,6 +23,7 @@ import { ProcessHost, type ProcessHostStats } from './cpu/process-host.js';
 import { SharedBufferProcess } from './workload/shared-buffer-process.js';
 import type { WorkloadOutcome } from './workload/outcome.js';
 import { CoherenceWorkload, type CoherenceNodeReport } from './coherence/coherence-workload.js';
+import { LitmusWorkload, type LitmusNodeReport } from './coherence/litmus-workload.js';
 import { SharedBufferDevice, type DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 
 /** The two run modes (see schedulers.ts). */
@@ -62,6 +63,8 @@ export interface NodeReport {
   readonly workload?: WorkloadOutcome;
   /** This node's part of a coherence-random run (the runtime combines them into the outcome). */
   readonly coherence?: CoherenceNodeReport;
+  /** This node's part of a litmus run. */
+  readonly litmus?: LitmusNodeReport;
   /** Counters over simulated time (memory traffic, frames allocated, messages). */
   readonly timeline: readonly TimelineSample[];
   /** This node's trace events, when the run records a trace. */
@@ -82,6 +85,7 @@ export class NodeWorker {
   readonly #process?: SharedBufferProcess;
   readonly #device?: SharedBufferDevice;
   readonly #coherence?: CoherenceWorkload;
+  readonly #litmus?: LitmusWorkload;
   readonly #timeline: Timeline;
 
   /** Attaches shared state and builds the node's components; schedules the workload's first events. */
@@ -133,6 +137,9 @@ export class NodeWorker {
     if (workload.kind === 'coherence-random') {
       if (!shared.coherence) throw new Error('coherence-random run without a coherence watch in the shared state');
       this.#coherence = new CoherenceWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence));
+    } else if (workload.kind === 'litmus') {
+      if (!shared.coherence) throw new Error('litmus run without a coherence watch in the shared state');
+      this.#litmus = new LitmusWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence));
     } else if (spec.kind === 'cpu') {
       this.#host = new ProcessHost(kernel, this.#allocator, release);
       kernel.on('rangeFault', (env) => this.#host!.rangeFault(env));
@@ -155,6 +162,7 @@ export class NodeWorker {
     const scheduler = this.#init.mode === 'free' ? runFree(parts) : runDeterministic(parts, horizonDistances(this.#routing));
     const spec = this.#kernel.spec;
     const coherence = this.#coherence?.finish();
+    const litmus = this.#litmus?.finish();
     this.#timeline.finish(this.#kernel.nowPs);
     return {
       id: this.#init.self,
@@ -174,6 +182,7 @@ export class NodeWorker {
       ...(this.#device ? { device: this.#device.stats } : {}),
       ...(this.#process?.outcome ? { workload: this.#process.outcome } : {}),
       ...(coherence ? { coherence } : {}),
+      ...(litmus ? { litmus } : {}),
       ...(this.#kernel.trace ? { trace: { events: this.#kernel.trace.events, dropped: this.#kernel.trace.dropped } } : {}),
     };
   }

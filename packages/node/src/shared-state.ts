@@ -7,7 +7,8 @@
  * use (see @cdmsim/shm).
  */
 import type { NodeId } from '@cdmsim/engine';
-import type { SimConfig } from '@cdmsim/config';
+import type { SimConfig, WorkloadSpec } from '@cdmsim/config';
+import { litmusLocations, litmusTest } from '@cdmsim/coherence';
 import type { OutPort, RingReader } from '@cdmsim/bus';
 import {
   CoherenceWatch,
@@ -24,6 +25,13 @@ import {
   type RunControlHandle,
 } from '@cdmsim/shm';
 import { memoryMap } from './memory-map.js';
+
+/** Returns the watch of a workload that checks coherence across workers (one slot per tested line or litmus location). */
+function coherenceWatchFor(w: WorkloadSpec): CoherenceWatch | undefined {
+  if (w.kind === 'coherence-random') return CoherenceWatch.create(w.lines);
+  if (w.kind === 'litmus') return CoherenceWatch.create(litmusLocations(litmusTest(w.test)).length);
+  return undefined;
+}
 
 
 /** Capacity of each link-direction ring. A window's batch is far smaller; a full ring is back-pressure, not loss. */
@@ -43,7 +51,7 @@ export interface SharedHandles {
   readonly pageTables: PageTablesHandle;
   readonly rings: readonly RingDirection[];
   readonly sync: RunControlHandle;
-  /** The cross-worker coherence checker's state (coherence-random workload only). */
+  /** The cross-worker coherence checker's state (coherence-random and litmus workloads only). */
   readonly coherence?: CoherenceWatchHandle;
 }
 
@@ -54,7 +62,7 @@ export interface SharedState {
   readonly frames: FrameTable;
   readonly content: ContentStore;
   readonly pageTables: PageTables;
-  /** The coherence watch (coherence-random workload only). */
+  /** The coherence watch (coherence-random and litmus workloads only). */
   readonly coherence?: CoherenceWatch;
   readonly totalFrames: number;
   /** Host bytes held by each kind of shared state right now. */
@@ -80,7 +88,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
       rings.push({ from, to, ring: new RingBuffer({ capacityBytes: RING_CAPACITY_BYTES }).handle() });
     }
   }
-  const coherence = config.workload.kind === 'coherence-random' ? CoherenceWatch.create(config.workload.lines) : undefined;
+  const coherence = coherenceWatchFor(config.workload);
   const handles: SharedHandles = {
     frames: frames.handle(),
     content: content.handle(),

@@ -13,6 +13,7 @@ import { CoherenceRandomAgent, type CoherenceAgentStats } from './coherence-rand
 import { CoherentNode, type CoherenceTrafficStats } from './coherent-node.js';
 import { CrossWorkerMonitor } from './cross-worker-monitor.js';
 import { placeTestedLines } from './tested-lines.js';
+import { workloadCacheSpec } from './workload-cache.js';
 
 /** One node's report of the coherence-random workload (plain data). */
 export interface CoherenceNodeReport {
@@ -31,7 +32,7 @@ export class CoherenceWorkload {
     const lines = placeTestedLines(config.topology, ranges, spec.lines, lineBytes);
     const monitor = new CrossWorkerMonitor(watch, lines, config.topology, kernel.seed);
     const tables = spec.testOnlyBrokenProtocol ? brokenProtocol(spec.testOnlyBrokenProtocol) : {};
-    this.#node = new CoherentNode(kernel, lines, monitor, tables);
+    this.#node = new CoherentNode(kernel, lines, monitor, tables, workloadCacheSpec(kernel.spec.cache, spec.cacheLines));
     this.#agent = new CoherenceRandomAgent(kernel, this.#node, lines, spec);
     this.#agent.begin();
   }

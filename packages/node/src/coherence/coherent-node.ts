@@ -23,6 +23,7 @@ import {
   type ProtocolTables,
   type TransitionRecord,
 } from '@cdmsim/coherence';
+import type { CacheSpec } from '@cdmsim/config';
 import type { NodeKernel } from '../kernel.js';
 import { BusNetwork } from './bus-network.js';
 import { fromProto } from './coh-codec.js';
@@ -57,16 +58,20 @@ export class CoherentNode {
   #received = 0;
   #nextOp = 1;
 
-  /** Registers the `coh` handler on `kernel`. Every cache of the machine must have the same line size (validated by the config). */
-  constructor(kernel: NodeKernel, lines: TestedLines, monitor: CrossWorkerMonitor, tables: ProtocolTables = {}) {
+  /**
+   * Registers the `coh` handler on `kernel`. Every cache of the machine must
+   * have the same line size (validated by the config). `cache` defaults to
+   * the node's cache (see `workloadCacheSpec` for a shrunk one).
+   */
+  constructor(kernel: NodeKernel, lines: TestedLines, monitor: CrossWorkerMonitor, tables: ProtocolTables = {}, cache: CacheSpec = kernel.spec.cache) {
     this.#kernel = kernel;
     this.#lines = lines;
     this.#monitor = monitor;
     const spec = kernel.spec;
-    this.#cache = new CacheController({ node: kernel.self, spec: spec.cache, homeOf: (l) => lines.homeOf(l), ...(tables.cacheTable ? { table: tables.cacheTable } : {}) });
+    this.#cache = new CacheController({ node: kernel.self, spec: cache, homeOf: (l) => lines.homeOf(l), ...(tables.cacheTable ? { table: tables.cacheTable } : {}) });
     this.#dir = new DirectoryController({
       node: kernel.self,
-      lineBytes: spec.cache.lineBytes,
+      lineBytes: cache.lineBytes,
       memoryLatencyPs: spec.memory.latencyPs,
       ...(tables.directoryTable ? { table: tables.directoryTable } : {}),
     });
