@@ -19,3 +19,21 @@ describe('one worker thread per node', () => {
     }
   });
 });
+
+describe('node flags of the main program', () => {
+  it('a simulation started from `node --input-type=module -e` still loads its workers', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const runtime = new URL('../packages/runtime/dist/index.js', import.meta.url).href;
+    const config = new URL('../packages/config/dist/index.js', import.meta.url).href;
+    const script = `
+      import { runSimulation } from '${runtime}';
+      import { defaultConfig } from '${config}';
+      const c = defaultConfig();
+      const r = await runSimulation({ ...c, workload: { ...c.workload, bufferBytes: 16384, accessesPerDevice: 8 } });
+      console.log(r.workload.verified ? 'verified' : 'failed');
+      process.exit(0);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+    expect(stdout.trim()).toBe('verified');
+  });
+});

@@ -174,8 +174,17 @@ export class Simulation {
   }
 }
 
+/**
+ * Node flags the workers inherit, minus those that only make sense for the
+ * main program (`node --input-type=module -e ...` would otherwise make every
+ * worker fail to load its entry file).
+ */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a) && !/^(-e|-p|--eval|--print)(=|$)/.test(a));
+}
+
 function spawnNode(id: NodeId, name: string): NodeThread {
-  const worker = new Worker(WORKER_URL, { name: `cdmsim:${name}` });
+  const worker = new Worker(WORKER_URL, { name: `cdmsim:${name}`, execArgv: workerExecArgv() });
   const api = wrap<NodeWorkerApi>(nodeEndpoint(worker));
   const died = new Promise<never>((_, reject) => {
     worker.once('error', (e) => reject(new NodeFailure(name, toErrorData(e).message, toErrorData(e).stack)));
