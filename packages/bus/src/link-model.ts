@@ -8,7 +8,7 @@
  */
 import { serializationPs, type LinkId, type NodeId, type Ps } from '@cdmsim/engine';
 import type { LinkSpec, Topology } from '@cdmsim/config';
-import { BODY_KINDS, type BodyKind } from '@cdmsim/proto';
+import type { BodyKind } from '@cdmsim/proto';
 
 /** Per-kind traffic of one link direction. */
 export interface KindTraffic {
@@ -98,6 +98,3 @@ export class OutgoingLinks {
     return [...this.#byLink.values()].map((d) => structuredClone(d.stats));
   }
 }
-
-/** Body kinds in counter order (re-exported for report code). */
-export const TRAFFIC_KINDS = BODY_KINDS;

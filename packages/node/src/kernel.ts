@@ -6,7 +6,7 @@
  * threads, rings or schedulers.
  */
 import { EventQueue, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdmsim/engine';
-import { BODY_KINDS, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
+import { BODY_KIND_INDEX, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
 import { OutgoingLinks, payloadBytes, type RoutingTable, type Transport } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
 import { TraceRecorder } from './trace.js';
@@ -18,6 +18,8 @@ interface SimEvent {
   readonly src: number;
   readonly seq: number;
   readonly env?: cdmsim.Envelope | EnvelopeData;
+  /** Body kind of `env`, found once when the envelope is queued. */
+  readonly kind?: BodyKind;
   readonly action?: () => void;
   /** Event-log code: body kind index for envelopes, a hash of the timer's name for timers. */
   readonly code: number;
@@ -178,20 +180,21 @@ export class NodeKernel {
       tie,
     };
     this.stats.messagesSent++;
+    const kind = bodyKindOf(env);
     if (dst === this.self) {
-      this.#queue.push({ timePs: this.#nowPs, tie, src: this.self, seq, env, code: BODY_KINDS.indexOf(bodyKindOf(env)) });
+      this.#queue.push({ timePs: this.#nowPs, tie, src: this.self, seq, env, kind, code: BODY_KIND_INDEX[kind] });
       return seq;
     }
-    this.#transmit(env);
+    this.#transmit(env, kind);
     return seq;
   }
 
-  #transmit(env: EnvelopeData): void {
+  #transmit(env: EnvelopeData, kind: BodyKind): void {
     const hop = this.#routing.nextHop(this.self, env.dst as NodeId);
-    const arrive = this.links.transmit(this.#nowPs, hop.link, payloadBytes(env), bodyKindOf(env));
+    const arrive = this.links.transmit(this.#nowPs, hop.link, payloadBytes(env), kind);
     env.arriveTimePs = arrive;
     env.hopSrc = this.self;
-    this.trace?.flowOut(this.#nowPs, bodyKindOf(env), `${env.src}:${env.seq}:${hop.next}`);
+    this.trace?.flowOut(this.#nowPs, kind, `${env.src}:${env.seq}:${hop.next}`);
     const earliest = this.#minSentArrivalByHop.get(hop.next);
     if (earliest === undefined || arrive < earliest) this.#minSentArrivalByHop.set(hop.next, arrive);
     this.#transport.post(hop.next, env);
@@ -199,14 +202,8 @@ export class NodeKernel {
 
   /** Queues an envelope taken from an incoming ring (it arrives at `arriveTimePs`). */
   deliver(env: cdmsim.Envelope): void {
-    this.#queue.push({
-      timePs: env.arriveTimePs,
-      tie: env.tie,
-      src: env.src,
-      seq: env.seq,
-      env,
-      code: BODY_KINDS.indexOf(bodyKindOf(env)),
-    });
+    const kind = bodyKindOf(env);
+    this.#queue.push({ timePs: env.arriveTimePs, tie: env.tie, src: env.src, seq: env.seq, env, kind, code: BODY_KIND_INDEX[kind] });
   }
 
   /** Time of the earliest pending event, +Infinity when none. */
@@ -260,17 +257,16 @@ export class NodeKernel {
       return;
     }
     const env = ev.env!;
+    const kind = ev.kind!;
     if (this.trace) {
-      const kind = bodyKindOf(env);
       if (env.src !== this.self) this.trace.flowIn(this.#nowPs, kind, `${env.src}:${env.seq}:${this.self}`);
       this.trace.slice(this.#nowPs, env.dst === this.self ? kind : `forward ${kind}`, 'message', { src: env.src ?? 0, dst: env.dst ?? 0, seq: env.seq ?? 0, txn: env.txn ?? 0 });
     }
     if (env.dst !== this.self) {
       s.messagesForwarded++;
-      this.#transmit(env as EnvelopeData);
+      this.#transmit(env as EnvelopeData, kind);
       return;
     }
-    const kind = bodyKindOf(env);
     s.messagesReceived++;
     s.byKindReceived[kind] = (s.byKindReceived[kind] ?? 0) + 1;
     const handler = this.#handlers.get(kind);

@@ -30,6 +30,9 @@ export const BODY_KINDS: readonly BodyKind[] = [
   'coh',
 ];
 
+/** Position of every body kind in `BODY_KINDS` (a stable small id for counters and event logs). */
+export const BODY_KIND_INDEX: Readonly<Record<BodyKind, number>> = Object.fromEntries(BODY_KINDS.map((k, i) => [k, i])) as Record<BodyKind, number>;
+
 /** Returns the body kind of an envelope built as plain data (first set body field). */
 export function bodyKindOf(env: EnvelopeData): BodyKind {
   if (env.body) return env.body;
@@ -61,13 +64,4 @@ export function encodeEnvelope(env: EnvelopeData): Uint8Array {
 /** Decodes one envelope; same ownership rule as `decodeBatch`. */
 export function decodeEnvelope(bytes: Uint8Array): cdmsim.Envelope {
   return cdmsim.Envelope.decode(bytes);
-}
-
-/**
- * Returns the payload bytes a body carries on the wire beyond its fixed
- * fields: what the link model charges besides the link's header bytes.
- * Computed from the encoded size so that it always matches the real message.
- */
-export function wireBytes(env: EnvelopeData): number {
-  return cdmsim.Envelope.encode(env).len;
 }
