@@ -19,6 +19,7 @@ export class RoutingTable {
   readonly #next: Int32Array; // [from * n + to] -> next node, -1 if none/self
   readonly #link: Int32Array; // [from * n + to] -> link id
   readonly #latency: Float64Array; // [from * n + to] -> path latency in ps
+  readonly #hops: (Hop | undefined)[] = []; // [from * n + to] -> the same frozen Hop every time (no allocation per message)
   /** Smallest one-hop latency of any link: the smallest lookahead of conservative rounds. */
   readonly minLinkLatencyPs: Ps;
 
@@ -36,6 +37,10 @@ export class RoutingTable {
     }
     for (let dst = 0; dst < n; dst++) this.#fillToward(dst, adjacency);
     this.minLinkLatencyPs = Math.min(...topology.links.map((l) => l.latencyPs));
+    for (let i = 0; i < n * n; i++) {
+      const next = this.#next[i]!;
+      this.#hops.push(next < 0 ? undefined : Object.freeze({ link: this.#link[i]! as LinkId, next: next as NodeId }));
+    }
     for (let a = 0; a < n; a++) {
       for (let b = 0; b < n; b++) {
         if (a !== b && this.#next[a * n + b]! < 0) {
@@ -79,10 +84,9 @@ export class RoutingTable {
 
   /** Returns the next hop from `from` toward `to`; `from` must differ from `to`. */
   nextHop(from: NodeId, to: NodeId): Hop {
-    const i = from * this.nodeCount + to;
-    const next = this.#next[i]!;
-    if (next < 0) throw new Error(`no route from node ${from} to ${to}`);
-    return { link: this.#link[i]! as LinkId, next: next as NodeId };
+    const hop = this.#hops[from * this.nodeCount + to];
+    if (!hop) throw new Error(`no route from node ${from} to ${to}`);
+    return hop;
   }
 
   /** Returns the node ids along the route, both ends included. */
