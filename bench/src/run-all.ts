@@ -13,8 +13,9 @@ import { benchmarks as codec } from './bench-codec.js';
 import { benchmarks as pageTable } from './bench-page-table.js';
 import { benchmarks as simulation } from './bench-simulation.js';
 import { benchmarks as coherence } from './bench-coherence.js';
+import { benchmarks as mm } from './bench-mm.js';
 
-const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation, ...coherence];
+const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation, ...coherence, ...mm];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
 if (unknown.length > 0) {

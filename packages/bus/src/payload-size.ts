@@ -13,10 +13,10 @@ export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
   rangeFaultReply: 24, // pid, vaddr, notifier seq, error (+ 8 bytes per pfn)
   rangeInvalidate: 32, // pid, start, end, event, owner, seq
   rangeInvalidateAck: 16, // pid, seq
-  migrate: 24, // pid, vaddr, npages, target memory
+  migrate: 24, // pid, vaddr, npages, target memory (+ 8 bytes per evicted pfn)
   migrateDone: 24, // pid, vaddr, counts
-  dmaCopy: 16, // descriptor (+ 16 bytes per page pair)
-  dmaCopyDone: 8,
+  dmaCopy: 16, // descriptor (+ 16 bytes per page pair + the page data it carries)
+  dmaCopyDone: 8, // status (+ 8 bytes per allocated pfn + the page data it carries)
   pageFree: 16,
   control: 48, // workload control block
   coh: 0, // a coherence message's own sizeBytes already counts its command and data bytes
@@ -27,13 +27,13 @@ export function payloadBytes(env: EnvelopeData): number {
   if (env.memReq) return COMMAND_BYTES.memReq + (env.memReq.data?.length ?? 0);
   if (env.memResp) return COMMAND_BYTES.memResp + (env.memResp.data?.length ?? 0);
   if (env.rangeFaultReply) return COMMAND_BYTES.rangeFaultReply + 8 * (env.rangeFaultReply.pfns?.length ?? 0);
-  if (env.dmaCopy) return COMMAND_BYTES.dmaCopy + 16 * (env.dmaCopy.srcPfns?.length ?? 0);
+  if (env.dmaCopy) return COMMAND_BYTES.dmaCopy + 16 * (env.dmaCopy.srcPfns?.length ?? 0) + (env.dmaCopy.dataBytes ?? 0);
   if (env.rangeFault) return COMMAND_BYTES.rangeFault;
   if (env.rangeInvalidate) return COMMAND_BYTES.rangeInvalidate;
   if (env.rangeInvalidateAck) return COMMAND_BYTES.rangeInvalidateAck;
-  if (env.migrate) return COMMAND_BYTES.migrate;
+  if (env.migrate) return COMMAND_BYTES.migrate + 8 * (env.migrate.pfns?.length ?? 0);
   if (env.migrateDone) return COMMAND_BYTES.migrateDone;
-  if (env.dmaCopyDone) return COMMAND_BYTES.dmaCopyDone;
+  if (env.dmaCopyDone) return COMMAND_BYTES.dmaCopyDone + 8 * (env.dmaCopyDone.dstPfns?.length ?? 0) + (env.dmaCopyDone.dataBytes ?? 0);
   if (env.pageFree) return COMMAND_BYTES.pageFree;
   if (env.control) return COMMAND_BYTES.control;
   if (env.coh) return COMMAND_BYTES.coh + (env.coh.sizeBytes ?? 0);

@@ -16,6 +16,7 @@ import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
 import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js';
 import { formatSimulatorCoherenceStress, runSimulatorCoherenceStress } from './stress-coherence-sim.js';
 import { formatMmStress, runMmStressSeeds } from './stress-mm.js';
+import { formatSimulatorMmStress, runSimulatorMmStress } from './stress-mm-sim.js';
 
 /** Events kept per node by `--trace` without a number. */
 const DEFAULT_TRACE_EVENTS_PER_NODE = 200_000;
@@ -182,16 +183,29 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
   .option('-c, --config <file>', 'with the simulator: machine YAML (default: built-in machine); its coherence-random workload is used as is, any other is replaced by one')
   .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES));
 
-stressCommand(
+stressCommand<StressSeedOptions & { mode?: RunMode; config?: string }>(
   'mm',
-  'seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process)',
+  'seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process; with --mode, on the real simulator: processes on every CPU-node worker, drivers on the device workers)',
   500,
-  (seeds, opts) => {
+  async (seeds, opts) => {
+    if (opts.mode !== undefined || opts.config !== undefined) {
+      const mode = opts.mode ?? 'deterministic';
+      const reports = await runSimulatorMmStress({
+        seeds,
+        mode,
+        ...(opts.config !== undefined ? { config: loadConfig(opts.config), configFile: opts.config } : {}),
+        ops: opts.ops,
+      });
+      process.stdout.write(formatSimulatorMmStress(reports, mode));
+      return reports.every((r) => r.ok);
+    }
     const reports = runMmStressSeeds(seeds, opts.ops);
     process.stdout.write(formatMmStress(reports));
     return reports.every((r) => r.ok);
   },
-);
+)
+  .addOption(new Option('--mode <mode>', 'run on the simulator (node workers, protobuf bus) in this mode; --ops is then per CPU node').choices(['deterministic', 'free']))
+  .option('-c, --config <file>', 'with the simulator: machine YAML with an mm-stress workload (default: the built-in examples/mm-stress.yaml machine)');
 
 program
   .command('schema')

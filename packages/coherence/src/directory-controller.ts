@@ -67,6 +67,20 @@ export class DirectoryController {
     return [...this.#lines.keys()];
   }
 
+  /**
+   * Drops the entry of a recalled line whose frame was freed: the frame's
+   * next use starts from memory value 0, as a freed frame reads as zeroes.
+   * Returns false (and keeps the entry) unless the line is in I with no
+   * stalled event — a caller must recall it first.
+   */
+  forget(line: LineAddr): boolean {
+    const r = this.#lines.get(line);
+    if (!r) return true;
+    if (r.state !== 'I' || (this.#stalls.counts().get(line) ?? 0) > 0) return false;
+    this.#lines.delete(line);
+    return true;
+  }
+
   /** Starts a recall of `line` (flush dirty data home, invalidate every copy). A `recalled` effect reports completion. */
   recall(line: LineAddr): DirStep {
     const step: DirStep = { effects: [], transitions: [] };

@@ -41,6 +41,18 @@ export class CoherenceMonitor {
   }
 
   /** Records a store performing; its value goes last in the line's coherence order. */
+  /**
+   * Starts a new coherence order for `line`: its frame was freed and will
+   * hold a new page (whose first loads return the initial value). Caller
+   * recalled the line first: no agent may hold a permission on it.
+   * @throws InvariantViolation when an agent still holds the line.
+   */
+  forget(line: LineAddr): void {
+    const holders = [...(this.#perms.get(line) ?? [])];
+    if (holders.length) throw new InvariantViolation(`line ${formatLine(line)} forgotten while node ${holders[0]![0]} still holds it`, this.#seed);
+    this.#order.delete(line);
+  }
+
   onStore(agent: NodeId, line: LineAddr, value: number, atPs: Ps): void {
     this.#checkHolds(agent, line, 'read-write', 'store', atPs);
     this.stores++;

@@ -171,6 +171,23 @@ export class CoherentSystem {
     }
   }
 
+  /**
+   * After a recall of page `pfn` (`flushPage` done): forgets its lines at
+   * their home directory and in the data-value monitor, because its frame
+   * was freed and its next page starts from zeroes. Returns false when a
+   * line is still busy (recall it first).
+   */
+  forgetPage(pfn: Pfn): boolean {
+    const first = pfn * this.topology.pageSizeBytes;
+    const dir = this.#dirs[this.#homeOf(first)]!;
+    for (const line of dir.knownLines()) {
+      if (line < first || line >= first + this.topology.pageSizeBytes) continue;
+      if (!dir.forget(line)) return false;
+      this.monitor.forget(line);
+    }
+    return true;
+  }
+
   /** Same as `flushPage`: named for unmap / free callers that drop the mapping. */
   invalidatePage(pfn: Pfn, done: () => void): void {
     this.flushPage(pfn, done);

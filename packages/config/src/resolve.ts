@@ -34,6 +34,19 @@ export function workloadSpec(w: ParsedConfig['workload'], id: (name: string) => 
       ...(w.testOnlyBrokenProtocol !== undefined ? { testOnlyBrokenProtocol: w.testOnlyBrokenProtocol } : {}),
     };
   }
+  if (w.kind === 'mm-stress') {
+    return {
+      kind: w.kind,
+      opsPerCpu: w.opsPerCpu,
+      processesPerCpu: w.processesPerCpu,
+      ramPagesPerCpu: w.ramPagesPerCpu,
+      devicePages: w.devicePages,
+      memcgLimitPages: w.memcgLimitPages,
+      evictBelowFreePages: w.evictBelowFreePages,
+      maxThinkPs: nsToPs(w.maxThinkNs),
+      ...(w.testOnlySabotage !== undefined ? { testOnlySabotage: w.testOnlySabotage } : {}),
+    };
+  }
   if (w.kind === 'litmus') {
     return {
       kind: w.kind,

@@ -140,7 +140,7 @@ export const LITMUS_TEST_NAMES = ['CoRR', 'CoWW', 'CoRW', 'CoWR', 'MP+fences'] a
 
 const sharedBufferWorkload = z
   .strictObject({
-    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind: "shared-buffer" (the default), "coherence-random" or "litmus".'),
+    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind: "shared-buffer" (the default), "coherence-random", "litmus" or "mm-stress".'),
     process: name('CPU node the process runs on; default: the first cpu.').optional(),
     bufferSize: size('Size of the shared buffer (at most 1GiB).')
       .prefault('1MiB')
@@ -190,8 +190,25 @@ const litmusWorkload = z
   })
   .describe('A litmus test (CoRR, CoWW, CoRW, CoWR, MP+fences): per-node programs from its definition; the outcome is checked against its forbidden outcomes, SWMR and data values across workers.');
 
+/** TEST ONLY: rules the mm-stress workload can break on purpose so tests can check that its checks catch them. */
+export const MM_STRESS_SABOTAGE_NAMES = ['skip-put-page', 'corrupt-rss'] as const;
+
+const mmStressWorkload = z
+  .strictObject({
+    kind: z.literal('mm-stress').describe('The memory-manager stress across node workers.'),
+    opsPerCpu: z.number().int().positive().max(1_000_000).default(300).describe('Random mm operations each CPU node runs (mmap, write, fork, munmap, mprotect, madvise, migrations, pins, memcg moves, exit).'),
+    processesPerCpu: z.number().int().positive().max(64).default(3).describe('Most live processes on each CPU node at once.'),
+    ramPagesPerCpu: z.number().int().min(16).max(1 << 20).default(192).describe('RAM pages each CPU node\'s allocator hands out (small, so RAM pressure and memcg limits are reached).'),
+    devicePages: z.number().int().min(4).max(1 << 20).default(48).describe('Device pages each device\'s driver registers (hmm_devmem_add / add_resource).'),
+    memcgLimitPages: z.number().int().positive().default(80).describe('Limit of the limited memcg each CPU node\'s processes may be in.'),
+    evictBelowFreePages: z.number().int().min(0).default(4).describe('A device\'s driver asks the CPU nodes to migrate its pages back to RAM when fewer than this many of its pages are free (0 = never evict).'),
+    maxThinkNs: z.number().min(0).default(200).describe('Think time between a CPU node\'s operations, drawn from [0, maxThinkNs] nanoseconds.'),
+    testOnlySabotage: z.enum(MM_STRESS_SABOTAGE_NAMES).optional().describe('TEST ONLY: break one rule mid-run (a leaked page reference or a wrong rss counter) so tests can check the checks fail.'),
+  })
+  .describe('The mm stress on the real simulator: processes on every CPU node mmap, write, fork, munmap, mprotect, madvise, pin, move memcgs, migrate to and from device memory and exit, while device drivers allocate, free and evict device pages; data and invariants are checked after every operation and at the end.');
+
 const workload = z
-  .discriminatedUnion('kind', [sharedBufferWorkload, coherenceRandomWorkload, litmusWorkload])
+  .discriminatedUnion('kind', [sharedBufferWorkload, coherenceRandomWorkload, litmusWorkload, mmStressWorkload])
   .describe('The experiment to run on the machine; defaults apply when absent.');
 
 /** The zod schema of a whole config file (input: YAML shape; output: sizes in bytes, defaults filled). */

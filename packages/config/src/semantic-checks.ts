@@ -165,9 +165,23 @@ function checkCoherenceWorkload(config: ParsedConfig, kind: string): PathIssue[]
   return issues;
 }
 
+function checkMmStressWorkload(config: ParsedConfig, w: Extract<ParsedConfig['workload'], { kind: 'mm-stress' }>): PathIssue[] {
+  const issues: PathIssue[] = [];
+  config.cpus.forEach((c, i) => {
+    const pages = Math.floor(c.dram.size / config.pageSize);
+    if (pages < w.ramPagesPerCpu) issues.push({ path: ['cpus', i, 'dram', 'size'], message: `holds ${pages} pages, fewer than workload.ramPagesPerCpu ${w.ramPagesPerCpu}` });
+  });
+  config.devices.forEach((d, i) => {
+    const pages = Math.floor(d.memory.size / config.pageSize);
+    if (pages < w.devicePages) issues.push({ path: ['devices', i, 'memory', 'size'], message: `holds ${pages} pages, fewer than workload.devicePages ${w.devicePages}` });
+  });
+  return issues;
+}
+
 function checkWorkload(config: ParsedConfig): PathIssue[] {
   const w = config.workload;
   if (w.kind === 'coherence-random' || w.kind === 'litmus') return checkCoherenceWorkload(config, w.kind);
+  if (w.kind === 'mm-stress') return checkMmStressWorkload(config, w);
   const issues: PathIssue[] = [];
   const cpuNames = config.cpus.map((c) => c.name);
   if (w.process !== undefined && !cpuNames.includes(w.process)) {

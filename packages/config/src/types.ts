@@ -4,7 +4,7 @@
  * Everything here is plain JSON data (posted to workers, written to results).
  */
 import type { LinkId, NodeId, Ps } from '@cdmsim/engine';
-import type { BROKEN_PROTOCOL_NAMES, DEVICE_MEMORY_KINDS, LINK_KINDS, LITMUS_TEST_NAMES } from './schema.js';
+import type { BROKEN_PROTOCOL_NAMES, DEVICE_MEMORY_KINDS, LINK_KINDS, LITMUS_TEST_NAMES, MM_STRESS_SABOTAGE_NAMES } from './schema.js';
 
 /** A link kind: `smp` joins CPU sockets; the others attach devices. */
 export type LinkKind = (typeof LINK_KINDS)[number];
@@ -118,7 +118,31 @@ export interface LitmusWorkloadSpec {
 }
 
 /** The experiment to run; discriminate on `kind`. */
-export type WorkloadSpec = SharedBufferWorkloadSpec | CoherenceRandomWorkloadSpec | LitmusWorkloadSpec;
+/** A rule the mm-stress workload can break on purpose (tests only). */
+export type MmStressSabotageName = (typeof MM_STRESS_SABOTAGE_NAMES)[number];
+
+/** The mm stress across node workers (`kind: mm-stress`). */
+export interface MmStressWorkloadSpec {
+  kind: 'mm-stress';
+  /** Random mm operations each CPU node runs. */
+  opsPerCpu: number;
+  /** Most live processes per CPU node. */
+  processesPerCpu: number;
+  /** RAM pages each CPU node's allocator hands out. */
+  ramPagesPerCpu: number;
+  /** Device pages each device's driver registers. */
+  devicePages: number;
+  /** Limit of each CPU node's limited memcg, in pages. */
+  memcgLimitPages: number;
+  /** A driver evicts when fewer of its pages than this are free (0 = never). */
+  evictBelowFreePages: number;
+  /** Think time between a CPU node's operations is drawn from [0, maxThinkPs]. */
+  maxThinkPs: Ps;
+  /** TEST ONLY: break one rule mid-run. */
+  testOnlySabotage?: MmStressSabotageName;
+}
+
+export type WorkloadSpec = SharedBufferWorkloadSpec | CoherenceRandomWorkloadSpec | LitmusWorkloadSpec | MmStressWorkloadSpec;
 
 /**
  * A validated machine. `nodes` holds CPUs (ids 0..C-1) then devices (ids

@@ -6,7 +6,7 @@
 import { ConfigValidationError } from './issues.js';
 import { toConfigIssues, workloadSpec } from './resolve.js';
 import { configSchema } from './schema.js';
-import type { CoherenceRandomWorkloadSpec, LitmusWorkloadSpec, SharedBufferWorkloadSpec, SimConfig } from './types.js';
+import type { CoherenceRandomWorkloadSpec, LitmusWorkloadSpec, MmStressWorkloadSpec, SharedBufferWorkloadSpec, SimConfig } from './types.js';
 
 /**
  * Returns the config's workload as a shared-buffer spec.
@@ -47,5 +47,21 @@ export function litmusWorkload(fields: Record<string, unknown>, source = '<litmu
     throw new Error('a litmus workload names no node');
   });
   if (spec.kind !== 'litmus') throw new Error('litmus workload resolved to another kind');
+  return spec;
+}
+
+/**
+ * Returns a resolved mm-stress workload from YAML-shaped fields (`{ opsPerCpu: 100 }`).
+ * @throws ConfigValidationError naming the fields when they are invalid.
+ */
+export function mmStressWorkload(fields: Record<string, unknown> = {}, source = '<mm-stress workload>'): MmStressWorkloadSpec {
+  const parsed = configSchema.shape.workload.safeParse({ ...fields, kind: 'mm-stress' });
+  if (!parsed.success) {
+    throw new ConfigValidationError(toConfigIssues(parsed.error.issues.map((i) => ({ path: ['workload', ...(i.path as (string | number)[])], message: i.message })), source));
+  }
+  const spec = workloadSpec(parsed.data, () => {
+    throw new Error('an mm-stress workload names no node');
+  });
+  if (spec.kind !== 'mm-stress') throw new Error('mm-stress workload resolved to another kind');
   return spec;
 }

@@ -11,8 +11,24 @@ import type { MmCore } from './mm-core.js';
 import { mmCounter } from './rss.js';
 import { vmNormalPage } from './vm-normal-page.js';
 
-/** Throws InvariantViolation (with `seed`, if given) on the first broken invariant. */
-export function checkInvariants(core: MmCore, seed?: number): void {
+/**
+ * What a node worker's MmCore can check on its own: the pages it holds and
+ * the memcgs only its processes charge. Other workers' pages and shared
+ * memcgs are checked where they are owned, or at the end of the run.
+ */
+export interface InvariantScope {
+  /** Memcgs whose counters must equal the pages this core sees charged (default: every memcg). */
+  readonly memcgs?: readonly number[];
+  /** Scan the frames of every active devmem for idle-page rules (default true; only the device's owner can). */
+  readonly idleDevicePages?: boolean;
+}
+
+/**
+ * Throws InvariantViolation (with `seed`, if given) on the first broken
+ * invariant. `scope` narrows the memcg and device checks for a node
+ * worker's partial view (see InvariantScope).
+ */
+export function checkInvariants(core: MmCore, seed?: number, scope: InvariantScope = {}): void {
   const fail = (msg: string): never => {
     throw new InvariantViolation(msg, seed);
   };
@@ -67,7 +83,7 @@ export function checkInvariants(core: MmCore, seed?: number): void {
       charged.set(m, e);
     }
   }
-  for (const d of core.devmem.active()) {
+  for (const d of scope.idleDevicePages === false ? [] : core.devmem.active()) {
     for (let i = 0; i < d.resource.frameCount; i++) {
       const pfn = d.resource.firstPfn + i;
       if (!f.isMaterialized(pfn)) continue;
@@ -78,13 +94,14 @@ export function checkInvariants(core: MmCore, seed?: number): void {
   for (const a of core.ram.values()) for (const pfn of a.freedPfns()) if (f.refcount(pfn) !== 0 || f.mapcount(pfn) !== 0) fail(`free RAM pfn ${pfn} has refcount ${f.refcount(pfn)} mapcount ${f.mapcount(pfn)}`);
   for (const [node, lru] of core.lru) for (const pfn of lru.pages()) if (f.memNode(pfn) !== node || !inUse.has(pfn)) fail(`LRU of node ${node} holds pfn ${pfn} that is not an in-use page of that node`);
   const subtree = new Map<number, number>();
-  for (const m of core.memcgs.all()) {
+  const checked = scope.memcgs ? core.memcgs.all().filter((m) => scope.memcgs!.includes(m.id)) : core.memcgs.all();
+  for (const m of checked) {
     const e = charged.get(m.id) ?? { anon: 0, file: 0, byType: [0, 0, 0, 0] };
     if (m.local.anon !== e.anon || m.local.file !== e.file) fail(`memcg ${m.name}: counters anon ${m.local.anon} file ${m.local.file}, pages charged anon ${e.anon} file ${e.file}`);
     for (let t = 0; t < 4; t++) if (m.localByType[t] !== e.byType[t]) fail(`memcg ${m.name}: ${PageType[t]} counter ${m.localByType[t]}, pages ${e.byType[t]}`);
     for (let c: typeof m | null = m; c; c = c.parent) subtree.set(c.id, (subtree.get(c.id) ?? 0) + e.anon + e.file);
   }
-  for (const m of core.memcgs.all()) if (m.usagePages !== (subtree.get(m.id) ?? 0)) fail(`memcg ${m.name}: usage ${m.usagePages}, subtree pages ${subtree.get(m.id) ?? 0}`);
+  for (const m of checked) if (m.usagePages !== (subtree.get(m.id) ?? 0)) fail(`memcg ${m.name}: usage ${m.usagePages}, subtree pages ${subtree.get(m.id) ?? 0}`);
 }
 
 /**

@@ -12,7 +12,7 @@
 import { PG, PageType, PteKind, pteKind } from '@cdmsim/shm';
 import type { Process } from './address-space.js';
 import { Errno } from './errno.js';
-import type { Memcg, MemcgId } from './memcg.js';
+import type { MemcgId } from './memcg.js';
 import type { MmCore } from './mm-core.js';
 import { putPage } from './page-lifetime.js';
 import { pteAction } from './pte-transitions.js';
@@ -54,14 +54,12 @@ export function memcgMoveTask(core: MmCore, proc: Process, to: MemcgId, opts: Mo
   if (from === to) return { moved: 0, movedDevice: 0, skipped: 0 };
   // mem_cgroup_count_precharge + mem_cgroup_precharge: every level of `to` that is not also above `from` must have room.
   const precharge = walk(core, proc, from, flags, () => undefined);
-  const shared = new Set<number>();
-  for (let c: Memcg | null = core.memcgs.get(from); c; c = c.parent) shared.add(c.id);
-  for (let c: Memcg | null = target; c && !shared.has(c.id); c = c.parent) {
-    if (c.usagePages + precharge > c.limitPages) {
-      c.failcnt++;
-      return Errno.ENOMEM;
-    }
-  }
+  const shared = new Set<number>(core.memcgs.get(from).path);
+  const levels = target.path.filter((id) => !shared.has(id));
+  if (core.memcgs.tryChargePages(levels, precharge) !== Errno.OK) return Errno.ENOMEM;
+  // The precharge only proves room at this moment: it is cancelled at once and each page's move charges `to` again
+  // (`moveOne`), so a page that lost a race for the room on another worker is skipped, never over-charged.
+  core.memcgs.cancelCharge(levels, precharge);
   proc.memcg = to; // cgroup_migrate: new charges of the task go to `to` from now on
   let moved = 0;
   let movedDevice = 0;

@@ -2,12 +2,13 @@
  * Memory cgroups: a hierarchy with page limits, charge / uncharge / migrate
  * / move, after mm/memcontrol.c with patches 4/6 and 5/6. Device pages are
  * charged exactly like the page they replace. The tree and its counters
- * are plain JS owned by one node (the lead places it with the runtime's
- * control node); the charge of each page is the memcg id in its shared
- * frame record.
+ * are plain data every worker builds identically; the counters are shared
+ * (MemcgCounters, atomic), so processes on several CPU nodes charge the
+ * same memcgs; the charge of each page is the memcg id in its shared frame
+ * record.
  */
 import { CdmsimError, InvariantViolation } from '@cdmsim/engine';
-import { MEMCG_ID_MAX, PageType, type FrameTable } from '@cdmsim/shm';
+import { MEMCG_ID_MAX, MemcgCounters, type FrameTable } from '@cdmsim/shm';
 import { Errno } from './errno.js';
 import { PAGE_TYPE_COUNT, mmCounter, type MmCounter } from './rss.js';
 
@@ -17,32 +18,62 @@ export type MemcgId = number & { readonly __brand: 'MemcgId' };
 /** The root memcg id. */
 export const ROOT_MEMCG = 1 as MemcgId;
 
-/** One memory cgroup. Counters `local*` count pages charged to this memcg itself; `usagePages` is hierarchical (page_counter). */
+/**
+ * One memory cgroup. The numbers live in the shared MemcgCounters (so
+ * processes on several CPU-node workers can charge it); this object is the
+ * hierarchy and a typed view of them. `local*` count pages charged to this
+ * memcg itself; `usagePages` is hierarchical (page_counter).
+ */
 export class Memcg {
   readonly id: MemcgId;
   readonly name: string;
   readonly parent: Memcg | null;
-  /** Hard limit in pages (`memory.max`); Infinity = none. */
-  limitPages: number;
-  /** Pages charged to this memcg and its descendants (`page_counter` usage). */
-  usagePages = 0;
-  /** Pages charged to this memcg, split by counter (MEMCG_RSS / MEMCG_CACHE / NR_SHMEM). */
-  readonly local: Record<MmCounter, number> = { anon: 0, file: 0, shmem: 0 };
-  /** Extra: pages charged to this memcg, split by the page type they live on. */
-  readonly localByType: number[] = new Array<number>(PAGE_TYPE_COUNT).fill(0);
-  /** Times a charge failed on this memcg's limit. */
-  failcnt = 0;
+  /** This memcg then each ancestor, up to the root (the page_counter hierarchy). */
+  readonly path: readonly number[];
+  readonly #counters: MemcgCounters;
 
-  constructor(id: MemcgId, name: string, parent: Memcg | null, limitPages: number) {
+  constructor(id: MemcgId, name: string, parent: Memcg | null, counters: MemcgCounters) {
     this.id = id;
     this.name = name;
     this.parent = parent;
-    this.limitPages = limitPages;
+    this.#counters = counters;
+    this.path = [id, ...(parent?.path ?? [])];
+  }
+
+  /** Hard limit in pages (`memory.max`); Infinity = none. */
+  get limitPages(): number {
+    return this.#counters.limit(this.id);
+  }
+
+  set limitPages(pages: number) {
+    this.#counters.setLimit(this.id, pages);
+  }
+
+  /** Pages charged to this memcg and its descendants (`page_counter` usage). */
+  get usagePages(): number {
+    return this.#counters.usage(this.id);
+  }
+
+  /** Times a charge failed on this memcg's limit. */
+  get failcnt(): number {
+    return this.#counters.failcnt(this.id);
+  }
+
+  /** Pages charged to this memcg itself, split by counter (MEMCG_RSS / MEMCG_CACHE / NR_SHMEM); a snapshot. */
+  get local(): Readonly<Record<MmCounter, number>> {
+    const c = this.#counters;
+    return { anon: c.local(this.id, 'anon'), file: c.local(this.id, 'file'), shmem: c.local(this.id, 'shmem') };
+  }
+
+  /** Extra: pages charged to this memcg itself, split by the page type they live on (index = PageType); a snapshot. */
+  get localByType(): readonly number[] {
+    return Array.from({ length: PAGE_TYPE_COUNT }, (_, t) => this.#counters.localByType(this.id, t));
   }
 
   /** Pages charged to this memcg itself. */
   localPages(): number {
-    return this.local.anon + this.local.file;
+    const l = this.local;
+    return l.anon + l.file;
   }
 }
 
@@ -50,20 +81,32 @@ export class Memcg {
 export class MemcgTree {
   readonly #byId = new Map<number, Memcg>();
   readonly #frames: FrameTable;
+  /** The shared page counters of every memcg of the machine. */
+  readonly counters: MemcgCounters;
   #nextId = ROOT_MEMCG + 1;
   /** The root memcg (unlimited). */
   readonly root: Memcg;
 
-  constructor(frames: FrameTable) {
+  /**
+   * `counters` are the machine's shared memcg counters (default: private
+   * ones for 1024 memcgs, for single-threaded use). Workers that share
+   * counters must create the same memcgs in the same order, so that ids
+   * and limits agree (`create` checks the limit).
+   */
+  constructor(frames: FrameTable, counters: MemcgCounters = MemcgCounters.create(1024)) {
     this.#frames = frames;
-    this.root = new Memcg(ROOT_MEMCG, 'root', null, Infinity);
+    this.counters = counters;
+    counters.declare(ROOT_MEMCG, Infinity);
+    this.root = new Memcg(ROOT_MEMCG, 'root', null, counters);
     this.#byId.set(ROOT_MEMCG, this.root);
   }
 
   /** Creates a child memcg of `parent` (default root) with a page limit; returns it. */
   create(name: string, limitPages = Infinity, parent: MemcgId = ROOT_MEMCG): Memcg {
-    if (this.#nextId > MEMCG_ID_MAX) throw new CdmsimError(`memcg: more than ${MEMCG_ID_MAX} cgroups`);
-    const m = new Memcg(this.#nextId++ as MemcgId, name, this.get(parent), limitPages);
+    if (this.#nextId > MEMCG_ID_MAX || this.#nextId >= this.counters.capacity) throw new CdmsimError(`memcg: more than ${Math.min(MEMCG_ID_MAX, this.counters.capacity - 1)} cgroups`);
+    const id = this.#nextId++ as MemcgId;
+    if (!this.counters.declare(id, limitPages)) throw new CdmsimError(`memcg: id ${id} (${name}) exists in the shared counters with another limit (workers must create memcgs identically)`);
+    const m = new Memcg(id, name, this.get(parent), this.counters);
     this.#byId.set(m.id, m);
     return m;
   }
@@ -90,13 +133,8 @@ export class MemcgTree {
     const f = this.#frames;
     if (f.memcg(pfn) !== 0) throw new InvariantViolation(`memcg: pfn ${pfn} is already charged to memcg ${f.memcg(pfn)}`);
     const m = this.get(memcgId);
-    for (let c: Memcg | null = m; c; c = c.parent) {
-      if (c.usagePages + 1 > c.limitPages) {
-        c.failcnt++;
-        return Errno.ENOMEM;
-      }
-    }
-    this.#account(m, pfn, +1);
+    if (this.counters.tryChargeUsage(m.path) >= 0) return Errno.ENOMEM;
+    this.#stat(m, pfn, +1);
     f.setMemcg(pfn, m.id);
     return Errno.OK;
   }
@@ -149,11 +187,33 @@ export class MemcgTree {
     return r;
   }
 
+  /**
+   * Charges `pages` pages to every level of `path` at once, with the limit
+   * check (the precharge of a task move); returns OK or ENOMEM (nothing
+   * charged). Undo with `cancelCharge`.
+   */
+  tryChargePages(path: readonly number[], pages: number): Errno {
+    for (let i = 0; i < pages; i++) {
+      if (this.counters.tryChargeUsage(path) >= 0) {
+        this.counters.addUsage(path, -i);
+        return Errno.ENOMEM;
+      }
+    }
+    return Errno.OK;
+  }
+
+  /** `mem_cgroup_cancel_charge`: drops `pages` of usage from every level of `path`. */
+  cancelCharge(path: readonly number[], pages: number): void {
+    this.counters.addUsage(path, -pages);
+  }
+
   #account(m: Memcg, pfn: number, delta: 1 | -1): void {
-    const counter = mmCounter(this.#frames, pfn);
-    m.local[counter] += delta;
-    if (counter === 'shmem') m.local.file += delta; // NR_SHMEM pages are also MEMCG_CACHE pages
-    m.localByType[this.#frames.pageType(pfn) as PageType]! += delta;
-    for (let c: Memcg | null = m; c; c = c.parent) c.usagePages += delta;
+    this.counters.addUsage(m.path, delta);
+    this.#stat(m, pfn, delta);
+  }
+
+  /** Moves the memcg's own statistics for `pfn` (NR_SHMEM pages count as MEMCG_CACHE too). */
+  #stat(m: Memcg, pfn: number, delta: 1 | -1): void {
+    this.counters.addLocal(m.id, mmCounter(this.#frames, pfn), this.#frames.pageType(pfn), delta);
   }
 }

@@ -67,15 +67,52 @@ interface Unmapped {
  * lock of `proc` (for read in the kernel).
  */
 export function migrateVma(core: MmCore, ops: MigrateVmaOps, proc: Process, startVpn: number, endVpn: number, owner: string | null): MigrateResult | Errno {
+  const pending = migrateVmaCollect(core, proc, startVpn, endVpn, owner);
+  if (typeof pending === 'number') return pending;
+  ops.allocAndCopy(core, pending.m);
+  return migrateVmaFinish(core, pending, ops);
+}
+
+/**
+ * A migration between its collect step and its finish: the source pages
+ * are locked, isolated and replaced by migration entries. The driver fills
+ * `m.entries[i].dst` (its `alloc_and_copy`), possibly on another node
+ * worker, then the caller runs `migrateVmaFinish`.
+ */
+export interface PendingMigration {
+  readonly proc: Process;
+  readonly m: MigrateVma;
+  /** @internal every PTE unmapped per source page, for the restore step. */
+  readonly unmapped: Map<number, Unmapped[]>;
+}
+
+/**
+ * The first half of `migrate_vma`: checks the range and collects it
+ * (lock, isolate, check, unmap into migration entries). Returns the pending
+ * migration, or EINVAL if the range is not inside one VMA (or it is a dax
+ * VMA). Until `migrateVmaFinish` runs, CPU faults on the range see
+ * migration entries (EAGAIN: wait). Caller holds the mmap lock of `proc`.
+ */
+export function migrateVmaCollect(core: MmCore, proc: Process, startVpn: number, endVpn: number, owner: string | null): PendingMigration | Errno {
   const vma = proc.findVma(startVpn);
   if (!vma || endVpn > vma.end || endVpn <= startVpn || vma.kind === 'dax') return Errno.EINVAL;
   const m: MigrateVma = { pid: proc.pid, startVpn, endVpn, entries: [] };
   const unmapped = new Map<number, Unmapped[]>();
   proc.notifiers.around({ pid: proc.pid, startVpn, endVpn, event: MmuNotifyEvent.MIGRATE, owner }, () => collect(core, proc, m, unmapped, owner));
-  ops.allocAndCopy(core, m);
-  migratePages(core, proc, m);
-  ops.finalizeAndMap(core, m);
-  return finalize(core, proc, m, unmapped);
+  return { proc, m, unmapped };
+}
+
+/**
+ * The second half of `migrate_vma`, after the driver chose destinations
+ * (and copied): moves struct page state (`migrate_vma_pages`), calls
+ * `ops.finalizeAndMap` if given, restores PTEs and drops the old pages
+ * (`migrate_vma_finalize`). Returns the counts. Caller holds the mmap lock
+ * of `pending.proc` and owns a reference on every `dst` it set.
+ */
+export function migrateVmaFinish(core: MmCore, pending: PendingMigration, ops?: MigrateVmaOps): MigrateResult {
+  migratePages(core, pending.proc, pending.m);
+  ops?.finalizeAndMap(core, pending.m);
+  return finalize(core, pending.proc, pending.m, pending.unmapped);
 }
 
 /** `migrate_vma_collect` + `migrate_vma_prepare` + `migrate_vma_unmap`. */
@@ -109,6 +146,8 @@ function collect(core: MmCore, proc: Process, m: MigrateVma, unmapped: Map<numbe
       core.stats.skippedMigrations++;
       continue;
     }
+    // Unmapped, so no CPU can write it any more: bring dirty cached lines home before the driver copies the page.
+    core.coherence?.flushPage(page);
     m.entries.push({ vpn, src: page, dst: null, migrate: true, write });
   }
 }

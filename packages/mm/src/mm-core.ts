@@ -7,7 +7,7 @@
  * across worker threads.
  */
 import { CdmsimError, type MemNodeId, type Pid } from '@cdmsim/engine';
-import { PageType, type ContentStore, type FrameTable, type PageTables } from '@cdmsim/shm';
+import { PageType, type ContentStore, type FrameTable, type MemcgCounters, type PageTables } from '@cdmsim/shm';
 import { DevmemRegistry } from './devmem.js';
 import { Lru } from './lru.js';
 import { MemcgTree } from './memcg.js';
@@ -21,6 +21,21 @@ export type PlacementPolicy = (core: MmCore, proc: Process, vma: Vma, vpn: numbe
 
 /** The default placement policy: local RAM first, then every other system-RAM node by id. */
 export const localFirstPlacement: PlacementPolicy = (core, proc) => [proc.cpuNode, ...core.ramNodes().filter((n) => n !== proc.cpuNode)];
+
+/**
+ * The cache-coherence side of page management (issue 4, item 4): with
+ * coherent CPU and device caches, page data may sit dirty in a cache. The
+ * memory manager calls these before page data is copied and before a frame
+ * is reused, so the copy reads the last write and no cache keeps a copy of
+ * a frame's old contents. Implementations complete synchronously (they run
+ * the protocol until the recall finished).
+ */
+export interface PageCoherence {
+  /** Before `pfn`'s contents are copied (migration): write dirty lines back to memory and invalidate every cached copy. */
+  flushPage(pfn: number): void;
+  /** Before frame `pfn` returns to its allocator or driver: invalidate every cached copy of its lines. */
+  invalidatePage(pfn: number): void;
+}
 
 /** Counters of notable events (for reports and tests). */
 export interface MmStats {
@@ -41,6 +56,20 @@ export interface MmCoreOptions {
   readonly pageTables: PageTables;
   readonly content: ContentStore;
   readonly placement?: PlacementPolicy;
+  /**
+   * RAM nodes whose allocator and LRU live in this MmCore (default: every
+   * SYSTEM_RAM memory). A node worker owns only its own RAM; pages of other
+   * nodes' RAM are never allocated or freed here.
+   */
+  readonly ownedRamNodes?: readonly MemNodeId[];
+  /** Caps the frames each owned RAM allocator hands out (small memories for stress runs); default: the whole memory. */
+  readonly ramPagesCap?: number;
+  /** Shared memcg counters (default: private ones). Every MmCore sharing them must create the same memcgs in the same order. */
+  readonly memcgCounters?: MemcgCounters;
+  /** First pid handed out (default 1); cores sharing page state use disjoint ranges so pids stay unique. */
+  readonly firstPid?: number;
+  /** First mapping id of page caches (default 1); disjoint per core, like `firstPid`. */
+  readonly firstMappingId?: number;
 }
 
 /** The mm state of one machine. */
@@ -68,10 +97,14 @@ export class MmCore {
   readonly longtermPins = new Map<number, number>();
   /** The shared zero page (`ZERO_PAGE(0)`), a RAM frame never freed and never counted. */
   readonly zeroPfn: number;
+  /** Whether this core owns the zero page's RAM node (the zero page is then one of its allocated frames). */
+  readonly ownsZeroPage: boolean;
   placement: PlacementPolicy;
+  /** Cache-coherence hooks (null: no caches are modelled in this run, page contents are always current). */
+  coherence: PageCoherence | null = null;
   readonly stats: MmStats = { cpuAccessesToDevice: new Map(), faults: 0, cowCopies: 0, migratedPages: 0, skippedMigrations: 0, oomKills: 0, lazyFreed: 0 };
-  #nextPid = 1;
-  #nextMappingId = 1;
+  #nextPid: number;
+  #nextMappingId: number;
 
   constructor(options: MmCoreOptions) {
     this.frames = options.frames;
@@ -79,21 +112,30 @@ export class MmCore {
     this.content = options.content;
     this.pageSize = options.content.pageSize;
     this.placement = options.placement ?? localFirstPlacement;
-    for (const m of this.frames.map.memories) {
-      if (m.type !== PageType.SYSTEM_RAM) continue;
-      this.ram.set(m.memNode, new PageAllocator(m, this.frames, this.content));
+    this.#nextPid = options.firstPid ?? 1;
+    this.#nextMappingId = options.firstMappingId ?? 1;
+    const rams = this.frames.map.memories.filter((m) => m.type === PageType.SYSTEM_RAM);
+    if (rams.length === 0) throw new CdmsimError('MmCore: the memory map has no SYSTEM_RAM memory');
+    const owned = options.ownedRamNodes ?? rams.map((m) => m.memNode);
+    for (const m of rams) {
+      if (!owned.includes(m.memNode)) continue;
+      const cap = options.ramPagesCap ?? m.frameCount;
+      this.ram.set(m.memNode, new PageAllocator({ ...m, frameCount: Math.min(cap, m.frameCount) }, this.frames, this.content));
       this.lru.set(m.memNode, new Lru(this.frames));
     }
-    if (this.ram.size === 0) throw new CdmsimError('MmCore: the memory map has no SYSTEM_RAM memory');
     this.devmem = new DevmemRegistry(this.frames.map.memories);
-    this.memcgs = new MemcgTree(this.frames);
-    const first = this.ram.values().next().value as PageAllocator;
-    const zero = first.alloc();
-    if (zero === null) throw new CdmsimError('MmCore: no RAM frame for the zero page');
-    this.zeroPfn = zero;
+    this.memcgs = new MemcgTree(this.frames, options.memcgCounters);
+    // ZERO_PAGE(0): the first frame of the first RAM memory. Its owner allocates it; every other core only knows its pfn.
+    const zeroMemory = rams[0]!;
+    this.zeroPfn = zeroMemory.firstPfn;
+    this.ownsZeroPage = this.ram.has(zeroMemory.memNode);
+    if (this.ownsZeroPage) {
+      const zero = this.ram.get(zeroMemory.memNode)!.alloc();
+      if (zero !== this.zeroPfn) throw new CdmsimError(`MmCore: the zero page should be pfn ${this.zeroPfn}, the allocator gave ${zero}`);
+    }
   }
 
-  /** System-RAM node ids in id order. */
+  /** System-RAM node ids in id order (the RAM this core owns). */
   ramNodes(): MemNodeId[] {
     return [...this.ram.keys()].sort((a, b) => a - b);
   }

@@ -59,6 +59,7 @@ export function putZoneDevicePrivateOrPublicPage(core: MmCore, pfn: number): voi
     f.setFlags(pfn, PG.RESERVED);
     f.setMapping(pfn, 0);
     f.setIndex(pfn, 0);
+    core.coherence?.invalidatePage(pfn); // no cache may keep the old contents of a frame the driver hands out again
     core.content.release(pfn);
     const owner = core.devmem.ownerOf(pfn);
     if (!owner) throw new InvariantViolation(`put_page: device pfn ${pfn} has no registered devmem`);
@@ -90,6 +91,7 @@ function freeRamPage(core: MmCore, pfn: number): void {
   if (f.mapcount(pfn) !== 0) throw new InvariantViolation(`put_page: RAM pfn ${pfn} freed while mapped ${f.mapcount(pfn)} times`);
   if (f.testFlag(pfn, PG.LRU)) core.lruOf(pfn).del(pfn);
   core.memcgs.uncharge(pfn);
+  core.coherence?.invalidatePage(pfn); // no cache may keep the old contents of a reused frame
   core.ramAllocator(f.memNode(pfn)).free(pfn);
 }
 

@@ -13,9 +13,13 @@ export { coherenceRandomOutcome, type WorkloadOutcome, type CoherenceRandomOutco
 export type { CoherenceNodeReport } from './coherence/coherence-workload.js';
 export { litmusRunOutcome, type LitmusRunOutcome } from './workload/litmus-outcome.js';
 export { litmusNodeOrder, type LitmusNodeReport } from './coherence/litmus-workload.js';
+export { mmStressOutcome, type MmStressRunOutcome, type MmStressCpuOutcome, type MmStressDeviceOutcome } from './mm/mm-stress-outcome.js';
+export type { MmStressCpuStats } from './mm/mm-stress-cpu.js';
+export type { MmStressDeviceStats } from './mm/mm-stress-device.js';
 export { LitmusSetupError } from './coherence/litmus-agent.js';
 export type { DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 export type { HomeAgentStats } from './memory/home-agent.js';
 export type { ProcessHostStats } from './cpu/process-host.js';
 export { TraceRecorder, type TraceEvent } from './trace.js';
 export { Timeline, type TimelineSample } from './timeline.js';
+export { CoherentPages, type CoherentPagesStats } from './mm/coherent-pages.js';

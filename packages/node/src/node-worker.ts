@@ -8,7 +8,7 @@
 import type { NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats } from '@cdmsim/bus';
-import { CoherenceWatch, ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, PageTables, RunControl, type WordLock, type LockStats } from '@cdmsim/shm';
+import { CoherenceWatch, ContentStore, DeterministicModeLock, FreeModeLock, FrameTable, MemcgCounters, PageTables, RunControl, type WordLock, type LockStats } from '@cdmsim/shm';
 import { NodeKernel, type KernelStats } from './kernel.js';
 import type { TraceEvent } from './trace.js';
 import { Timeline, type TimelineSample } from './timeline.js';
@@ -25,6 +25,10 @@ import type { WorkloadOutcome } from './workload/outcome.js';
 import { CoherenceWorkload, type CoherenceNodeReport } from './coherence/coherence-workload.js';
 import { LitmusWorkload, type LitmusNodeReport } from './coherence/litmus-workload.js';
 import { SharedBufferDevice, type DeviceWorkloadStats } from './workload/shared-buffer-device.js';
+import { createNodeMm, memcgChoices, registerStressDevice } from './mm/mm-setup.js';
+import { RemoteDeviceMemory } from './mm/remote-device-memory.js';
+import { MmStressCpu, type MmStressCpuStats } from './mm/mm-stress-cpu.js';
+import { MmStressDevice, type MmStressDeviceStats } from './mm/mm-stress-device.js';
 
 /** The two run modes (see schedulers.ts). */
 export type RunMode = 'deterministic' | 'free';
@@ -65,6 +69,8 @@ export interface NodeReport {
   readonly coherence?: CoherenceNodeReport;
   /** This node's part of a litmus run. */
   readonly litmus?: LitmusNodeReport;
+  /** This node's part of an mm-stress run: its processes (CPU node) or its driver (device). */
+  readonly mm?: { readonly cpu?: MmStressCpuStats; readonly device?: MmStressDeviceStats };
   /** Counters over simulated time (memory traffic, frames allocated, messages). */
   readonly timeline: readonly TimelineSample[];
   /** This node's trace events, when the run records a trace. */
@@ -86,6 +92,10 @@ export class NodeWorker {
   readonly #device?: SharedBufferDevice;
   readonly #coherence?: CoherenceWorkload;
   readonly #litmus?: LitmusWorkload;
+  readonly #mmCpu?: MmStressCpu;
+  readonly #mmDevice?: MmStressDevice;
+  /** Pages the mm-stress workload's allocators hold on this node (for the timeline). */
+  #mmPagesInUse: () => number = () => 0;
   readonly #timeline: Timeline;
 
   /** Attaches shared state and builds the node's components; schedules the workload's first events. */
@@ -106,7 +116,7 @@ export class NodeWorker {
       messagesSent: this.#kernel.stats.messagesSent,
       memoryReadBytes: this.#home.stats.bytesRead,
       memoryWriteBytes: this.#home.stats.bytesWritten,
-      framesAllocated: this.#allocator.allocated,
+      framesAllocated: this.#allocator.allocated + this.#mmPagesInUse(),
     }));
     this.#kernel = new NodeKernel({
       topology,
@@ -140,10 +150,30 @@ export class NodeWorker {
     } else if (workload.kind === 'litmus') {
       if (!shared.coherence) throw new Error('litmus run without a coherence watch in the shared state');
       this.#litmus = new LitmusWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence));
+    } else if (workload.kind === 'mm-stress') {
+      if (!shared.memcgs) throw new Error('mm-stress run without memcg counters in the shared state');
+      const { core, memcgs } = createNodeMm(topology, self, workload, { frames, pageTables, content, memcgCounters: MemcgCounters.attach(shared.memcgs) });
+      if (spec.kind === 'cpu') {
+        const remotes = new Map<NodeId, RemoteDeviceMemory>();
+        const devices: { node: NodeId; kind: 'public' | 'private' }[] = [];
+        for (const d of topology.devices) {
+          const remote = new RemoteDeviceMemory(kernel, d.id);
+          remotes.set(d.id, remote);
+          devices.push({ node: d.id, kind: registerStressDevice(core, d.id, workload, remote).kind });
+        }
+        const mine = memcgs.perCpu.get(self)!;
+        this.#mmCpu = new MmStressCpu(kernel, workload, core, remotes, devices, memcgChoices(memcgs, self), [mine.own, mine.limited]);
+        this.#mmPagesInUse = () => [...core.ram.values()].reduce((n, a) => n + a.allocatedCount(), 0);
+        this.#mmCpu.begin();
+      } else {
+        const device = new MmStressDevice(kernel, topology, workload, core);
+        this.#mmDevice = device;
+        this.#mmPagesInUse = () => device.inUse;
+      }
     } else if (spec.kind === 'cpu') {
       this.#host = new ProcessHost(kernel, this.#allocator, release);
       kernel.on('rangeFault', (env) => this.#host!.rangeFault(env));
-      if (workload.process === self) {
+      if (workload.kind === 'shared-buffer' && workload.process === self) {
         this.#process = new SharedBufferProcess(kernel, config, this.#host, this.#home, pageTables, frames);
         kernel.on('control', (env) => this.#process!.control(env));
         this.#process.begin();
@@ -163,6 +193,8 @@ export class NodeWorker {
     const spec = this.#kernel.spec;
     const coherence = this.#coherence?.finish();
     const litmus = this.#litmus?.finish();
+    const mmCpu = this.#mmCpu?.finish();
+    const mmDevice = this.#mmDevice?.finish();
     this.#timeline.finish(this.#kernel.nowPs);
     return {
       id: this.#init.self,
@@ -183,6 +215,7 @@ export class NodeWorker {
       ...(this.#process?.outcome ? { workload: this.#process.outcome } : {}),
       ...(coherence ? { coherence } : {}),
       ...(litmus ? { litmus } : {}),
+      ...(mmCpu || mmDevice ? { mm: { ...(mmCpu ? { cpu: mmCpu } : {}), ...(mmDevice ? { device: mmDevice } : {}) } } : {}),
       ...(this.#kernel.trace ? { trace: { events: this.#kernel.trace.events, dropped: this.#kernel.trace.dropped } } : {}),
     };
   }

@@ -13,6 +13,7 @@ import type { OutPort, RingReader } from '@cdmsim/bus';
 import {
   CoherenceWatch,
   ContentStore,
+  MemcgCounters,
   FrameTable,
   PageTables,
   RingBuffer,
@@ -20,6 +21,7 @@ import {
   type CoherenceWatchHandle,
   type ContentStoreHandle,
   type FrameTableHandle,
+  type MemcgCountersHandle,
   type PageTablesHandle,
   type RingHandle,
   type RunControlHandle,
@@ -33,6 +35,9 @@ function coherenceWatchFor(w: WorkloadSpec): CoherenceWatch | undefined {
   return undefined;
 }
 
+
+/** Memcg slots of an mm-stress run (root, shared, two per CPU node; the rest spare). */
+export const MEMCG_COUNTER_SLOTS = 256;
 
 /** Capacity of each link-direction ring. A window's batch is far smaller; a full ring is back-pressure, not loss. */
 export const RING_CAPACITY_BYTES = 1 << 20;
@@ -53,6 +58,8 @@ export interface SharedHandles {
   readonly sync: RunControlHandle;
   /** The cross-worker coherence checker's state (coherence-random and litmus workloads only). */
   readonly coherence?: CoherenceWatchHandle;
+  /** The memcg page counters every worker charges (mm-stress workload only). */
+  readonly memcgs?: MemcgCountersHandle;
 }
 
 /** The main thread's view of a simulation's shared state. */
@@ -64,6 +71,8 @@ export interface SharedState {
   readonly pageTables: PageTables;
   /** The coherence watch (coherence-random and litmus workloads only). */
   readonly coherence?: CoherenceWatch;
+  /** The shared memcg counters (mm-stress workload only). */
+  readonly memcgs?: MemcgCounters;
   readonly totalFrames: number;
   /** Host bytes held by each kind of shared state right now. */
   hostBytes(): Record<string, number>;
@@ -89,6 +98,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
     }
   }
   const coherence = coherenceWatchFor(config.workload);
+  const memcgs = config.workload.kind === 'mm-stress' ? MemcgCounters.create(MEMCG_COUNTER_SLOTS) : undefined;
   const handles: SharedHandles = {
     frames: frames.handle(),
     content: content.handle(),
@@ -96,6 +106,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
     rings,
     sync: sync.handle,
     ...(coherence ? { coherence: coherence.handle() } : {}),
+    ...(memcgs ? { memcgs: memcgs.handle() } : {}),
   };
   return {
     handles,
@@ -104,6 +115,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
     content,
     pageTables,
     ...(coherence ? { coherence } : {}),
+    ...(memcgs ? { memcgs } : {}),
     totalFrames: frames.totalFrames,
     hostBytes() {
       const directory = handles.frames.directory.byteLength;
@@ -115,6 +127,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
         rings: rings.reduce((s, r) => s + r.ring.sab.byteLength, 0),
         sync: handles.sync.sab.byteLength,
         ...(handles.coherence ? { coherenceWatch: handles.coherence.sab.byteLength } : {}),
+        ...(handles.memcgs ? { memcgCounters: handles.memcgs.sab.byteLength } : {}),
       };
       parts.total = Object.values(parts).reduce((a, b) => a + b, 0);
       return parts;

@@ -7,7 +7,7 @@ import { hostname, cpus } from 'node:os';
 import { combineHex, type NodeId, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import type { KindTraffic, LinkDirectionStats } from '@cdmsim/bus';
-import { coherenceRandomOutcome, litmusRunOutcome, type NodeReport, type RunMode, type SharedState, type TraceEvent, type WorkloadOutcome } from '@cdmsim/node';
+import { coherenceRandomOutcome, litmusRunOutcome, mmStressOutcome, type NodeReport, type RunMode, type SharedState, type TraceEvent, type WorkloadOutcome } from '@cdmsim/node';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
 export const RESULTS_VERSION = '0.1.0';
@@ -164,7 +164,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
   };
 }
 
-/** Returns the run's workload outcome: the process's report (shared-buffer) or every node's share combined (coherence-random, litmus). */
+/** Returns the run's workload outcome: the process's report (shared-buffer) or every node's share combined (coherence-random, litmus, mm-stress). */
 function workloadOutcome(facts: RunFacts): WorkloadOutcome {
   if (facts.config.workload.kind === 'coherence-random') {
     if (!facts.shared.coherence) throw new Error('coherence-random run without a coherence watch');
@@ -173,6 +173,10 @@ function workloadOutcome(facts: RunFacts): WorkloadOutcome {
   if (facts.config.workload.kind === 'litmus') {
     if (!facts.shared.coherence) throw new Error('litmus run without a coherence watch');
     return litmusRunOutcome(facts.config, facts.reports, facts.shared.coherence);
+  }
+  if (facts.config.workload.kind === 'mm-stress') {
+    if (!facts.shared.memcgs) throw new Error('mm-stress run without memcg counters');
+    return mmStressOutcome(facts.config, facts.reports, facts.shared.memcgs);
   }
   const workload = facts.reports.find((r) => r.workload)?.workload;
   if (!workload) throw new Error('no node reported the workload outcome');

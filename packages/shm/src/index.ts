@@ -17,3 +17,4 @@ export * from './doorbell.js';
 export * from './ring.js';
 export * from './run-control.js';
 export * from './coherence-watch.js';
+export * from './memcg-counters.js';

@@ -491,6 +491,47 @@ export const COHERENCE_WATCH_LAYOUT: RecordLayout = {
   ],
 };
 
+// ---------------------------------------------------------------------------
+// Memcg page counters (`struct page_counter` + the per-memcg statistics)
+
+/** Int32 words per memcg slot (one cache line: workers charging different memcgs never share one). */
+export const MC_STRIDE_WORDS = CACHE_LINE_WORDS;
+/** Offset in a memcg slot: hierarchical usage in pages (`page_counter.usage`), changed only by Atomics.add/sub. */
+export const MC_USAGE = 0;
+/** Offset in a memcg slot: limit in pages (`memory.max`); MC_UNLIMITED = none. */
+export const MC_LIMIT = 1;
+/** Offset in a memcg slot: charges refused on this memcg's limit (`failcnt`). */
+export const MC_FAILCNT = 2;
+/** Offset in a memcg slot: pages charged to this memcg itself as anon (MEMCG_RSS). */
+export const MC_LOCAL_ANON = 3;
+/** Offset in a memcg slot: pages charged to this memcg itself as page cache (MEMCG_CACHE, shmem included). */
+export const MC_LOCAL_FILE = 4;
+/** Offset in a memcg slot: pages charged to this memcg itself as shmem (NR_SHMEM). */
+export const MC_LOCAL_SHMEM = 5;
+/** Offset in a memcg slot: first of 4 per-page-type counters of pages charged to this memcg itself (index = PageType). */
+export const MC_LOCAL_BY_TYPE = 6;
+/** Offset in a memcg slot: 1 once the memcg exists. */
+export const MC_EXISTS = 10;
+/** The limit word's value for "no limit". */
+export const MC_UNLIMITED = 0x7fffffff;
+
+/** Documented layout of the memcg counters (rendered by `describeLayouts`). */
+export const MEMCG_COUNTERS_LAYOUT: RecordLayout = {
+  name: 'Memcg counters (one 64 B slot per memcg id)',
+  sizeBytes: MC_STRIDE_WORDS * WORD_BYTES,
+  note: 'Slot of memcg id m starts at Int32 word m * MC_STRIDE_WORDS (slot 0 unused: memcg 0 = not charged). Every worker that charges or uncharges a page updates these with Atomics, so charges from processes on different CPU nodes add up; a try-charge adds first and backs out when over the limit, like page_counter_try_charge.',
+  fields: [
+    { field: 'MC_USAGE', offsetBytes: MC_USAGE * WORD_BYTES, bits: '0-31', meaning: 'hierarchical usage in pages (page_counter.usage)' },
+    { field: 'MC_LIMIT', offsetBytes: MC_LIMIT * WORD_BYTES, bits: '0-31', meaning: `limit in pages (memory.max); ${MC_UNLIMITED} = none` },
+    { field: 'MC_FAILCNT', offsetBytes: MC_FAILCNT * WORD_BYTES, bits: '0-31', meaning: 'charges refused on this limit' },
+    { field: 'MC_LOCAL_ANON', offsetBytes: MC_LOCAL_ANON * WORD_BYTES, bits: '0-31', meaning: 'pages charged here as anon (MEMCG_RSS)' },
+    { field: 'MC_LOCAL_FILE', offsetBytes: MC_LOCAL_FILE * WORD_BYTES, bits: '0-31', meaning: 'pages charged here as page cache (MEMCG_CACHE, shmem included)' },
+    { field: 'MC_LOCAL_SHMEM', offsetBytes: MC_LOCAL_SHMEM * WORD_BYTES, bits: '0-31', meaning: 'pages charged here as shmem (NR_SHMEM)' },
+    { field: 'MC_LOCAL_BY_TYPE[4]', offsetBytes: MC_LOCAL_BY_TYPE * WORD_BYTES, bits: '4 × 0-31', meaning: 'pages charged here per page type (SYSTEM_RAM, DEVICE_HOST, DEVICE_PRIVATE, DEVICE_PUBLIC order of PageType)' },
+    { field: 'MC_EXISTS', offsetBytes: MC_EXISTS * WORD_BYTES, bits: '0-31', meaning: '1 once the memcg exists' },
+  ],
+};
+
 /** Every layout, in documentation order. */
 export const ALL_LAYOUTS: readonly RecordLayout[] = [
   FRAME_RECORD_LAYOUT,
@@ -505,4 +546,5 @@ export const ALL_LAYOUTS: readonly RecordLayout[] = [
   BARRIER_LAYOUT,
   RUN_CONTROL_LAYOUT,
   COHERENCE_WATCH_LAYOUT,
+  MEMCG_COUNTERS_LAYOUT,
 ];

@@ -9,6 +9,7 @@ import type { CoherenceWatch } from '@cdmsim/shm';
 import type { SharedBufferOutcome } from './shared-buffer-process.js';
 import type { CoherenceNodeReport } from '../coherence/coherence-workload.js';
 import type { LitmusRunOutcome } from './litmus-outcome.js';
+import type { MmStressRunOutcome } from '../mm/mm-stress-outcome.js';
 
 /** One node's share of a coherence-random run. */
 export interface CoherenceNodeOutcome {
@@ -45,7 +46,7 @@ export interface CoherenceRandomOutcome {
 }
 
 /** The workload outcome of a run; discriminate on `kind`. */
-export type WorkloadOutcome = SharedBufferOutcome | CoherenceRandomOutcome | LitmusRunOutcome;
+export type WorkloadOutcome = SharedBufferOutcome | CoherenceRandomOutcome | LitmusRunOutcome | MmStressRunOutcome;
 
 /** Returns the outcome of a coherence-random run from every node's report (node order) and the run's watch. */
 export function coherenceRandomOutcome(config: SimConfig, nodes: readonly { name: string; coherence?: CoherenceNodeReport }[], watch: CoherenceWatch): CoherenceRandomOutcome {
