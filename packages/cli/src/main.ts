@@ -148,12 +148,12 @@ function stressCommand<O extends StressSeedOptions>(name: string, description: s
     });
 }
 
-stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string; cacheLines?: number }>(
+stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string; cacheLines?: number; watchdogPs?: number }>(
   'coherence',
   'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network; with --mode, on the real simulator: node workers and the bus)',
   3000,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.config !== undefined || opts.cacheLines !== undefined) {
+    if (opts.mode !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined) {
       const mode = opts.mode ?? 'deterministic';
       const reports = await runSimulatorCoherenceStress({
         seeds,
@@ -163,6 +163,7 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
         ops: opts.ops,
         lines: opts.lines,
         ...(opts.cacheLines !== undefined ? { cacheLines: opts.cacheLines } : {}),
+        ...(opts.watchdogPs !== undefined ? { watchdogPs: opts.watchdogPs } : {}),
       });
       process.stdout.write(formatSimulatorCoherenceStress(reports, mode));
       return reports.every((r) => r.ok);
@@ -181,7 +182,8 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
     ]),
   )
   .option('-c, --config <file>', 'with the simulator: machine YAML (default: built-in machine); its coherence-random workload is used as is, any other is replaced by one')
-  .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES));
+  .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES))
+  .option('--watchdog-ps <n>', 'with the simulator: a node\'s coherence transaction outstanding this many simulated ps fails the seed as a deadlock/livelock (default: from the topology)', (v) => parseCount(v, 1, Number.MAX_SAFE_INTEGER));
 
 stressCommand<StressSeedOptions & { mode?: RunMode; config?: string }>(
   'mm',

@@ -23,6 +23,8 @@ export interface SimulatorCoherenceStressOptions {
   readonly lines: number;
   /** Shrink every node's cache to this many lines (`cacheLines` of the workload); undefined = keep the workload's setting. */
   readonly cacheLines?: number;
+  /** Watchdog threshold in simulated ps (`watchdogPs` of the workload); undefined = keep the workload's setting. */
+  readonly watchdogPs?: number;
 }
 
 /** What one seed did on the simulator. */
@@ -41,22 +43,27 @@ export interface SimulatorCoherenceReport {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
-/** Returns `config` with a coherence-random workload (kept when it already has one), its cache shrunk to `cacheLines` when given. */
-export function coherenceStressConfig(config: SimConfig, ops: number, lines: number, cacheLines?: number): SimConfig {
+/**
+ * Returns `config` with a coherence-random workload (kept when it already has
+ * one), its cache shrunk to `cacheLines` and its watchdog threshold set to
+ * `watchdogPs` when given.
+ */
+export function coherenceStressConfig(config: SimConfig, ops: number, lines: number, cacheLines?: number, watchdogPs?: number): SimConfig {
   const workload = config.workload.kind === 'coherence-random' ? config.workload : coherenceRandomWorkload({ lines, opsPerNode: Math.max(1, Math.ceil(ops / config.topology.nodes.length)) });
-  return { ...config, workload: cacheLines === undefined ? workload : { ...workload, cacheLines } };
+  return { ...config, workload: { ...workload, ...(cacheLines === undefined ? {} : { cacheLines }), ...(watchdogPs === undefined ? {} : { watchdogPs }) } };
 }
 
 /** Returns the command that replays one seed. */
 export function simulatorReplayCommand(o: SimulatorCoherenceStressOptions, seed: number): string {
   const config = o.configFile === undefined ? '' : ` --config ${o.configFile}`;
   const cache = o.cacheLines === undefined ? '' : ` --cache-lines ${o.cacheLines}`;
-  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}${cache}`;
+  const watchdog = o.watchdogPs === undefined ? '' : ` --watchdog-ps ${o.watchdogPs}`;
+  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}${cache}${watchdog}`;
 }
 
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
 export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOptions): Promise<SimulatorCoherenceReport[]> {
-  const config = coherenceStressConfig(o.config, o.ops, o.lines, o.cacheLines);
+  const config = coherenceStressConfig(o.config, o.ops, o.lines, o.cacheLines, o.watchdogPs);
   const reports: SimulatorCoherenceReport[] = [];
   for (const seed of o.seeds) {
     const replay = simulatorReplayCommand(o, seed);

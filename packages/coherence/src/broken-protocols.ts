@@ -26,10 +26,22 @@ function ownerKeepsWrite(): ProtocolTable<CacheState, CacheEvent, CacheAction> {
   };
 }
 
+/** Returns the cache table where an evicted M line, on its PutAck, sends its PutM again instead of finishing (a livelock). */
+function writebackRetriesForever(): ProtocolTable<CacheState, CacheEvent, CacheAction> {
+  const transitions = CACHE_TABLE.transitions.map((t) => (t.event === 'PutAck' && t.from.includes('MI_A') ? { ...t, from: t.from.filter((s) => s !== 'MI_A') } : t));
+  return {
+    ...CACHE_TABLE,
+    name: `${CACHE_TABLE.name} (broken)`,
+    transitions: [...transitions, { from: ['MI_A'], event: 'PutAck', actions: ['issuePutM'], description: 'BROKEN: writes back again instead of finishing' }],
+  };
+}
+
 /**
  * TEST ONLY: returns the broken tables of `name`.
  *  - `skip-copy-data-on-read-miss`: a read miss completes without copying the data (data-value violation);
- *  - `owner-keeps-write-on-forwarded-read`: an M owner answers a forwarded read but stays M (SWMR violation).
+ *  - `owner-keeps-write-on-forwarded-read`: an M owner answers a forwarded read but stays M (SWMR violation);
+ *  - `sharer-drops-inv-ack`: a sharer invalidates its copy without acking (a lost message: the writer waits forever);
+ *  - `writeback-retries-forever`: an evicted M line resends its PutM on every PutAck (a livelock: messages flow, the writeback never ends).
  */
 export function brokenProtocol(name: BrokenProtocolName): ProtocolTables {
   switch (name) {
@@ -37,5 +49,9 @@ export function brokenProtocol(name: BrokenProtocolName): ProtocolTables {
       return { cacheTable: withoutAction(CACHE_TABLE, 'IS_D', 'DataAllAcks', 'copyData') };
     case 'owner-keeps-write-on-forwarded-read':
       return { cacheTable: ownerKeepsWrite() };
+    case 'sharer-drops-inv-ack':
+      return { cacheTable: withoutAction(CACHE_TABLE, 'S', 'Inv', 'sendInvAck') };
+    case 'writeback-retries-forever':
+      return { cacheTable: writebackRetriesForever() };
   }
 }

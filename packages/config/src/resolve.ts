@@ -31,6 +31,7 @@ export function workloadSpec(w: ParsedConfig['workload'], id: (name: string) => 
       maxThinkPs: nsToPs(w.maxThinkNs),
       flushesPer100Ops: w.flushesPer100Ops,
       ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
+      ...(w.watchdogPs !== undefined ? { watchdogPs: w.watchdogPs } : {}),
       ...(w.testOnlyBrokenProtocol !== undefined ? { testOnlyBrokenProtocol: w.testOnlyBrokenProtocol } : {}),
     };
   }
@@ -54,6 +55,7 @@ export function workloadSpec(w: ParsedConfig['workload'], id: (name: string) => 
       maxStartPs: nsToPs(w.maxStartNs),
       maxThinkPs: nsToPs(w.maxThinkNs),
       ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
+      ...(w.watchdogPs !== undefined ? { watchdogPs: w.watchdogPs } : {}),
     };
   }
   return {

@@ -130,10 +130,12 @@ export const MAX_COHERENCE_LINES = 4096;
 export const MAX_COHERENCE_CACHE_LINES = 1024;
 /**
  * TEST ONLY: names of deliberately broken protocol variants the
- * coherence-random workload can run, so tests can check that the
- * cross-worker monitor catches them. Never use them for experiments.
+ * coherence-random workload can run, so tests can check that the checkers
+ * catch them: the cross-worker SWMR / data-value monitor (the first two) or
+ * the deadlock / livelock watchdog (a lost InvAck, a livelocked
+ * writeback). Never use them for experiments.
  */
-export const BROKEN_PROTOCOL_NAMES = ['skip-copy-data-on-read-miss', 'owner-keeps-write-on-forwarded-read'] as const;
+export const BROKEN_PROTOCOL_NAMES = ['skip-copy-data-on-read-miss', 'owner-keeps-write-on-forwarded-read', 'sharer-drops-inv-ack', 'writeback-retries-forever'] as const;
 
 /** Names of the litmus tests of @cdmsim/coherence (`LITMUS_TESTS`; a test keeps the two lists equal). */
 export const LITMUS_TEST_NAMES = ['CoRR', 'CoWW', 'CoRW', 'CoWR', 'MP+fences'] as const;
@@ -173,6 +175,7 @@ const coherenceRandomWorkload = z
       .max(MAX_COHERENCE_CACHE_LINES)
       .optional()
       .describe('Shrink every node\'s cache to this many lines (one fully associative set; line size and hit latency kept) so replacements and writebacks (PutM/PutE/PutS) cross the bus; default: the topology\'s caches.'),
+    watchdogPs: z.number().int().positive().optional().describe('A coherence transaction of a node (load, store, recall or writeback) outstanding for this many simulated picoseconds fails the run as a deadlock or livelock, listing the stuck transactions, their lines\' states and the seed; default: derived from the topology (nodes × 1000 × one miss across the longest path).'),
     testOnlyBrokenProtocol: z
       .enum(BROKEN_PROTOCOL_NAMES)
       .optional()
@@ -187,6 +190,7 @@ const litmusWorkload = z
     maxStartNs: z.number().min(0).default(1000).describe('Each thread starts after its node\'s warm-up loads plus a delay drawn from [0, maxStartNs] nanoseconds.'),
     maxThinkNs: z.number().min(0).default(300).describe('Think time between a thread\'s instructions, drawn from [0, maxThinkNs] nanoseconds.'),
     cacheLines: z.number().int().positive().max(MAX_COHERENCE_CACHE_LINES).optional().describe('Shrink every node\'s cache to this many lines (one fully associative set); default: the topology\'s caches.'),
+    watchdogPs: z.number().int().positive().optional().describe('A coherence transaction of a node (load, store, recall or writeback) outstanding for this many simulated picoseconds fails the run as a deadlock or livelock, listing the stuck transactions, their lines\' states and the seed; default: derived from the topology (nodes × 1000 × one miss across the longest path).'),
   })
   .describe('A litmus test (CoRR, CoWW, CoRW, CoWR, MP+fences): per-node programs from its definition; the outcome is checked against its forbidden outcomes, SWMR and data values across workers.');
 

@@ -96,6 +96,8 @@ export interface CoherenceRandomWorkloadSpec {
   flushesPer100Ops: number;
   /** When set, every node's cache holds only this many lines (one fully associative set) for this workload. */
   cacheLines?: number;
+  /** A node's coherence transaction outstanding this long fails the run (deadlock / livelock); default: from the topology. */
+  watchdogPs?: Ps;
   /** TEST ONLY: run this broken protocol variant (checkers must catch it). */
   testOnlyBrokenProtocol?: BrokenProtocolName;
 }
@@ -115,6 +117,8 @@ export interface LitmusWorkloadSpec {
   maxThinkPs: Ps;
   /** When set, every node's cache holds only this many lines (one fully associative set). */
   cacheLines?: number;
+  /** A node's coherence transaction outstanding this long fails the run (deadlock / livelock); default: from the topology. */
+  watchdogPs?: Ps;
 }
 
 /** The experiment to run; discriminate on `kind`. */

@@ -146,10 +146,10 @@ export class NodeWorker {
     const workload = config.workload;
     if (workload.kind === 'coherence-random') {
       if (!shared.coherence) throw new Error('coherence-random run without a coherence watch in the shared state');
-      this.#coherence = new CoherenceWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence));
+      this.#coherence = new CoherenceWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence), init.mode);
     } else if (workload.kind === 'litmus') {
       if (!shared.coherence) throw new Error('litmus run without a coherence watch in the shared state');
-      this.#litmus = new LitmusWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence));
+      this.#litmus = new LitmusWorkload(kernel, config, workload, ranges, CoherenceWatch.attach(shared.coherence), init.mode);
     } else if (workload.kind === 'mm-stress') {
       if (!shared.memcgs) throw new Error('mm-stress run without memcg counters in the shared state');
       const { core, memcgs } = createNodeMm(topology, self, workload, { frames, pageTables, content, memcgCounters: MemcgCounters.attach(shared.memcgs) });

@@ -14,6 +14,7 @@ import { CoherentNode, type CoherenceTrafficStats } from './coherent-node.js';
 import { CrossWorkerMonitor } from './cross-worker-monitor.js';
 import { placeTestedLines } from './tested-lines.js';
 import { workloadCacheSpec } from './workload-cache.js';
+import { watchdogOptions } from './watchdog-threshold.js';
 
 /** One node's report of the coherence-random workload (plain data). */
 export interface CoherenceNodeReport {
@@ -26,19 +27,27 @@ export class CoherenceWorkload {
   readonly #node: CoherentNode;
   readonly #agent: CoherenceRandomAgent;
 
-  /** `watch` is the run's shared coherence watch (one slot per tested line). */
-  constructor(kernel: NodeKernel, config: SimConfig, spec: CoherenceRandomWorkloadSpec, ranges: MemoryRanges, watch: CoherenceWatch) {
+  /**
+   * `watch` is the run's shared coherence watch (one slot per tested line);
+   * `mode` is the run's mode (the watchdog's timer runs in deterministic mode only).
+   */
+  constructor(kernel: NodeKernel, config: SimConfig, spec: CoherenceRandomWorkloadSpec, ranges: MemoryRanges, watch: CoherenceWatch, mode: 'deterministic' | 'free') {
     const lineBytes = kernel.spec.cache.lineBytes;
     const lines = placeTestedLines(config.topology, ranges, spec.lines, lineBytes);
     const monitor = new CrossWorkerMonitor(watch, lines, config.topology, kernel.seed);
     const tables = spec.testOnlyBrokenProtocol ? brokenProtocol(spec.testOnlyBrokenProtocol) : {};
-    this.#node = new CoherentNode(kernel, lines, monitor, tables, workloadCacheSpec(kernel.spec.cache, spec.cacheLines));
+    const watchdog = watchdogOptions(config.topology, spec.watchdogPs, mode === 'deterministic');
+    this.#node = new CoherentNode(kernel, lines, monitor, watchdog, tables, workloadCacheSpec(kernel.spec.cache, spec.cacheLines));
     this.#agent = new CoherenceRandomAgent(kernel, this.#node, lines, spec);
     this.#agent.begin();
   }
 
-  /** Returns this node's counters. @throws InvariantViolation when the agent did not finish (see `checkFinished`). */
+  /**
+   * Returns this node's counters.
+   * @throws DeadlockError (an InvariantViolation) listing the transactions still open and their lines' states, or InvariantViolation when the agent did not finish (see `checkFinished`).
+   */
   finish(): CoherenceNodeReport {
+    this.#node.checkIdle();
     this.#agent.checkFinished();
     return { agent: { ...this.#agent.stats }, traffic: this.#node.traffic() };
   }

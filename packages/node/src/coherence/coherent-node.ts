@@ -6,7 +6,9 @@
  * name. Effects are applied as the in-process executor (`CoherentSystem`)
  * applies them: each transition's permission is recorded before its own
  * effects, sends leave after their delay, and an operation's completion
- * runs after its latency.
+ * runs after its latency. Every load, store, recall and writeback is a
+ * transaction of the node's watchdog (`NodeWatchdog`), which reports one
+ * that makes no progress, with the states of its line.
  */
 import type { NodeId, Ps } from '@cdmsim/engine';
 import {
@@ -18,6 +20,7 @@ import {
   type CoherenceMsg,
   type CoreOp,
   type DirEffect,
+  formatLine,
   type LineAddr,
   type MsgType,
   type ProtocolTables,
@@ -29,8 +32,11 @@ import { BusNetwork } from './bus-network.js';
 import { fromProto } from './coh-codec.js';
 import type { CrossWorkerMonitor } from './cross-worker-monitor.js';
 import type { TestedLines } from './tested-lines.js';
+import { NodeWatchdog, type NodeWatchdogOptions } from './node-watchdog.js';
 
 const PERMISSION = new Map<string, AccessPermission>(CACHE_STATES.map((s) => [s.name, s.permission]));
+const STABLE_CACHE_STATES: ReadonlySet<string> = new Set(['I', 'S', 'E', 'O', 'M']);
+const STABLE_DIR_STATES: ReadonlySet<string> = new Set(['I', 'S', 'EM', 'O']);
 
 /** Why an access was refused (an expected outcome): CPUs never cache device-private memory. */
 export type CoherentAccessRefusal = 'device-private-memory';
@@ -52,8 +58,11 @@ export class CoherentNode {
   readonly #network: BusNetwork;
   readonly #monitor: CrossWorkerMonitor;
   readonly #lines: TestedLines;
-  readonly #opDone = new Map<number, (value: number) => void>();
+  readonly #opDone = new Map<number, { readonly done: (value: number) => void; readonly txn: number }>();
   readonly #recalls = new Map<LineAddr, (() => void)[]>();
+  readonly #watchdog: NodeWatchdog;
+  /** Watchdog transaction of each line being written back (evicted, Put in flight). */
+  readonly #writebacks = new Map<LineAddr, number>();
   readonly #receivedByType: Partial<Record<MsgType, number>> = {};
   #received = 0;
   #nextOp = 1;
@@ -61,9 +70,10 @@ export class CoherentNode {
   /**
    * Registers the `coh` handler on `kernel`. Every cache of the machine must
    * have the same line size (validated by the config). `cache` defaults to
-   * the node's cache (see `workloadCacheSpec` for a shrunk one).
+   * the node's cache (see `workloadCacheSpec` for a shrunk one). `watchdog`
+   * says when a transaction counts as stuck (see `watchdogOptions`).
    */
-  constructor(kernel: NodeKernel, lines: TestedLines, monitor: CrossWorkerMonitor, tables: ProtocolTables = {}, cache: CacheSpec = kernel.spec.cache) {
+  constructor(kernel: NodeKernel, lines: TestedLines, monitor: CrossWorkerMonitor, watchdog: NodeWatchdogOptions, tables: ProtocolTables = {}, cache: CacheSpec = kernel.spec.cache) {
     this.#kernel = kernel;
     this.#lines = lines;
     this.#monitor = monitor;
@@ -75,6 +85,7 @@ export class CoherentNode {
       memoryLatencyPs: spec.memory.latencyPs,
       ...(tables.directoryTable ? { table: tables.directoryTable } : {}),
     });
+    this.#watchdog = new NodeWatchdog(kernel, watchdog, () => this.#describe());
     this.#network = new BusNetwork(kernel, (msg) => this.#receive(msg));
     kernel.on('coh', (env) => this.#receive(fromProto(env.coh!)));
   }
@@ -113,24 +124,36 @@ export class CoherentNode {
    * store's value, which the monitor checks. Callers must be the line's home.
    */
   recall(line: LineAddr, done: () => void): void {
+    const txn = this.#watchdog.begin(() => `recall of ${formatLine(line)} (${this.#lineStates(line)})`);
     let q = this.#recalls.get(line);
     if (!q) this.#recalls.set(line, (q = []));
     q.push(() => {
+      this.#watchdog.end(txn);
       this.#monitor.checkMemory(line, this.#dir.entryOf(line).memory);
       done();
     });
     this.#applyDir(this.#dir.recall(line).effects);
   }
 
+  /**
+   * Checks, once the run is over, that no transaction is left open.
+   * @throws DeadlockError (an InvariantViolation with the seed) listing them with their lines' states.
+   */
+  checkIdle(): void {
+    this.#watchdog.checkIdle();
+  }
+
   #access(line: LineAddr, op: CoreOp, done: (value: number) => void): CoherentAccessRefusal | undefined {
     if (this.refuses(line)) return 'device-private-memory';
-    this.#opDone.set(op.id, done);
+    const txn = this.#watchdog.begin(() => `${op.kind} of ${formatLine(line)} (${this.#lineStates(line)})`);
+    this.#opDone.set(op.id, { done, txn });
     const step = this.#cache.coreRequest(op, line);
     this.#applyCache(step.effects, step.transitions);
     return undefined;
   }
 
   #receive(msg: CoherenceMsg): void {
+    this.#watchdog.onEvent();
     this.#received++;
     this.#receivedByType[msg.type] = (this.#receivedByType[msg.type] ?? 0) + 1;
     if (msg.dst.unit === 'cache') {
@@ -147,6 +170,7 @@ export class CoherentNode {
     // is given up before the message that lets another cache gain one leaves.
     let next = 0;
     for (const t of transitions) {
+      this.#trackWriteback(t);
       this.#monitor.setPermission(this.#kernel.self, t.line, PERMISSION.get(t.to) ?? 'none', this.#kernel.nowPs);
       for (; next < t.effectsEnd; next++) this.#performCache(effects[next]!);
     }
@@ -161,10 +185,51 @@ export class CoherentNode {
     const self: NodeId = this.#kernel.self;
     if (e.op.kind === 'store') this.#monitor.onStore(self, e.line, e.value, this.#kernel.nowPs);
     else this.#monitor.onLoad(self, e.line, e.value, this.#kernel.nowPs);
-    const done = this.#opDone.get(e.op.id);
+    const pending = this.#opDone.get(e.op.id);
     this.#opDone.delete(e.op.id);
     const value = e.value;
-    this.#kernel.after(e.delayPs as Ps, 'coh op done', () => done?.(value));
+    this.#kernel.after(e.delayPs as Ps, 'coh op done', () => {
+      if (pending === undefined) return;
+      this.#watchdog.end(pending.txn);
+      pending.done(value);
+    });
+  }
+
+  /** A replacement opens a writeback transaction for its victim; the line reaching I closes it. */
+  #trackWriteback(t: TransitionRecord): void {
+    if (t.event === 'Replacement') {
+      const line = t.line;
+      this.#writebacks.set(line, this.#watchdog.begin(() => `writeback of ${formatLine(line)} (${this.#lineStates(line)})`));
+    } else if (t.to === 'I') {
+      const txn = this.#writebacks.get(t.line);
+      if (txn === undefined) return;
+      this.#writebacks.delete(t.line);
+      this.#watchdog.end(txn);
+    }
+  }
+
+  /** Returns the states of `line` here: the cache's, and the directory's when this node is its home. */
+  #lineStates(line: LineAddr): string {
+    const names = this.#kernel.topology.nodes;
+    const stalled = (n: number | undefined): string => (n ? `, ${n} stalled` : '');
+    const cache = `cache ${this.#cache.stateOf(line)}${stalled(this.#cache.snapshot().stalled.get(line))}`;
+    if (this.#lines.homeOf(line) !== this.#kernel.self) return cache;
+    const d = this.#dir.entryOf(line);
+    const owner = d.owner === undefined ? '' : ` owner ${names[d.owner]!.name}`;
+    return `${cache}; directory ${d.state}${owner} sharers [${d.sharers.map((s) => names[s]!.name).join(', ')}]${stalled(this.#dir.snapshot().stalled.get(line))}`;
+  }
+
+  /** Returns one line per cache or directory line of this node in a transient state or with stalled events. */
+  #describe(): string[] {
+    const out: string[] = [];
+    const stalled = (n: number | undefined): string => (n ? ` (${n} stalled)` : '');
+    const c = this.#cache.snapshot();
+    for (const [l, st] of c.lines) if (!STABLE_CACHE_STATES.has(st) || c.stalled.has(l)) out.push(`cache@${this.#kernel.spec.name} ${formatLine(l)} ${st}${stalled(c.stalled.get(l))}`);
+    if (c.waitingForWay > 0) out.push(`cache@${this.#kernel.spec.name}: ${c.waitingForWay} op(s) waiting for a way`);
+    const d = this.#dir.snapshot();
+    for (const [l, st] of d.lines) if (!STABLE_DIR_STATES.has(st) || d.stalled.has(l)) out.push(`dir@${this.#kernel.spec.name} ${formatLine(l)} ${st}${stalled(d.stalled.get(l))}`);
+    if (out.length === 0) out.push('(no line of this node is in a transient state)');
+    return out;
   }
 
   #applyDir(effects: readonly DirEffect[]): void {

@@ -17,6 +17,7 @@ import { CrossWorkerMonitor } from './cross-worker-monitor.js';
 import { LitmusAgent, LitmusSetupError, type LitmusAgentStats } from './litmus-agent.js';
 import { placeTestedLines } from './tested-lines.js';
 import { workloadCacheSpec } from './workload-cache.js';
+import { watchdogOptions } from './watchdog-threshold.js';
 
 /** One node's report of the litmus workload (plain data). */
 export interface LitmusNodeReport {
@@ -43,17 +44,19 @@ export class LitmusWorkload {
   readonly #thread: number;
 
   /**
-   * `watch` is the run's shared coherence watch (one slot per location).
+   * `watch` is the run's shared coherence watch (one slot per location);
+   * `mode` is the run's mode (the watchdog's timer runs in deterministic mode only).
    * @throws LitmusSetupError when the machine has fewer nodes than the test has threads.
    */
-  constructor(kernel: NodeKernel, config: SimConfig, spec: LitmusWorkloadSpec, ranges: MemoryRanges, watch: CoherenceWatch) {
+  constructor(kernel: NodeKernel, config: SimConfig, spec: LitmusWorkloadSpec, ranges: MemoryRanges, watch: CoherenceWatch, mode: 'deterministic' | 'free') {
     const test = litmusTest(spec.test);
     const topology = config.topology;
     if (test.threads.length > topology.nodes.length) throw new LitmusSetupError(`litmus ${test.name} has ${test.threads.length} threads; the machine has only ${topology.nodes.length} nodes`);
     const locs = litmusLocations(test);
     const lines = placeTestedLines(topology, ranges, locs.length, kernel.spec.cache.lineBytes);
     const monitor = new CrossWorkerMonitor(watch, lines, topology, kernel.seed);
-    this.#node = new CoherentNode(kernel, lines, monitor, {}, workloadCacheSpec(kernel.spec.cache, spec.cacheLines));
+    const watchdog = watchdogOptions(topology, spec.watchdogPs, mode === 'deterministic');
+    this.#node = new CoherentNode(kernel, lines, monitor, watchdog, {}, workloadCacheSpec(kernel.spec.cache, spec.cacheLines));
     this.#thread = litmusNodeOrder(topology).indexOf(kernel.self);
     const program = this.#thread < test.threads.length ? test.threads[this.#thread]! : [];
     if (this.#thread >= test.threads.length) this.#thread = -1;
@@ -61,8 +64,12 @@ export class LitmusWorkload {
     this.#agent.begin();
   }
 
-  /** Returns this node's report. @throws InvariantViolation when its thread did not finish. */
+  /**
+   * Returns this node's report.
+   * @throws DeadlockError (an InvariantViolation) listing the transactions still open and their lines' states, or InvariantViolation when its thread did not finish.
+   */
   finish(): LitmusNodeReport {
+    this.#node.checkIdle();
     this.#agent.checkFinished();
     return { thread: this.#thread, agent: { ...this.#agent.stats, regs: { ...this.#agent.stats.regs } }, traffic: this.#node.traffic() };
   }
