@@ -1,22 +1,12 @@
 /** `cdmsim stress coherence` on the simulator: --mode, --config, and the replay command of a failing seed. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
 
 describe('cdmsim stress coherence --mode / --config', () => {
-  const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
-  const cdmsim = async (args: string[]) => {
-    try {
-      const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args]);
-      return { code: 0, stdout };
-    } catch (e) {
-      const err = e as { code: number; stdout: string };
-      return { code: err.code, stdout: err.stdout };
-    }
-  };
+  const cdmsim = runCli;
 
   it('--cache-lines shrinks the caches on the simulator (writebacks cross the bus)', async () => {
     const small = await cdmsim(['stress', 'coherence', '--seed', '1', '--ops', '300', '--lines', '4', '--cache-lines', '2']);

@@ -5,16 +5,14 @@
  * and the seed; healthy runs never trip it.
  */
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { runCli } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { NodeFailure } from '@cdmsim/engine';
 import { coherenceRandomWorkload, litmusWorkload, resolveConfig, type ConfigInput, type SimConfig } from '@cdmsim/config';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
-import { MAX_COH_EVENTS_WITHOUT_PROGRESS } from '../packages/node/dist/coherence/node-watchdog.js';
-import { defaultWatchdogPs, missPs, watchdogOptions } from '../packages/node/dist/coherence/watchdog-threshold.js';
+import { MAX_COH_EVENTS_WITHOUT_PROGRESS, defaultWatchdogPs, missPs, watchdogOptions } from '@cdmsim/node';
 
 /** A CPU and two GPUs with coherent memory, all linked: every coherence race, and quick to start (3 workers). */
 const MACHINE: ConfigInput = {
@@ -118,12 +116,7 @@ describe('coherence watchdog on node workers', () => {
   }, 30_000);
 
   it('cdmsim stress coherence: watchdogPs in the YAML and --watchdog-ps fail a seed with the watchdog report and the replay command', async () => {
-    const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
-    const cdmsim = async (args: string[]): Promise<{ code: number; stdout: string }> =>
-      promisify(execFile)(process.execPath, [CLI, ...args]).then(
-        ({ stdout }) => ({ code: 0, stdout }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-      );
+    const cdmsim = runCli;
     const dir = mkdtempSync(join(tmpdir(), 'cdmsim-watchdog-'));
     const file = join(dir, 'machine.yaml');
     // JSON is YAML.

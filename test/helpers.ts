@@ -4,6 +4,20 @@
  */
 import { defaultConfig, resolveConfig, sharedBufferSpec, type SharedBufferWorkloadSpec, type SimConfig } from '@cdmsim/config';
 import { deterministicPart, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/** The built CLI entry point (tests run after `npm run build`). */
+export const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+
+/** Runs `cdmsim ARGS` in a child process; resolves with its exit code and stdout (never rejects on a non-zero exit). */
+export function runCli(args: readonly string[]): Promise<{ code: number; stdout: string }> {
+  return promisify(execFile)(process.execPath, [CLI, ...args]).then(
+    ({ stdout }) => ({ code: 0, stdout }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+  );
+}
 
 /** The default machine with a smaller workload (fast enough for unit-style tests). */
 export function smallConfig(workload: Partial<SharedBufferWorkloadSpec> = {}): SimConfig {

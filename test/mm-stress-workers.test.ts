@@ -6,12 +6,11 @@
  * end; plus determinism, and deliberately broken rules that must fail the
  * run with the node and the seed.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
 import { MM_STRESS_TOPOLOGY_YAML, mmStressConfig, type MmStressSabotageName, type SimConfig } from '@cdmsim/config';
 import { NodeFailure } from '@cdmsim/engine';
 import { deterministicPart, runSimulation, type RunMode } from '@cdmsim/runtime';
@@ -94,16 +93,7 @@ describe('mm stress across node workers', () => {
 });
 
 describe('cdmsim stress mm --mode', () => {
-  const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
-  const cdmsim = async (args: string[]) => {
-    try {
-      const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args]);
-      return { code: 0, stdout };
-    } catch (e) {
-      const err = e as { code: number; stdout: string };
-      return { code: err.code, stdout: err.stdout };
-    }
-  };
+  const cdmsim = runCli;
 
   it('runs seeds on the simulator and prints the replay command of a failing seed', async () => {
     const ok = await cdmsim(['stress', 'mm', '--mode', 'free', '--seeds', '1..2', '--ops', '100']);

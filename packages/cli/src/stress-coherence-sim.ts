@@ -5,10 +5,10 @@
  * seed. A failure prints the seed and the command that replays it.
  */
 import Table from 'cli-table3';
-import { performance } from 'node:perf_hooks';
-import { formatPs, toErrorData } from '@cdmsim/engine';
+import { formatPs } from '@cdmsim/engine';
 import { coherenceRandomWorkload, type SimConfig } from '@cdmsim/config';
-import { runSimulation, type RunMode } from '@cdmsim/runtime';
+import type { RunMode } from '@cdmsim/runtime';
+import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
 
 /** Options of a simulator-backed coherence stress. */
 export interface SimulatorCoherenceStressOptions {
@@ -28,19 +28,12 @@ export interface SimulatorCoherenceStressOptions {
 }
 
 /** What one seed did on the simulator. */
-export interface SimulatorCoherenceReport {
-  readonly seed: number;
-  readonly ok: boolean;
+export interface SimulatorCoherenceReport extends SeedReport {
   readonly loads: number;
   readonly stores: number;
   readonly refused: number;
   readonly flushes: number;
   readonly messages: number;
-  readonly simulatedPs: number;
-  readonly wallMs: number;
-  readonly eventLogHash: string;
-  readonly replay: string;
-  readonly error?: { readonly name: string; readonly message: string };
 }
 
 /**
@@ -64,34 +57,18 @@ export function simulatorReplayCommand(o: SimulatorCoherenceStressOptions, seed:
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
 export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOptions): Promise<SimulatorCoherenceReport[]> {
   const config = coherenceStressConfig(o.config, o.ops, o.lines, o.cacheLines, o.watchdogPs);
-  const reports: SimulatorCoherenceReport[] = [];
-  for (const seed of o.seeds) {
-    const replay = simulatorReplayCommand(o, seed);
-    const t0 = performance.now();
-    try {
-      const r = await runSimulation(config, { seed, mode: o.mode });
+  return runSeedsOnSimulator(
+    config,
+    o.seeds,
+    o.mode,
+    (seed) => simulatorReplayCommand(o, seed),
+    (r) => {
       const w = r.workload;
       if (w.kind !== 'coherence-random') throw new Error(`expected a coherence-random outcome, got ${w.kind}`);
-      reports.push({
-        seed,
-        ok: w.verified,
-        loads: w.loads,
-        stores: w.stores,
-        refused: w.refused,
-        flushes: w.flushes,
-        messages: w.messages,
-        simulatedPs: r.simTimePs,
-        wallMs: r.host.wallMs,
-        eventLogHash: r.eventLogHash,
-        replay,
-        ...(w.verified ? {} : { error: { name: 'CheckFailed', message: `${w.problems.join('; ')} (seed ${seed})` } }),
-      });
-    } catch (e) {
-      const data = toErrorData(e);
-      reports.push({ seed, ok: false, loads: 0, stores: 0, refused: 0, flushes: 0, messages: 0, simulatedPs: 0, wallMs: performance.now() - t0, eventLogHash: '', replay, error: { name: data.name, message: data.message } });
-    }
-  }
-  return reports;
+      return { verified: w.verified, problems: w.problems, counters: { loads: w.loads, stores: w.stores, refused: w.refused, flushes: w.flushes, messages: w.messages } };
+    },
+    { loads: 0, stores: 0, refused: 0, flushes: 0, messages: 0 },
+  );
 }
 
 /** Returns the text printed for the reports: a table, a summary line, then each failure with its replay command. */
@@ -101,7 +78,5 @@ export function formatSimulatorCoherenceStress(reports: readonly SimulatorCohere
     const rate = r.wallMs > 0 ? Math.round(r.messages / (r.wallMs / 1000)).toLocaleString('en-US') : '-';
     t.push([r.seed, r.loads, r.stores, r.refused, r.flushes, r.messages, formatPs(r.simulatedPs), `${(r.wallMs / 1000).toFixed(2)} s`, rate, r.eventLogHash, r.ok ? 'ok' : 'FAILED']);
   }
-  const failures = reports.filter((r) => !r.ok);
-  const lines = failures.map((r) => `seed ${r.seed} failed: ${r.error?.name}: ${r.error?.message}\n  replay: ${r.replay}`);
-  return `${t.toString()}\n${reports.length - failures.length}/${reports.length} seeds passed every check on the simulator (${mode} mode)\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+  return `${t.toString()}\n${seedsSummary(reports, mode)}`;
 }

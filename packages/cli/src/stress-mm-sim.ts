@@ -8,10 +8,10 @@
  * that replays it.
  */
 import Table from 'cli-table3';
-import { performance } from 'node:perf_hooks';
-import { formatPs, toErrorData } from '@cdmsim/engine';
+import { formatPs } from '@cdmsim/engine';
 import { mmStressConfig, type SimConfig } from '@cdmsim/config';
-import { runSimulation, type RunMode } from '@cdmsim/runtime';
+import type { RunMode } from '@cdmsim/runtime';
+import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
 
 /** Options of a simulator-backed mm stress. */
 export interface SimulatorMmStressOptions {
@@ -26,20 +26,13 @@ export interface SimulatorMmStressOptions {
 }
 
 /** What one seed did on the simulator. */
-export interface SimulatorMmReport {
-  readonly seed: number;
-  readonly ok: boolean;
+export interface SimulatorMmReport extends SeedReport {
   readonly operations: number;
   readonly toDevice: number;
   readonly toRam: number;
   readonly deviceFaults: number;
   readonly evicted: number;
   readonly checks: number;
-  readonly simulatedPs: number;
-  readonly wallMs: number;
-  readonly eventLogHash: string;
-  readonly replay: string;
-  readonly error?: { readonly name: string; readonly message: string };
 }
 
 /** Returns the machine with its mm-stress workload's `opsPerCpu` set to `ops` (when given). */
@@ -59,35 +52,26 @@ export function mmReplayCommand(o: SimulatorMmStressOptions, seed: number, ops: 
 export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise<SimulatorMmReport[]> {
   const config = mmStressSimConfig(o);
   const ops = config.workload.kind === 'mm-stress' ? config.workload.opsPerCpu : 0;
-  const reports: SimulatorMmReport[] = [];
-  for (const seed of o.seeds) {
-    const replay = mmReplayCommand(o, seed, ops);
-    const t0 = performance.now();
-    try {
-      const r = await runSimulation(config, { seed, mode: o.mode });
+  return runSeedsOnSimulator(
+    config,
+    o.seeds,
+    o.mode,
+    (seed) => mmReplayCommand(o, seed, ops),
+    (r) => {
       const w = r.workload;
       if (w.kind !== 'mm-stress') throw new Error(`expected an mm-stress outcome, got ${w.kind}`);
-      reports.push({
-        seed,
-        ok: w.verified,
+      const counters = {
         operations: Object.entries(w.operations).reduce((s, [k, n]) => s + (k === 'noop' ? 0 : n), 0),
         toDevice: w.pagesToPublic + w.pagesToPrivate,
         toRam: w.pagesToRam,
         deviceFaults: w.deviceFaults,
         evicted: w.evictedPages,
         checks: w.checks,
-        simulatedPs: r.simTimePs,
-        wallMs: r.host.wallMs,
-        eventLogHash: r.eventLogHash,
-        replay,
-        ...(w.verified ? {} : { error: { name: 'CheckFailed', message: `${w.problems.join('; ')} (seed ${seed})` } }),
-      });
-    } catch (e) {
-      const data = toErrorData(e);
-      reports.push({ seed, ok: false, operations: 0, toDevice: 0, toRam: 0, deviceFaults: 0, evicted: 0, checks: 0, simulatedPs: 0, wallMs: performance.now() - t0, eventLogHash: '', replay, error: { name: data.name, message: data.message } });
-    }
-  }
-  return reports;
+      };
+      return { verified: w.verified, problems: w.problems, counters };
+    },
+    { operations: 0, toDevice: 0, toRam: 0, deviceFaults: 0, evicted: 0, checks: 0 },
+  );
 }
 
 /** Returns the text printed for the reports: a table, a summary line, then each failure with its replay command. */
@@ -96,7 +80,5 @@ export function formatSimulatorMmStress(reports: readonly SimulatorMmReport[], m
   for (const r of reports) {
     t.push([r.seed, r.operations, r.toDevice, r.toRam, r.deviceFaults, r.evicted, r.checks, formatPs(r.simulatedPs), `${(r.wallMs / 1000).toFixed(2)} s`, r.eventLogHash, r.ok ? 'ok' : 'FAILED']);
   }
-  const failures = reports.filter((r) => !r.ok);
-  const lines = failures.map((r) => `seed ${r.seed} failed: ${r.error?.name}: ${r.error?.message}\n  replay: ${r.replay}`);
-  return `${t.toString()}\n${reports.length - failures.length}/${reports.length} seeds passed every check on the simulator (${mode} mode)\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+  return `${t.toString()}\n${seedsSummary(reports, mode)}`;
 }

@@ -31,5 +31,5 @@ export { topologyJsonSchema, topologyJsonSchemaText, JSON_SCHEMA_REPO_PATH } fro
 export { configSchema, LINK_KINDS, DEVICE_MEMORY_KINDS, BROKEN_PROTOCOL_NAMES, LITMUS_TEST_NAMES, MAX_COHERENCE_LINES, MAX_COHERENCE_CACHE_LINES, MAX_COHERENCE_OPS_PER_NODE, type ConfigInput } from './schema.js';
 export { MAX_COHERENCE_NODES } from './semantic-checks.js';
 export { parseSizeBytes, formatBytes, SIZE_UNITS } from './units.js';
-export { sharedBufferSpec, coherenceRandomWorkload, litmusWorkload, mmStressWorkload } from './workload-specs.js';
+export { sharedBufferSpec, coherenceRandomWorkload, litmusWorkload } from './workload-specs.js';
 export { MM_STRESS_SOURCE, MM_STRESS_TOPOLOGY_YAML, mmStressConfig } from './mm-stress-topology.js';

@@ -6,7 +6,7 @@
 import { ConfigValidationError } from './issues.js';
 import { toConfigIssues, workloadSpec } from './resolve.js';
 import { configSchema } from './schema.js';
-import type { CoherenceRandomWorkloadSpec, LitmusWorkloadSpec, MmStressWorkloadSpec, SharedBufferWorkloadSpec, SimConfig } from './types.js';
+import type { CoherenceRandomWorkloadSpec, LitmusWorkloadSpec, SharedBufferWorkloadSpec, SimConfig, WorkloadSpec } from './types.js';
 
 /**
  * Returns the config's workload as a shared-buffer spec.
@@ -17,21 +17,26 @@ export function sharedBufferSpec(config: SimConfig): SharedBufferWorkloadSpec {
   return config.workload;
 }
 
+/** Parses YAML-shaped workload fields as a workload of `kind` and resolves them (defaults filled). */
+function resolvedWorkload<K extends WorkloadSpec['kind']>(kind: K, fields: Record<string, unknown>, source: string): Extract<WorkloadSpec, { kind: K }> {
+  const parsed = configSchema.shape.workload.safeParse({ ...fields, kind });
+  if (!parsed.success) {
+    throw new ConfigValidationError(toConfigIssues(parsed.error.issues.map((i) => ({ path: ['workload', ...(i.path as (string | number)[])], message: i.message })), source));
+  }
+  const spec = workloadSpec(parsed.data, () => {
+    throw new Error(`a ${kind} workload names no node`);
+  });
+  if (spec.kind !== kind) throw new Error(`${kind} workload resolved to ${spec.kind}`);
+  return spec as Extract<WorkloadSpec, { kind: K }>;
+}
+
 /**
  * Returns a resolved coherence-random workload from YAML-shaped fields
  * (`{ opsPerNode: 200 }`; absent fields take their defaults).
  * @throws ConfigValidationError naming the fields when they are invalid.
  */
 export function coherenceRandomWorkload(fields: Record<string, unknown> = {}, source = '<coherence-random workload>'): CoherenceRandomWorkloadSpec {
-  const parsed = configSchema.shape.workload.safeParse({ ...fields, kind: 'coherence-random' });
-  if (!parsed.success) {
-    throw new ConfigValidationError(toConfigIssues(parsed.error.issues.map((i) => ({ path: ['workload', ...(i.path as (string | number)[])], message: i.message })), source));
-  }
-  const spec = workloadSpec(parsed.data, () => {
-    throw new Error('a coherence-random workload names no node');
-  });
-  if (spec.kind !== 'coherence-random') throw new Error('coherence-random workload resolved to another kind');
-  return spec;
+  return resolvedWorkload('coherence-random', fields, source);
 }
 
 /**
@@ -39,29 +44,5 @@ export function coherenceRandomWorkload(fields: Record<string, unknown> = {}, so
  * @throws ConfigValidationError naming the fields when they are invalid.
  */
 export function litmusWorkload(fields: Record<string, unknown>, source = '<litmus workload>'): LitmusWorkloadSpec {
-  const parsed = configSchema.shape.workload.safeParse({ ...fields, kind: 'litmus' });
-  if (!parsed.success) {
-    throw new ConfigValidationError(toConfigIssues(parsed.error.issues.map((i) => ({ path: ['workload', ...(i.path as (string | number)[])], message: i.message })), source));
-  }
-  const spec = workloadSpec(parsed.data, () => {
-    throw new Error('a litmus workload names no node');
-  });
-  if (spec.kind !== 'litmus') throw new Error('litmus workload resolved to another kind');
-  return spec;
-}
-
-/**
- * Returns a resolved mm-stress workload from YAML-shaped fields (`{ opsPerCpu: 100 }`).
- * @throws ConfigValidationError naming the fields when they are invalid.
- */
-export function mmStressWorkload(fields: Record<string, unknown> = {}, source = '<mm-stress workload>'): MmStressWorkloadSpec {
-  const parsed = configSchema.shape.workload.safeParse({ ...fields, kind: 'mm-stress' });
-  if (!parsed.success) {
-    throw new ConfigValidationError(toConfigIssues(parsed.error.issues.map((i) => ({ path: ['workload', ...(i.path as (string | number)[])], message: i.message })), source));
-  }
-  const spec = workloadSpec(parsed.data, () => {
-    throw new Error('an mm-stress workload names no node');
-  });
-  if (spec.kind !== 'mm-stress') throw new Error('mm-stress workload resolved to another kind');
-  return spec;
+  return resolvedWorkload('litmus', fields, source);
 }

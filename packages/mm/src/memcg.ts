@@ -193,13 +193,7 @@ export class MemcgTree {
    * charged). Undo with `cancelCharge`.
    */
   tryChargePages(path: readonly number[], pages: number): Errno {
-    for (let i = 0; i < pages; i++) {
-      if (this.counters.tryChargeUsage(path) >= 0) {
-        this.counters.addUsage(path, -i);
-        return Errno.ENOMEM;
-      }
-    }
-    return Errno.OK;
+    return this.counters.tryChargeUsage(path, pages) >= 0 ? Errno.ENOMEM : Errno.OK;
   }
 
   /** `mem_cgroup_cancel_charge`: drops `pages` of usage from every level of `path`. */

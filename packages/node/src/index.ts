@@ -23,3 +23,5 @@ export type { ProcessHostStats } from './cpu/process-host.js';
 export { TraceRecorder, type TraceEvent } from './trace.js';
 export { Timeline, type TimelineSample } from './timeline.js';
 export { CoherentPages, type CoherentPagesStats } from './mm/coherent-pages.js';
+export { MAX_COH_EVENTS_WITHOUT_PROGRESS } from './coherence/node-watchdog.js';
+export { defaultWatchdogPs, missPs, watchdogOptions } from './coherence/watchdog-threshold.js';

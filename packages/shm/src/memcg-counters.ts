@@ -110,26 +110,26 @@ export class MemcgCounters {
   }
 
   /**
-   * `page_counter_try_charge` for one page on the levels `path` (the memcg
-   * first, then each ancestor): adds 1 to each level's usage; when a level
-   * goes over its limit, counts a failure there, backs out the levels
-   * already charged and returns the index of the refusing level in `path`.
-   * Returns -1 when every level took the charge.
+   * `page_counter_try_charge` of `pages` pages (default 1) on the levels
+   * `path` (the memcg first, then each ancestor): adds them to each level's
+   * usage; when a level goes over its limit, counts a failure there, backs
+   * out the levels already charged and returns the index of the refusing
+   * level in `path`. Returns -1 when every level took the charge.
    */
-  tryChargeUsage(path: readonly number[]): number {
+  tryChargeUsage(path: readonly number[], pages = 1): number {
     for (let i = 0; i < path.length; i++) {
       const b = this.#base(path[i]!);
       // why: add-then-check makes concurrent charges race-free (a charge that sees itself over the limit backs out).
-      const now = Atomics.add(this.#w, b + MC_USAGE, 1) + 1;
+      const now = Atomics.add(this.#w, b + MC_USAGE, pages) + pages;
       // why: the limit may be set by another worker.
       if (now > Atomics.load(this.#w, b + MC_LIMIT)) {
         // why: undo our own add; other charges stay.
-        Atomics.sub(this.#w, b + MC_USAGE, 1);
+        Atomics.sub(this.#w, b + MC_USAGE, pages);
         // why: failure counters are bumped by any worker.
         Atomics.add(this.#w, b + MC_FAILCNT, 1);
         for (let j = 0; j < i; j++) {
           // why: back out the levels charged before the refusing one.
-          Atomics.sub(this.#w, this.#base(path[j]!) + MC_USAGE, 1);
+          Atomics.sub(this.#w, this.#base(path[j]!) + MC_USAGE, pages);
         }
         return i;
       }

@@ -14,7 +14,7 @@
  * an eviction) holds the node until the reply. Concurrency is between
  * nodes: CPU nodes and device drivers run at once on their threads.
  */
-import { InvariantViolation, type NodeId, type Ps } from '@cdmsim/engine';
+import { InvariantViolation, type MemNodeId, type NodeId, type Ps } from '@cdmsim/engine';
 import type { CpuNodeSpec, MmStressWorkloadSpec } from '@cdmsim/config';
 import {
   Errno,
@@ -40,6 +40,7 @@ import {
   type MigrateResult,
   type MmCore,
   type MmStressOp,
+  type PageAllocator,
   type Process,
 } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
@@ -95,6 +96,8 @@ export class MmStressCpu {
   readonly #memcgChoices: readonly MemcgId[];
   readonly #checkedMemcgs: readonly MemcgId[];
   readonly #migrations: NodeMigrations;
+  /** This node's RAM allocator (a CPU node's MmCore owns exactly one). */
+  readonly #ram: PageAllocator;
   readonly #areas = new Map<Process, StressArea[]>();
   readonly #pins: Pin[] = [];
   readonly #evictions: (cdmsim.Envelope | EnvelopeData)[] = [];
@@ -126,6 +129,9 @@ export class MmStressCpu {
     this.#memcgChoices = memcgChoices;
     this.#checkedMemcgs = checkedMemcgs;
     this.#migrations = new NodeMigrations(kernel, core, remotes);
+    const ram = core.ram.get(kernel.self as number as MemNodeId);
+    if (!ram) throw new Error(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
+    this.#ram = ram;
     this.stats = {
       operations: Object.fromEntries(MM_STRESS_OPS.map((k) => [k, 0])) as Record<MmStressOp, number>,
       expectedErrors: {},
@@ -201,8 +207,12 @@ export class MmStressCpu {
       this.#fail(e instanceof Error ? e.message : String(e));
     }
     this.stats.checks++;
-    const ram = this.#core.ram.values().next().value;
-    if (ram) this.stats.peakRamPages = Math.max(this.stats.peakRamPages, ram.allocatedCount() - (this.#core.ownsZeroPage ? 1 : 0));
+    this.stats.peakRamPages = Math.max(this.stats.peakRamPages, this.#ramPagesInUse());
+  }
+
+  /** RAM pages of this node in use, the zero page excluded. */
+  #ramPagesInUse(): number {
+    return this.#ram.allocatedCount() - (this.#core.ownsZeroPage ? 1 : 0);
   }
 
   #expect(op: MmStressOp, r: Errno, allowed: readonly Errno[]): void {
@@ -420,8 +430,7 @@ export class MmStressCpu {
       if (!p) return;
       p.rss.anon++;
     } else {
-      const ram = this.#core.ram.values().next().value;
-      const pfn = ram?.allocatedPfns().find((x) => x !== this.#core.zeroPfn);
+      const pfn = this.#ram.allocatedPfns().find((x) => x !== this.#core.zeroPfn);
       if (pfn === undefined) return;
       getPage(this.#core, pfn); // never put: a skipped putPage
     }
@@ -439,8 +448,7 @@ export class MmStressCpu {
       const held = r.pool.inUse();
       if (held.length) this.#fail(`${held.length} pages of node ${r.device} still held after every process exited (e.g. pfn ${held[0]})`);
     }
-    const ram = this.#core.ram.values().next().value;
-    const used = ram ? ram.allocatedCount() - (this.#core.ownsZeroPage ? 1 : 0) : 0;
+    const used = this.#ramPagesInUse();
     if (used !== 0) this.#fail(`${used} RAM pages still allocated after every process exited`);
     this.#finished = true;
   }
