@@ -13,6 +13,7 @@ import { NodeKernel, type KernelStats } from './kernel.js';
 import type { TraceEvent } from './trace.js';
 import { Timeline, type TimelineSample } from './timeline.js';
 import { horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
+import { scheduleJitter, type ScheduleJitter } from './schedule-jitter.js';
 
 import { attachPorts, type SharedHandles } from './shared-state.js';
 import { memoryMap, MemoryRanges } from './memory-map.js';
@@ -43,6 +44,8 @@ export interface NodeInit {
   readonly crashAfterEvents?: number;
   /** Record a Perfetto trace of at most this many events on this node. */
   readonly traceEvents?: number;
+  /** Testing: random delays at the scheduler's synchronisation points (see `scheduleJitter`). */
+  readonly scheduleJitter?: ScheduleJitter;
 }
 
 /** What a node reports at the end of a run (plain data). */
@@ -188,7 +191,14 @@ export class NodeWorker {
 
   /** Runs the scheduler of the run's mode until the simulation ends; returns this node's report. */
   run(): NodeReport {
-    const parts = { kernel: this.#kernel, transport: this.#transport, sync: this.#sync, me: this.#init.self };
+    const jitter = this.#init.scheduleJitter;
+    const parts = {
+      kernel: this.#kernel,
+      transport: this.#transport,
+      sync: this.#sync,
+      me: this.#init.self,
+      ...(jitter ? { perturb: scheduleJitter(jitter, this.#init.self) } : {}),
+    };
     const scheduler = this.#init.mode === 'free' ? runFree(parts) : runDeterministic(parts, horizonDistances(this.#routing));
     const spec = this.#kernel.spec;
     const coherence = this.#coherence?.finish();

@@ -40,6 +40,17 @@ export interface SchedulerParts {
   readonly transport: Transport;
   readonly sync: RunControl;
   readonly me: number;
+  /**
+   * Called at every point where thread timing could matter (before a
+   * barrier, after it, before a flush). Tests pass a random delay here to
+   * show that deterministic results do not depend on thread timing.
+   */
+  readonly perturb?: () => void;
+}
+
+/** Thrown in deterministic mode when an envelope arrives for a time this node has already run past: the horizon was not a lower bound. */
+export class CausalityViolation extends Error {
+  override readonly name = 'CausalityViolation';
 }
 
 function drainInto(parts: SchedulerParts): number {
@@ -82,9 +93,20 @@ export function horizonDistances(routing: RoutingTable): Float64Array {
  */
 export function runDeterministic(parts: SchedulerParts, distances: Float64Array): SchedulerStats {
   const { kernel, sync, me } = parts;
+  const perturb = parts.perturb ?? ((): void => undefined);
   const n = sync.parties;
   const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
-  const receive = (): number => drainInto(parts);
+  /** Every event before this time has run; an envelope arriving earlier came too late. */
+  let ranToPs = 0;
+  const receive = (): number =>
+    parts.transport.drain((env) => {
+      if (env.arriveTimePs < ranToPs) {
+        throw new CausalityViolation(
+          `node ${kernel.spec.name}: envelope ${env.src}:${env.seq} arriving at ${env.arriveTimePs} ps was received after the node ran to ${ranToPs} ps (seed ${kernel.seed})`,
+        );
+      }
+      parts.kernel.deliver(env);
+    });
   const drain = (): void => {
     receive();
   };
@@ -98,12 +120,16 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array)
   };
   for (;;) {
     publishRow();
-    const horizon = sync.arriveRound(me, row, distances, drain);
+    perturb();
+    const horizon = sync.arriveRound(me, row, distances, drain, parts.perturb);
     if (horizon === null) break;
+    perturb();
     drain();
     stats.rounds++;
     kernel.runUntil(horizon);
+    ranToPs = horizon;
     sync.setProgress(me, kernel.nowPs);
+    perturb();
     flushAll(parts, stats, receive);
   }
   return stats;

@@ -11,7 +11,7 @@ import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { NodeFailure, toErrorData, type NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { createSharedState, type NodeReport, type RunMode, type SharedState } from '@cdmsim/node';
+import { createSharedState, type NodeReport, type RunMode, type ScheduleJitter, type SharedState } from '@cdmsim/node';
 import type { NodeWorkerApi } from './worker-entry.js';
 import { buildRunResult, type RunResult } from './results.js';
 
@@ -27,6 +27,8 @@ export interface SimulationOptions {
   readonly crashAfterEvents?: number;
   /** Record a Perfetto trace of at most this many events per node (default: none). */
   readonly traceEventsPerNode?: number;
+  /** Testing: random wall-time delays in every worker's scheduler (deterministic results must not change). */
+  readonly scheduleJitter?: ScheduleJitter;
 }
 
 /** How far a running simulation got, for progress bars. */
@@ -114,6 +116,7 @@ export class Simulation {
               shared: shared.handles,
               ...(options.injectCrash === t.name ? { crashAfterEvents: options.crashAfterEvents ?? 200 } : {}),
               ...(options.traceEventsPerNode ? { traceEvents: options.traceEventsPerNode } : {}),
+              ...(options.scheduleJitter ? { scheduleJitter: options.scheduleJitter } : {}),
             }),
           ),
         ),

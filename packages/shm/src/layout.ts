@@ -433,7 +433,7 @@ export const RC_SPIN = 4 * CACHE_LINE_WORDS;
 export const RC_EXPECTED = 5 * CACHE_LINE_WORDS;
 /** Int32 word index of worker 0's doorbell; worker i's is `RC_DOORBELL_BASE + i * CACHE_LINE_WORDS`. */
 export const RC_DOORBELL_BASE = 6 * CACHE_LINE_WORDS;
-/** Offset, from a worker's doorbell word, of its ACTIVE flag (1 = takes part in the current round). */
+/** Offset, from a worker's doorbell word, of its ACTIVE stamp: the generation of the next round it takes part in, -1 when it sits it out. */
 export const RC_ACTIVE_OFFSET = 1;
 /** Shift of the in-flight envelope count inside the 64-bit quiescence word (low bits: idle workers). */
 export const RC_IN_FLIGHT_SHIFT = 16;
@@ -445,13 +445,13 @@ export const RUN_CONTROL_LAYOUT: RecordLayout = {
   note: 'After the Int32 area (the doorbells end it), for n workers: Float64 [0, n) the horizon of each worker for the current round, then progress (simulated time, work done / total per worker), the 64-bit quiescence word on its own line, then the n x n Float64 event matrix: row j, column k = earliest event worker j knows of for node k (rows of passive workers stay as the last arriver folded them).',
   fields: [
     { field: 'RC_ARRIVED', offsetBytes: RC_ARRIVED * 4, bits: '0-31', meaning: 'parties arrived at the round barrier' },
-    { field: 'RC_GENERATION', offsetBytes: RC_GENERATION * 4, bits: '0-31', meaning: 'barrier generation; its parity selects the horizon matrix' },
+    { field: 'RC_GENERATION', offsetBytes: RC_GENERATION * 4, bits: '0-31', meaning: 'barrier generation, bumped by the last arriver once the stamps, horizons and count of the next round are stored' },
     { field: 'RC_ABORT', offsetBytes: RC_ABORT * 4, bits: '0-31', meaning: 'non-zero = aborted (every waiter wakes and throws RunAborted)' },
     { field: 'RC_FINISHED', offsetBytes: RC_FINISHED * 4, bits: '0-31', meaning: 'non-zero = finished (free-mode quiescence reached)' },
     { field: 'RC_SPIN', offsetBytes: RC_SPIN * 4, bits: '0-31', meaning: 'spin checks before sleeping (0 when workers outnumber cores)' },
     { field: 'RC_EXPECTED', offsetBytes: RC_EXPECTED * 4, bits: '0-31', meaning: 'active workers expected at the current round barrier' },
     { field: 'RC_DOORBELL_BASE + 16 i', offsetBytes: RC_DOORBELL_BASE * 4, bits: '0-31', meaning: 'doorbell of worker i, one per 64-byte line: the only word a worker sleeps on' },
-    { field: 'RC_DOORBELL_BASE + 16 i + RC_ACTIVE_OFFSET', offsetBytes: (RC_DOORBELL_BASE + RC_ACTIVE_OFFSET) * 4, bits: '0-31', meaning: 'worker i is active in the current round (set by the last arriver of the previous one)' },
+    { field: 'RC_DOORBELL_BASE + 16 i + RC_ACTIVE_OFFSET', offsetBytes: (RC_DOORBELL_BASE + RC_ACTIVE_OFFSET) * 4, bits: '0-31', meaning: 'generation of the next round worker i takes part in, -1 = sits it out (stamped by the last arriver before the generation is bumped)' },
   ],
 };
 

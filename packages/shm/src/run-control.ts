@@ -51,9 +51,9 @@ export class RunControl {
     const sab = new SharedArrayBuffer(int32Bytes + f64Bytes + 64 + 64 + horizonBytes);
     const block = new RunControl({ sab, parties });
     block.#i32[RC_SPIN] = parties <= cores ? SPIN_CHECKS_WHEN_CORES_SUFFICE : 0;
-    // Every worker takes part in the first round; no row is known yet.
+    // Every worker takes part in the first round (generation 0); no row is known yet.
     block.#i32[RC_EXPECTED] = parties;
-    for (let i = 0; i < parties; i++) block.#i32[RC_DOORBELL_BASE + i * CACHE_LINE_WORDS + RC_ACTIVE_OFFSET] = 1;
+    for (let i = 0; i < parties; i++) block.#i32[RC_DOORBELL_BASE + i * CACHE_LINE_WORDS + RC_ACTIVE_OFFSET] = 0;
     block.#matrix.fill(Number.POSITIVE_INFINITY);
     return block;
   }
@@ -134,25 +134,29 @@ export class RunControl {
    * last active worker to arrive computes for every node k its earliest
    * pending event T_k (column minimum) and for every worker i its horizon
    * H_i = min_k (T_k + distances[k * n + i]); it folds every in-flight
-   * arrival into its destination's row, and makes active for the next round
+   * arrival into its destination's row, and stamps active for the next round
    * only the workers with something before their horizon (an own event or
    * an arrival); the others stay asleep, their rows standing for them.
    * Returns this worker's horizon once it is active in a new round, or
    * `null` when no event is left anywhere. While waiting, `whileWaiting`
    * runs each time the worker's doorbell rings (it drains its rings, so a
-   * neighbour blocked on a full ring can finish). Throws RunAborted if the
-   * run is aborted meanwhile.
+   * neighbour blocked on a full ring can finish). `perturb`, for tests
+   * only, runs in the barrier's race windows (after a waiter arrives; while
+   * the last arriver closes the round) to shake thread timing. Throws
+   * RunAborted if the run is aborted meanwhile.
    */
-  arriveRound(me: number, row: ArrayLike<number>, distances: Float64Array, whileWaiting: () => void): number | null {
+  arriveRound(me: number, row: ArrayLike<number>, distances: Float64Array, whileWaiting: () => void, perturb?: () => void): number | null {
     const n = this.parties;
     this.#distances = distances;
+    this.#perturb = perturb;
     // why: the generation we arrive in; it cannot change before we arrive (the last arriver bumps it).
     const generation = Atomics.load(this.#i32, RC_GENERATION);
     for (let k = 0; k < n; k++) this.#matrix[me * n + k] = row[k]!;
     // why: the seq-cst add orders our row stores before the last arriver's reads of the matrix.
     const arrived = Atomics.add(this.#i32, RC_ARRIVED, 1) + 1;
     // why: EXPECTED was published with the generation we arrive in and cannot change before this round closes.
-    if (arrived === Atomics.load(this.#i32, RC_EXPECTED)) this.#closeRound();
+    if (arrived === Atomics.load(this.#i32, RC_EXPECTED)) this.#closeRound(generation, arrived);
+    else perturb?.();
     for (let spin = 0, spinChecks = this.#i32[RC_SPIN]!; spin < spinChecks; spin++) {
       // why: seq-cst load of the generation; seeing it bumped makes the round's outputs visible.
       if (Atomics.load(this.#i32, RC_GENERATION) !== generation) break;
@@ -163,8 +167,11 @@ export class RunControl {
       if (this.aborted) throw new RunAborted('run aborted');
       // why: the generation is read after the doorbell, so a bump after this read rings and wakes us.
       const now = Atomics.load(this.#i32, RC_GENERATION);
-      // why: the ACTIVE flag for round `now` was stored before that generation was published.
-      if (now !== generation && Atomics.load(this.#i32, this.#activeWord(me)) === 1) return this.#f64[me]!;
+      // why: our ACTIVE word names the generation we take part in next. It is
+      // stored before that generation is published, so a waiter that sat out
+      // round `now` may already see the stamp of round now + 1: only a stamp
+      // equal to the published generation is a go.
+      if (now !== generation && Atomics.load(this.#i32, this.#activeWord(me)) === now) return this.#f64[me]!;
       whileWaiting();
       this.sleep(me, seen, 1000);
     }
@@ -174,9 +181,14 @@ export class RunControl {
     return RC_DOORBELL_BASE + i * CACHE_LINE_WORDS + RC_ACTIVE_OFFSET;
   }
 
-  /** Run by the last active arriver: horizons, folding, next round's active set, then publish. */
-  #closeRound(): void {
+  /**
+   * Run by the last active arriver of round `generation` (`arrived` is the
+   * count it saw): horizons, folding, next round's active set, then publish.
+   */
+  #closeRound(generation: number, arrived: number): void {
     const n = this.parties;
+    // why: int32 wrap-around, as the word stores it.
+    const next = (generation + 1) | 0;
     const m = this.#matrix;
     const earliest = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
     for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) earliest[k] = Math.min(earliest[k]!, m[j * n + k]!);
@@ -192,8 +204,8 @@ export class RunControl {
       const busy = earliest[i]! < horizon;
       if (earliest[i] !== Number.POSITIVE_INFINITY) pending = true;
       if (busy) active++;
-      // why: plain flag store published by the generation bump below.
-      Atomics.store(this.#i32, this.#activeWord(i), busy ? 1 : 0);
+      // why: the stamp is published by the generation bump below; a passive worker gets -1, never a generation.
+      Atomics.store(this.#i32, this.#activeWord(i), busy ? next : -1);
     }
     if (!pending) {
       this.finish();
@@ -201,12 +213,18 @@ export class RunControl {
     }
     // why: both stores precede the generation bump that publishes them.
     Atomics.store(this.#i32, RC_EXPECTED, active);
-    // why: reset before the bump, so the next round's first arrival counts from 0.
-    Atomics.store(this.#i32, RC_ARRIVED, 0);
-    // why: bumping the generation publishes horizons, flags and counts to every waiter.
-    Atomics.add(this.#i32, RC_GENERATION, 1);
-    for (let i = 0; i < n; i++) if (this.#i32[this.#activeWord(i)] === 1) this.ring(i);
+    this.#perturb?.();
+    // why: reset before the bump, so the next round's first arrival counts from 0; the exchange also
+    // proves that nobody arrived in this round after it closed (a worker that ran without a go).
+    const late = Atomics.exchange(this.#i32, RC_ARRIVED, 0) - arrived;
+    if (late !== 0) throw new Error(`round barrier: ${late} arrival(s) after round ${generation} closed (a worker ran without being active)`);
+    // why: bumping the generation publishes horizons, stamps and counts to every waiter.
+    Atomics.store(this.#i32, RC_GENERATION, next);
+    for (let i = 0; i < n; i++) if (this.#i32[this.#activeWord(i)] === next) this.ring(i);
   }
+
+  /** Testing: a delay run while a round is being closed (see `arriveRound`). */
+  #perturb: (() => void) | undefined;
 
   /** Lower bounds of the delay from node k to node i, `[k * n + i]` (the same in every worker). */
   #distances: Float64Array | undefined;
