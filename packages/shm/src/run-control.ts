@@ -167,10 +167,10 @@ export class RunControl {
       if (this.aborted) throw new RunAborted('run aborted');
       // why: the generation is read after the doorbell, so a bump after this read rings and wakes us.
       const now = Atomics.load(this.#i32, RC_GENERATION);
-      // why: our ACTIVE word names the generation we take part in next. It is
+      // Our ACTIVE word names the generation we take part in next. It is
       // stored before that generation is published, so a waiter that sat out
-      // round `now` may already see the stamp of round now + 1: only a stamp
-      // equal to the published generation is a go.
+      // round `now` may already see the stamp of round now + 1.
+      // why: only a stamp equal to the published generation is a go.
       if (now !== generation && Atomics.load(this.#i32, this.#activeWord(me)) === now) return this.#f64[me]!;
       whileWaiting();
       this.sleep(me, seen, 1000);
@@ -214,8 +214,8 @@ export class RunControl {
     // why: both stores precede the generation bump that publishes them.
     Atomics.store(this.#i32, RC_EXPECTED, active);
     this.#perturb?.();
-    // why: reset before the bump, so the next round's first arrival counts from 0; the exchange also
-    // proves that nobody arrived in this round after it closed (a worker that ran without a go).
+    // The exchange also proves that nobody arrived in this round after it closed (a worker that ran without a go).
+    // why: reset before the bump, so the next round's first arrival counts from 0.
     const late = Atomics.exchange(this.#i32, RC_ARRIVED, 0) - arrived;
     if (late !== 0) throw new Error(`round barrier: ${late} arrival(s) after round ${generation} closed (a worker ran without being active)`);
     // why: bumping the generation publishes horizons, stamps and counts to every waiter.
