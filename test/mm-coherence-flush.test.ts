@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeId, type NodeId } from '@cdmsim/engine';
 import { CoherentSystem, homeByPfn, smallTopology, type LineAddr } from '@cdmsim/coherence';
-import { MmWorld, migrateToRam, mmap, munmap, writeBytes, type Process } from '@cdmsim/mm';
+import { forkProcess, MmWorld, migrateToRam, mmap, munmap, writeBytes, type Process } from '@cdmsim/mm';
 import { CoherentPages } from '@cdmsim/node';
 
 const PAGE = 4096;
@@ -95,6 +95,27 @@ describe('page coherence around migration and frame reuse', () => {
     expect(w.core.frames.memNode(ramPfn)).toBe(0);
     expect(contentWord(w, ramPfn, 64)).toBe(77);
     expect([sys.cache(CPU).stateOf(line), sys.cache(GPU).stateOf(line)]).toEqual(['I', 'I']);
+  });
+
+  it('a COW copy flushes the source first: the private copy of the child holds the value the CPU cache of the parent held dirty', () => {
+    const { w, sys, proc } = machine();
+    const { vpn, pfn } = onePage(w, proc);
+    store(sys, CPU, pfn * PAGE + 256, 4242);
+    const child = forkProcess(w.core, proc);
+    expect(writeBytes(w.core, child, w.va(vpn) + 1, new Uint8Array([9]))).toBe(0); // wp_page_copy
+    const copy = pfnOf(w, child, vpn);
+    expect(copy).not.toBe(pfn);
+    expect(contentWord(w, copy, 256)).toBe(4242);
+    expect(sys.cache(CPU).stateOf(pfn * PAGE + 256)).toBe('I');
+  });
+
+  it('without the hooks the same COW copy misses the dirty line (what the flush rule prevents)', () => {
+    const { w, sys, proc } = machine(false);
+    const { vpn, pfn } = onePage(w, proc);
+    store(sys, CPU, pfn * PAGE + 256, 4242);
+    const child = forkProcess(w.core, proc);
+    expect(writeBytes(w.core, child, w.va(vpn) + 1, new Uint8Array([9]))).toBe(0);
+    expect(contentWord(w, pfnOf(w, child, vpn), 256)).toBe(0);
   });
 
   it('a freed frame keeps no cached copy: after munmap every cache drops its lines and the reused frame reads zeroes through the protocol', () => {

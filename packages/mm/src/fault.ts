@@ -120,6 +120,7 @@ function doFault(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: number
     // do_cow_fault: a private copy of the file page.
     const copy = newAnonPage(core, proc, vma, vpn);
     if (isErrPtr(copy)) return ptrErr(copy);
+    core.coherence?.flushPage(cached); // the copy reads memory: dirty cached lines of the source come home first
     core.withPageLock(cached, () => core.content.copyPage(cached, copy));
     core.stats.cowCopies++;
     mapPage(core, proc, pte, copy, true, true);
@@ -160,7 +161,10 @@ function doWpPage(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: numbe
   if (pteKind(bits) === PteKind.DEVMAP && old === null) return Errno.EFAULT; // host (dax) page: VM_MIXEDMAP, no COW here
   const copy = newAnonPage(core, proc, vma, vpn);
   if (isErrPtr(copy)) return ptrErr(copy);
-  if (old !== null) core.withPageLock(old, () => core.content.copyPage(old, copy));
+  if (old !== null) {
+    core.coherence?.flushPage(old); // the copy reads memory: dirty cached lines of the source come home first
+    core.withPageLock(old, () => core.content.copyPage(old, copy));
+  }
   core.stats.cowCopies++;
   core.withPteLock(pte, () => {
     if (old !== null) {

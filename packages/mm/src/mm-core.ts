@@ -31,7 +31,7 @@ export const localFirstPlacement: PlacementPolicy = (core, proc) => [proc.cpuNod
  * the protocol until the recall finished).
  */
 export interface PageCoherence {
-  /** Before `pfn`'s contents are copied (migration): write dirty lines back to memory and invalidate every cached copy. */
+  /** Before `pfn`'s contents are read as a whole (migration copy, COW copy, file writeback): write dirty lines back to memory and invalidate every cached copy. */
   flushPage(pfn: number): void;
   /** Before frame `pfn` returns to its allocator or driver: invalidate every cached copy of its lines. */
   invalidatePage(pfn: number): void;
