@@ -3,7 +3,8 @@
  * @cdmsim/coherence):
  * - protocol messages per wall second on the real simulator (node workers,
  *   protobuf bus, deterministic mode) against the in-process tester running
- *   the same protocol on one thread;
+ *   the same protocol on one thread; `details` adds free mode and the misses
+ *   (GetS and GetM requests) per wall second of each;
  * - a CPU streaming through 1 MiB of device-public memory (CDM) line by line
  *   against the device reading the same lines locally: simulated time, and
  *   in `details` the bus messages and bytes each puts on links (the seed's
@@ -11,9 +12,9 @@
  *   bandwidth, in numbers).
  */
 import { CoherentSystem, runRandomTester, type CoherenceMsg, type LineAddr } from '@cdmsim/coherence';
-import { coherenceRandomWorkload, defaultConfig } from '@cdmsim/config';
+import { coherenceRandomWorkload, defaultConfig, type SimConfig } from '@cdmsim/config';
 import { nodeId, type NodeId } from '@cdmsim/engine';
-import { runSimulation } from '@cdmsim/runtime';
+import { runSimulation, type RunMode } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';
 
 const STREAM_BYTES = 1 << 20;
@@ -53,6 +54,31 @@ function stream(agent: NodeId, home: NodeId, lines: number): { simPs: number; bu
   return { simPs: sys.nowPs, busMessages, busBytes };
 }
 
+/** Cache misses (and upgrades) of a run: each is one GetS or GetM request to a directory. */
+function missesOf(byType: Readonly<Record<string, number>>): number {
+  return (byType['GetS'] ?? 0) + (byType['GetM'] ?? 0);
+}
+
+/** Runs the coherence-random workload of `config` on node workers; returns its messages, misses and run wall time. */
+async function simulatorRates(config: SimConfig, mode: RunMode): Promise<{ messages: number; misses: number; wallMs: number }> {
+  const result = await runSimulation(config, { seed: 1, mode });
+  const w = result.workload;
+  if (w.kind !== 'coherence-random') throw new Error(`expected a coherence-random outcome, got ${w.kind}`);
+  return { messages: w.messages, misses: missesOf(w.messagesByType), wallMs: Math.round(result.host.wallMs) };
+}
+
+/** `details` fields of one run: its counts and its rates per wall second, named `<prefix>Messages`, `<prefix>MissesPerS`, … */
+function flat(prefix: string, r: { messages: number; misses: number; wallMs: number }): Record<string, number> {
+  const perS = (n: number): number => Math.round(n / (r.wallMs / 1000));
+  return {
+    [`${prefix}Messages`]: r.messages,
+    [`${prefix}Misses`]: r.misses,
+    [`${prefix}WallMs`]: r.wallMs,
+    [`${prefix}MessagesPerS`]: perS(r.messages),
+    [`${prefix}MissesPerS`]: perS(r.misses),
+  };
+}
+
 export const benchmarks: Benchmark[] = [
   {
     name: 'coherence-messages-simulator-vs-in-process',
@@ -61,17 +87,19 @@ export const benchmarks: Benchmark[] = [
     async run() {
       const base = defaultConfig();
       const config = { ...base, workload: coherenceRandomWorkload({ opsPerNode: 1500 }) };
-      const result = await runSimulation(config, { seed: 1, mode: 'deterministic' });
-      const simWallMs = result.host.wallMs;
-      const w = result.workload;
-      const simMessages = w.kind === 'coherence-random' ? w.messages : 0;
+      const det = await simulatorRates(config, 'deterministic');
+      const free = await simulatorRates(config, 'free');
       const t1 = performance.now();
       const inProcess = runRandomTester({ seed: 1, agents: 6, lines: 3, ops: 9000 });
       const inProcessMs = performance.now() - t1;
       return {
-        subject: { figure: simMessages / (simWallMs / 1000), unit: 'messages/s' },
+        subject: { figure: det.messages / (det.wallMs / 1000), unit: 'messages/s' },
         baseline: { figure: inProcess.messages / (inProcessMs / 1000), unit: 'messages/s' },
-        details: { simulatorMessages: simMessages, simulatorWallMs: Math.round(simWallMs), inProcessMessages: inProcess.messages, inProcessWallMs: Math.round(inProcessMs) },
+        details: {
+          ...flat('deterministic', det),
+          ...flat('free', free),
+          ...flat('inProcess', { messages: inProcess.messages, misses: missesOf(inProcess.messagesByType), wallMs: Math.round(inProcessMs) }),
+        },
       };
     },
   },
