@@ -135,6 +135,15 @@ interface StressSeedOptions {
   ops: number;
 }
 
+const CHECK_REPLAY_HELP = 'with the simulator in deterministic mode: rerun every passing seed with random thread delays; the seed fails unless the event-log hash is the same (results must not depend on thread timing)';
+
+/** Rejects --check-replay outside deterministic mode as bad input (exit 2). */
+function checkReplayMode(checkReplay: boolean | undefined, mode: RunMode): void {
+  if (checkReplay !== true || mode === 'deterministic') return;
+  process.stderr.write('cdmsim: --check-replay needs --mode deterministic: free-mode runs are not meant to replay\n');
+  process.exit(EXIT.badInput);
+}
+
 /** Adds a stress subcommand with --seed, --seeds and --ops; `run(seeds, opts)` returns (or resolves to) whether every seed passed. */
 function stressCommand<O extends StressSeedOptions>(name: string, description: string, defaultOps: number, run: (seeds: number[], opts: O) => boolean | Promise<boolean>): Command {
   return stress
@@ -148,13 +157,14 @@ function stressCommand<O extends StressSeedOptions>(name: string, description: s
     });
 }
 
-stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string; cacheLines?: number; watchdogPs?: number }>(
+stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string; cacheLines?: number; watchdogPs?: number; checkReplay?: boolean }>(
   'coherence',
   'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network; with --mode, on the real simulator: node workers and the bus)',
   3000,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined) {
+    if (opts.mode !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
+      checkReplayMode(opts.checkReplay, mode);
       const reports = await runSimulatorCoherenceStress({
         seeds,
         mode,
@@ -164,8 +174,9 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
         lines: opts.lines,
         ...(opts.cacheLines !== undefined ? { cacheLines: opts.cacheLines } : {}),
         ...(opts.watchdogPs !== undefined ? { watchdogPs: opts.watchdogPs } : {}),
+        checkReplay: opts.checkReplay === true,
       });
-      process.stdout.write(formatSimulatorCoherenceStress(reports, mode));
+      process.stdout.write(formatSimulatorCoherenceStress(reports, mode, opts.checkReplay === true));
       return reports.every((r) => r.ok);
     }
     const reports = runCoherenceStress({ seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops });
@@ -183,22 +194,25 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
   )
   .option('-c, --config <file>', 'with the simulator: machine YAML (default: built-in machine); its coherence-random workload is used as is, any other is replaced by one')
   .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES))
-  .option('--watchdog-ps <n>', 'with the simulator: a node\'s coherence transaction outstanding this many simulated ps fails the seed as a deadlock/livelock (default: from the topology)', (v) => parseCount(v, 1, Number.MAX_SAFE_INTEGER));
+  .option('--watchdog-ps <n>', 'with the simulator: a node\'s coherence transaction outstanding this many simulated ps fails the seed as a deadlock/livelock (default: from the topology)', (v) => parseCount(v, 1, Number.MAX_SAFE_INTEGER))
+  .option('--check-replay', CHECK_REPLAY_HELP);
 
-stressCommand<StressSeedOptions & { mode?: RunMode; config?: string }>(
+stressCommand<StressSeedOptions & { mode?: RunMode; config?: string; checkReplay?: boolean }>(
   'mm',
   'seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process; with --mode, on the real simulator: processes on every CPU-node worker, drivers on the device workers)',
   500,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.config !== undefined) {
+    if (opts.mode !== undefined || opts.config !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
+      checkReplayMode(opts.checkReplay, mode);
       const reports = await runSimulatorMmStress({
         seeds,
         mode,
         ...(opts.config !== undefined ? { config: loadConfig(opts.config), configFile: opts.config } : {}),
         ops: opts.ops,
+        checkReplay: opts.checkReplay === true,
       });
-      process.stdout.write(formatSimulatorMmStress(reports, mode));
+      process.stdout.write(formatSimulatorMmStress(reports, mode, opts.checkReplay === true));
       return reports.every((r) => r.ok);
     }
     const reports = runMmStressSeeds(seeds, opts.ops);
@@ -207,7 +221,8 @@ stressCommand<StressSeedOptions & { mode?: RunMode; config?: string }>(
   },
 )
   .addOption(new Option('--mode <mode>', 'run on the simulator (node workers, protobuf bus) in this mode; --ops is then per CPU node').choices(['deterministic', 'free']))
-  .option('-c, --config <file>', 'with the simulator: machine YAML with an mm-stress workload (default: the built-in examples/mm-stress.yaml machine)');
+  .option('-c, --config <file>', 'with the simulator: machine YAML with an mm-stress workload (default: the built-in examples/mm-stress.yaml machine)')
+  .option('--check-replay', CHECK_REPLAY_HELP);
 
 program
   .command('schema')

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { toErrorData } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
+import { REPLAY_CHECK_JITTER, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
 
 /** The columns every seed report has, whatever the workload. */
 export interface SeedReport {
@@ -29,7 +29,10 @@ export interface SeedOutcome<C> {
 /**
  * Runs `config` once per seed in `mode`; returns one report per seed with
  * the workload's counters (`read` of the result, or `empty` when the run
- * threw). Never throws for a failing seed: its report says why.
+ * threw). With `checkReplay` (deterministic mode only) a seed whose checks
+ * passed runs again with random thread delays (`scheduleJitter`) and fails
+ * unless its event-log hash is the same: results must not depend on thread
+ * timing. Never throws for a failing seed: its report says why.
  */
 export async function runSeedsOnSimulator<C>(
   config: SimConfig,
@@ -38,7 +41,9 @@ export async function runSeedsOnSimulator<C>(
   replayOf: (seed: number) => string,
   read: (result: RunResult) => SeedOutcome<C>,
   empty: C,
+  checkReplay = false,
 ): Promise<(SeedReport & C)[]> {
+  if (checkReplay && mode !== 'deterministic') throw new Error('--check-replay needs --mode deterministic: free-mode runs are not meant to replay');
   const reports: (SeedReport & C)[] = [];
   for (const seed of seeds) {
     const replay = replayOf(seed);
@@ -46,15 +51,17 @@ export async function runSeedsOnSimulator<C>(
     try {
       const r = await runSimulation(config, { seed, mode });
       const o = read(r);
+      const diverged = checkReplay && o.verified ? await replayDivergence(config, seed, r.eventLogHash) : undefined;
       reports.push({
         ...o.counters,
         seed,
-        ok: o.verified,
+        ok: o.verified && diverged === undefined,
         simulatedPs: r.simTimePs,
         wallMs: r.host.wallMs,
         eventLogHash: r.eventLogHash,
         replay,
         ...(o.verified ? {} : { error: { name: 'CheckFailed', message: `${o.problems.join('; ')} (seed ${seed})` } }),
+        ...(diverged === undefined ? {} : { error: { name: 'ReplayDiverged', message: diverged } }),
       });
     } catch (e) {
       const data = toErrorData(e);
@@ -64,9 +71,17 @@ export async function runSeedsOnSimulator<C>(
   return reports;
 }
 
-/** Returns the lines printed under a seeds table: how many passed in `mode`, then each failure with its replay command. */
-export function seedsSummary(reports: readonly SeedReport[], mode: RunMode): string {
+/** Reruns `seed` deterministically with thread delays; returns why it diverged from `hash`, or undefined when it replayed exactly. */
+async function replayDivergence(config: SimConfig, seed: number, hash: string): Promise<string | undefined> {
+  const again = await runSimulation(config, { seed, mode: 'deterministic', scheduleJitter: { seed, ...REPLAY_CHECK_JITTER } });
+  if (again.eventLogHash === hash) return undefined;
+  return `a replay with random thread delays gave event-log hash ${again.eventLogHash}, the first run ${hash}: the results depend on thread timing (seed ${seed})`;
+}
+
+/** Returns the lines printed under a seeds table: how many passed in `mode` (and whether each replayed under thread delays), then each failure with its replay command. */
+export function seedsSummary(reports: readonly SeedReport[], mode: RunMode, replayChecked = false): string {
   const failures = reports.filter((r) => !r.ok);
   const lines = failures.map((r) => `seed ${r.seed} failed: ${r.error?.name}: ${r.error?.message}\n  replay: ${r.replay}`);
-  return `${reports.length - failures.length}/${reports.length} seeds passed every check on the simulator (${mode} mode)\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+  const replayed = replayChecked ? ', each replayed identically under random thread delays' : '';
+  return `${reports.length - failures.length}/${reports.length} seeds passed every check on the simulator (${mode} mode${replayed})\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
 }

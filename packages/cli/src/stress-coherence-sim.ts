@@ -25,6 +25,8 @@ export interface SimulatorCoherenceStressOptions {
   readonly cacheLines?: number;
   /** Watchdog threshold in simulated ps (`watchdogPs` of the workload); undefined = keep the workload's setting. */
   readonly watchdogPs?: number;
+  /** Rerun each passing seed with random thread delays; it fails unless the event-log hash is the same (deterministic mode). */
+  readonly checkReplay?: boolean;
 }
 
 /** What one seed did on the simulator. */
@@ -51,7 +53,7 @@ export function simulatorReplayCommand(o: SimulatorCoherenceStressOptions, seed:
   const config = o.configFile === undefined ? '' : ` --config ${o.configFile}`;
   const cache = o.cacheLines === undefined ? '' : ` --cache-lines ${o.cacheLines}`;
   const watchdog = o.watchdogPs === undefined ? '' : ` --watchdog-ps ${o.watchdogPs}`;
-  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}${cache}${watchdog}`;
+  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}${cache}${watchdog}${o.checkReplay ? ' --check-replay' : ''}`;
 }
 
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
@@ -68,15 +70,16 @@ export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOpt
       return { verified: w.verified, problems: w.problems, counters: { loads: w.loads, stores: w.stores, refused: w.refused, flushes: w.flushes, messages: w.messages } };
     },
     { loads: 0, stores: 0, refused: 0, flushes: 0, messages: 0 },
+    o.checkReplay === true,
   );
 }
 
 /** Returns the text printed for the reports: a table, a summary line, then each failure with its replay command. */
-export function formatSimulatorCoherenceStress(reports: readonly SimulatorCoherenceReport[], mode: RunMode): string {
+export function formatSimulatorCoherenceStress(reports: readonly SimulatorCoherenceReport[], mode: RunMode, replayChecked = false): string {
   const t = new Table({ head: ['seed', 'loads', 'stores', 'refused', 'recalls', 'coherence messages', 'simulated time', 'wall', 'messages/s', 'event-log hash', 'result'] });
   for (const r of reports) {
     const rate = r.wallMs > 0 ? Math.round(r.messages / (r.wallMs / 1000)).toLocaleString('en-US') : '-';
     t.push([r.seed, r.loads, r.stores, r.refused, r.flushes, r.messages, formatPs(r.simulatedPs), `${(r.wallMs / 1000).toFixed(2)} s`, rate, r.eventLogHash, r.ok ? 'ok' : 'FAILED']);
   }
-  return `${t.toString()}\n${seedsSummary(reports, mode)}`;
+  return `${t.toString()}\n${seedsSummary(reports, mode, replayChecked)}`;
 }

@@ -23,6 +23,8 @@ export interface SimulatorMmStressOptions {
   readonly configFile?: string;
   /** Operations per CPU node (overrides the workload's `opsPerCpu`). */
   readonly ops?: number;
+  /** Rerun each passing seed with random thread delays; it fails unless the event-log hash is the same (deterministic mode). */
+  readonly checkReplay?: boolean;
 }
 
 /** What one seed did on the simulator. */
@@ -45,7 +47,7 @@ export function mmStressSimConfig(o: SimulatorMmStressOptions): SimConfig {
 /** Returns the command that replays one seed. */
 export function mmReplayCommand(o: SimulatorMmStressOptions, seed: number, ops: number): string {
   const config = o.configFile === undefined ? '' : ` --config ${o.configFile}`;
-  return `npx cdmsim stress mm --seed ${seed} --mode ${o.mode}${config} --ops ${ops}`;
+  return `npx cdmsim stress mm --seed ${seed} --mode ${o.mode}${config} --ops ${ops}${o.checkReplay ? ' --check-replay' : ''}`;
 }
 
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
@@ -71,14 +73,15 @@ export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise
       return { verified: w.verified, problems: w.problems, counters };
     },
     { operations: 0, toDevice: 0, toRam: 0, deviceFaults: 0, evicted: 0, checks: 0 },
+    o.checkReplay === true,
   );
 }
 
 /** Returns the text printed for the reports: a table, a summary line, then each failure with its replay command. */
-export function formatSimulatorMmStress(reports: readonly SimulatorMmReport[], mode: RunMode): string {
+export function formatSimulatorMmStress(reports: readonly SimulatorMmReport[], mode: RunMode, replayChecked = false): string {
   const t = new Table({ head: ['seed', 'operations', 'pages to device', 'pages to RAM', 'device-private faults', 'evicted', 'checks', 'simulated time', 'wall', 'event-log hash', 'result'] });
   for (const r of reports) {
     t.push([r.seed, r.operations, r.toDevice, r.toRam, r.deviceFaults, r.evicted, r.checks, formatPs(r.simulatedPs), `${(r.wallMs / 1000).toFixed(2)} s`, r.eventLogHash, r.ok ? 'ok' : 'FAILED']);
   }
-  return `${t.toString()}\n${seedsSummary(reports, mode)}`;
+  return `${t.toString()}\n${seedsSummary(reports, mode, replayChecked)}`;
 }

@@ -194,8 +194,13 @@ const litmusWorkload = z
   })
   .describe('A litmus test (CoRR, CoWW, CoRW, CoWR, MP+fences): per-node programs from its definition; the outcome is checked against its forbidden outcomes, SWMR and data values across workers.');
 
-/** TEST ONLY: rules the mm-stress workload can break on purpose so tests can check that its checks catch them. */
-export const MM_STRESS_SABOTAGE_NAMES = ['skip-put-page', 'corrupt-rss'] as const;
+/**
+ * TEST ONLY: rules the mm-stress workload can break on purpose so tests can
+ * check that its checks catch them. `racy-shared-read` breaks determinism the
+ * way model code would by mistake: each CPU node's think time reads the root
+ * memcg's usage, which the other CPU node charges in the same round.
+ */
+export const MM_STRESS_SABOTAGE_NAMES = ['skip-put-page', 'corrupt-rss', 'racy-shared-read'] as const;
 
 const mmStressWorkload = z
   .strictObject({

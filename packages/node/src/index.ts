@@ -7,7 +7,7 @@ export { NodeWorker, type NodeInit, type NodeReport, type RunMode } from './node
 export { createSharedState, attachPorts, RING_CAPACITY_BYTES, type SharedHandles, type SharedState, type RingDirection } from './shared-state.js';
 export { NodeKernel, type KernelStats, type Body, type KernelOptions } from './kernel.js';
 export { CausalityViolation, horizonDistances, runDeterministic, runFree, type SchedulerStats } from './schedulers.js';
-export { scheduleJitter, type ScheduleJitter } from './schedule-jitter.js';
+export { REPLAY_CHECK_JITTER, scheduleJitter, type ScheduleJitter } from './schedule-jitter.js';
 export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memory-map.js';
 export type { SharedBufferOutcome } from './workload/shared-buffer-process.js';
 export { coherenceRandomOutcome, type WorkloadOutcome, type CoherenceRandomOutcome, type CoherenceNodeOutcome } from './workload/outcome.js';

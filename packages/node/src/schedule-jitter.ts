@@ -19,6 +19,13 @@ export interface ScheduleJitter {
 }
 
 /**
+ * Thread delays of a replay check (`stress … --check-replay`): up to 300 µs
+ * at 30 % of the scheduler's synchronisation points, enough to reorder
+ * barrier arrivals, drains and flushes without making the rerun crawl.
+ */
+export const REPLAY_CHECK_JITTER = { maxDelayUs: 300, probability: 0.3 } as const;
+
+/**
  * Returns the perturbation function of node `self`: each call sleeps a
  * random time up to `maxDelayUs` with the given probability.
  */

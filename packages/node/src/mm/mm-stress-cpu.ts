@@ -42,6 +42,7 @@ import {
   type MmStressOp,
   type PageAllocator,
   type Process,
+  ROOT_MEMCG,
 } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '../kernel.js';
@@ -159,7 +160,10 @@ export class MmStressCpu {
   }
 
   #think(): Ps {
-    return this.#kernel.rng.int(0, this.#spec.maxThinkPs);
+    const think = this.#kernel.rng.int(0, this.#spec.maxThinkPs);
+    if (this.#spec.testOnlySabotage !== 'racy-shared-read') return think;
+    // Sabotage: a read of state the other CPU node writes in the same round, so the time depends on thread timing.
+    return think + (this.#core.memcgs.get(ROOT_MEMCG).usagePages % 7) * 1000;
   }
 
   #fail(message: string): never {
@@ -424,7 +428,7 @@ export class MmStressCpu {
   /** Test-only sabotage: breaks one rule once, halfway through, on the first CPU node. */
   #sabotage(): void {
     const kind = this.#spec.testOnlySabotage;
-    if (!kind || this.#sabotaged || this.#opsStarted < this.#spec.opsPerCpu / 2 || this.#kernel.self !== this.#kernel.topology.cpus[0]!.id) return;
+    if (!kind || kind === 'racy-shared-read' || this.#sabotaged || this.#opsStarted < this.#spec.opsPerCpu / 2 || this.#kernel.self !== this.#kernel.topology.cpus[0]!.id) return;
     if (kind === 'corrupt-rss') {
       const p = this.#areas.keys().next().value;
       if (!p) return;
