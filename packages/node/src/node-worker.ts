@@ -166,7 +166,8 @@ export class NodeWorker {
         }
         const mine = memcgs.perCpu.get(self)!;
         this.#mmCpu = new MmStressCpu(kernel, workload, core, remotes, devices, memcgChoices(memcgs, self), [mine.own, mine.limited]);
-        this.#mmPagesInUse = () => [...core.ram.values()].reduce((n, a) => n + a.allocatedCount(), 0);
+        const cpu = this.#mmCpu;
+        this.#mmPagesInUse = () => cpu.ramPagesInUse + (core.ownsZeroPage ? 1 : 0);
         this.#mmCpu.begin();
       } else {
         const device = new MmStressDevice(kernel, topology, workload, core);

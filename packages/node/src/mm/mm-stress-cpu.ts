@@ -105,6 +105,8 @@ export class MmStressCpu {
   #opsStarted = 0;
   #busy = false;
   #finished = false;
+  /** An 'mm op' timer is pending: at most one chain of operations runs, whatever evictions come in between. */
+  #opTimerPending = false;
   #sabotaged = false;
   #current: MmStressOp | 'evict' | 'release-all' = 'noop';
 
@@ -156,7 +158,17 @@ export class MmStressCpu {
   /** Schedules the first operation. */
   begin(): void {
     this.#kernel.reportWork(0, this.#spec.opsPerCpu);
-    this.#kernel.after(this.#think(), 'mm op', () => this.#next());
+    this.#scheduleOp(0);
+  }
+
+  /** Schedules the next operation `costPs` plus a think time from now, unless one is already scheduled. */
+  #scheduleOp(costPs: Ps): void {
+    if (this.#opTimerPending) return;
+    this.#opTimerPending = true;
+    this.#kernel.after(costPs + this.#think(), 'mm op', () => {
+      this.#opTimerPending = false;
+      this.#next();
+    });
   }
 
   #think(): Ps {
@@ -198,8 +210,7 @@ export class MmStressCpu {
     this.#check();
     this.#kernel.reportWork(this.#opsStarted, this.#spec.opsPerCpu);
     this.#busy = false;
-    const faultPs = faults * (this.#kernel.spec as CpuNodeSpec).faultLatencyPs;
-    this.#kernel.after(MM_OP_BASE_PS + faultPs + this.#think(), 'mm op', () => this.#next());
+    this.#scheduleOp(MM_OP_BASE_PS + faults * (this.#kernel.spec as CpuNodeSpec).faultLatencyPs);
   }
 
   #check(): void {
@@ -211,11 +222,12 @@ export class MmStressCpu {
       this.#fail(e instanceof Error ? e.message : String(e));
     }
     this.stats.checks++;
-    this.stats.peakRamPages = Math.max(this.stats.peakRamPages, this.#ramPagesInUse());
+    this.stats.peakRamPages = Math.max(this.stats.peakRamPages, this.ramPagesInUse);
   }
 
   /** RAM pages of this node in use, the zero page excluded. */
-  #ramPagesInUse(): number {
+  /** RAM pages this node's processes hold (the zero page not counted). */
+  get ramPagesInUse(): number {
     return this.#ram.allocatedCount() - (this.#core.ownsZeroPage ? 1 : 0);
   }
 
@@ -452,7 +464,7 @@ export class MmStressCpu {
       const held = r.pool.inUse();
       if (held.length) this.#fail(`${held.length} pages of node ${r.device} still held after every process exited (e.g. pfn ${held[0]})`);
     }
-    const used = this.#ramPagesInUse();
+    const used = this.ramPagesInUse;
     if (used !== 0) this.#fail(`${used} RAM pages still allocated after every process exited`);
     this.#finished = true;
   }
