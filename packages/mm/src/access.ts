@@ -4,26 +4,38 @@
  * ContentStore under the page lock. A device-public page is accessed
  * directly (no fault) but each access is counted as bus traffic.
  */
-import { PTE_DIRTY, PTE_WRITE, PTE_YOUNG, PageType, PteKind, pteKind } from '@cdmsim/shm';
-import { Errno } from './errno.js';
+import { PTE_DIRTY, PTE_YOUNG, PageType, pteAccessPermitted } from '@cdmsim/shm';
+import { Errno, errPtr, isErrPtr, ptrErr } from './errno.js';
 import { handleMmFault } from './fault.js';
 import type { MmCore } from './mm-core.js';
 import type { Process } from './address-space.js';
 
 const MAX_ACCESS_RETRIES = 8;
 
-/** Returns the pfn the CPU can access at `vpn` for this access, faulting as needed; or an Errno as `-errno`. */
+/**
+ * Returns the pfn the CPU can access at `vpn` for this access, faulting
+ * (`handleMmFault`) as needed; or `errPtr(errno)`. A write marks the entry
+ * dirty and young under the PTE lock, like the hardware walker
+ * (`pte_mkdirty` + `pte_mkyoung`). Caller holds the mmap lock for read.
+ */
 function resolve(core: MmCore, proc: Process, vpn: number, write: boolean): number {
   const pt = core.pageTables;
   for (let i = 0; i < MAX_ACCESS_RETRIES; i++) {
     const pte = pt.lookup(proc.root, vpn);
     if (pte >= 0) {
       const bits = pt.readBits(pte);
-      const k = pteKind(bits);
-      const present = k === PteKind.PRESENT || k === PteKind.DEVMAP || (k === PteKind.ZERO && !write);
-      if (present && (!write || bits & PTE_WRITE)) {
-        if (write && !(bits & PTE_DIRTY)) core.withPteLock(pte, () => pt.write(pte, pt.readPfn(pte), bits | PTE_DIRTY | PTE_YOUNG));
+      if (pteAccessPermitted(bits, write)) {
         const pfn = pt.readPfn(pte);
+        if (write && !(bits & PTE_DIRTY)) {
+          // Re-read under the PTE lock: set the bits on the entry as it is now, and look again if it changed meanwhile.
+          const marked = core.withPteLock(pte, () => {
+            const cur = pt.readBits(pte);
+            if (!pteAccessPermitted(cur, true) || pt.readPfn(pte) !== pfn) return false;
+            pt.write(pte, pfn, cur | PTE_DIRTY | PTE_YOUNG);
+            return true;
+          });
+          if (!marked) continue;
+        }
         if (core.frames.pageType(pfn) === PageType.DEVICE_PUBLIC) {
           const node = core.frames.memNode(pfn);
           core.stats.cpuAccessesToDevice.set(node, (core.stats.cpuAccessesToDevice.get(node) ?? 0) + 1);
@@ -32,9 +44,9 @@ function resolve(core: MmCore, proc: Process, vpn: number, write: boolean): numb
       }
     }
     const r = handleMmFault(core, proc, vpn, write);
-    if (r !== Errno.OK) return -r;
+    if (r !== Errno.OK) return errPtr(r);
   }
-  return -Errno.EAGAIN;
+  return errPtr(Errno.EAGAIN);
 }
 
 /**
@@ -51,7 +63,7 @@ export function readBytes(core: MmCore, proc: Process, va: number, length: numbe
     const off = addr - vpn * ps;
     const n = Math.min(ps - off, length - done);
     const pfn = resolve(core, proc, vpn, false);
-    if (pfn < 0) return -pfn as Errno;
+    if (isErrPtr(pfn)) return ptrErr(pfn);
     const dst = out.subarray(done, done + n);
     if (pfn === core.zeroPfn) dst.fill(0);
     else core.withPageLock(pfn, () => core.content.read(pfn, off, dst));
@@ -73,7 +85,7 @@ export function writeBytes(core: MmCore, proc: Process, va: number, data: Uint8A
     const off = addr - vpn * ps;
     const n = Math.min(ps - off, data.length - done);
     const pfn = resolve(core, proc, vpn, true);
-    if (pfn < 0) return -pfn as Errno;
+    if (isErrPtr(pfn)) return ptrErr(pfn);
     core.withPageLock(pfn, () => core.content.write(pfn, off, data.subarray(done, done + n)));
     done += n;
   }

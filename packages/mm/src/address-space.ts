@@ -13,8 +13,7 @@ import { MmuNotifierChain, MmuNotifyEvent } from './mmu-notifier.js';
 import type { PageCache } from './page-cache.js';
 import { RssCounters } from './rss.js';
 import { Vma, type VmaKind } from './vma.js';
-import { releaseCacheUser } from './filemap.js';
-import { zapRange } from './zap.js';
+import { removeVma } from './zap.js';
 
 /** First virtual page number handed out by mmap without a fixed address. */
 export const MMAP_BASE_VPN = 0x10000;
@@ -125,10 +124,6 @@ export function splitVmasAt(proc: Process, startVpn: number, endVpn: number): Vm
 export function munmap(core: MmCore, proc: Process, startVpn: number, pages: number): Errno {
   if (!Number.isInteger(pages) || pages < 1 || startVpn < 0) return Errno.EINVAL;
   const endVpn = startVpn + pages;
-  for (const v of splitVmasAt(proc, startVpn, endVpn)) {
-    zapRange(core, proc, v, v.start, v.end, MmuNotifyEvent.UNMAP);
-    proc.vmas.splice(proc.vmas.indexOf(v), 1);
-    if (v.cache) releaseCacheUser(core, v.cache);
-  }
+  for (const v of splitVmasAt(proc, startVpn, endVpn)) removeVma(core, proc, v, MmuNotifyEvent.UNMAP);
   return Errno.OK;
 }

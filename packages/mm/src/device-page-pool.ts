@@ -43,11 +43,6 @@ export class DevicePagePool {
     this.#free.push(pfn);
   }
 
-  /** Returns whether `pfn` is handed out. */
-  isInUse(pfn: number): boolean {
-    return this.#inUse.has(pfn);
-  }
-
   /** Pages handed out (a copy). */
   inUse(): number[] {
     return [...this.#inUse];

@@ -6,15 +6,11 @@ import { getUserPages, releaseUserPages } from './gup.js';
 import { checkAllReleased, checkInvariants } from './invariants.js';
 import { DEVMEM_REMOVE_OWNER, devmemPagesInUse } from './devmem-remove.js';
 import { exitProcess } from './zap.js';
-import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, firstByte, mustMmap, pteOf } from './world-fixture.js';
 
 function onDevice(kind: 'public' | 'private', pages = 3) {
-  const w = makeWorld();
-  const p = w.spawn();
-  const vpn = mustMmap(w, p, { pages, kind: 'anon' });
-  fillPages(w, p, vpn, pages, 0x30);
-  const dev = w.device(kind).driver;
-  expect(dev.migrateToDevice(p.pid, vpn, pages)).toEqual({ migrated: pages, skipped: 0 });
+  const { w, p, vpn, dev, r } = deviceWorld(kind, { pages, fill: 0x30 });
+  expect(r).toEqual({ migrated: pages, skipped: 0 });
   return { w, p, vpn, dev };
 }
 

@@ -43,6 +43,14 @@ export interface DevicePagemapOps {
    * entry is gone, or an errno (the fault then fails with it).
    */
   fault(pid: Pid, vpn: number, pfn: number, write: boolean): Errno;
+  /**
+   * Returns the pages of this memory the implementation has handed out and
+   * not yet got back through `pageFree` (the invariant checker's "in use";
+   * the order the checker reports them in). May be the implementation's own
+   * live collection: callers only iterate it, at a quiescent point, on the
+   * device memory owner's node. Optional: without it no page counts as in use.
+   */
+  inUsePages?(): Iterable<number>;
 }
 
 /** One registered device memory (`struct hmm_devmem`). */

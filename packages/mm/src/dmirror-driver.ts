@@ -64,6 +64,11 @@ export class DmirrorDriver implements DevicePagemapOps {
     this.pool.pageFree(pfn);
   }
 
+  /** Returns the pool's handed-out pages (`DevicePagePool.inUse`, a copy). Throws before registration. */
+  inUsePages(): Iterable<number> {
+    return this.pool.inUse();
+  }
+
   fault(pid: Pid, vpn: number, _pfn: number, _write: boolean): Errno {
     this.faults++;
     const proc = this.core.process(pid);

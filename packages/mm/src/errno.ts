@@ -18,11 +18,6 @@ export enum Errno {
   EOPNOTSUPP = 95,
 }
 
-/** Returns whether `v` is an error code (any Errno but OK). */
-export function isErrno(v: unknown): v is Errno {
-  return typeof v === 'number' && v !== Errno.OK && Errno[v] !== undefined;
-}
-
 /** Encodes an error as a negative number for functions that return a pfn / vpn or an error (`ERR_PTR`). */
 export function errPtr(e: Errno): number {
   return -e;

@@ -5,7 +5,7 @@
  * driver's fault callback migrates the page back to RAM) and migration
  * entries (wait, then retry).
  */
-import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PG, PageType, PteKind, encodePteBits, pteKind } from '@cdmsim/shm';
+import { PTE_DIRTY, PTE_WRITE, PTE_YOUNG, PG, PageType, PteKind, encodePteBits, pteKind } from '@cdmsim/shm';
 import { Errno, errPtr, isErrPtr, ptrErr } from './errno.js';
 import { findOrCreateCachePage } from './filemap.js';
 import type { MmCore } from './mm-core.js';
@@ -35,7 +35,7 @@ export function handleMmFault(core: MmCore, proc: Process, vpn: number, write: b
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const bits = pt.readBits(pte);
     const pfn = pt.readPfn(pte);
-    const action = pteAction(write ? 'cpu-write' : 'cpu-read', pteKind(bits), `pid ${proc.pid} vpn ${vpn}`);
+    const action = pteAction(write ? 'cpu-write' : 'cpu-read', pteKind(bits), proc.pid, vpn);
     switch (action) {
       case 'fault':
         return doFault(core, proc, vma, vpn, pte, write);
@@ -152,8 +152,7 @@ function doWpPage(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: numbe
     return Errno.OK;
   }
   if (old !== null && f.testFlag(old, PG.ANON)) {
-    const idle = f.pageType(old) === PageType.SYSTEM_RAM ? 0 : 1;
-    if (f.mapcount(old) === 1 && f.refcount(old) === idle + 1) {
+    if (f.mapcount(old) === 1 && f.refcount(old) === f.idleRefcount(old) + 1) {
       core.withPteLock(pte, () => pt.write(pte, oldPfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG));
       return Errno.OK;
     }
@@ -177,9 +176,4 @@ function doWpPage(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: numbe
   });
   if (old !== null) putPage(core, old);
   return Errno.OK;
-}
-
-/** Exposed for tests and the PTE-special check: whether `bits` is a special mapping. */
-export function isSpecialPte(bits: number): boolean {
-  return (bits & PTE_SPECIAL) !== 0;
 }

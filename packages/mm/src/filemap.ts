@@ -74,10 +74,3 @@ export function truncateCache(core: MmCore, cache: PageCache): number {
   }
   return n;
 }
-
-/** `drop_caches`: evicts every unmapped file page of every file cache. Returns pages freed. */
-export function dropCaches(core: MmCore): number {
-  let n = 0;
-  for (const c of core.caches.values()) if (!c.shmem) n += truncateCache(core, c);
-  return n;
-}

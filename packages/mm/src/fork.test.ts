@@ -5,15 +5,11 @@ import { Errno } from './errno.js';
 import { forkProcess } from './fork.js';
 import { checkAllReleased, checkInvariants } from './invariants.js';
 import { exitProcess } from './zap.js';
-import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, firstByte, pteOf } from './world-fixture.js';
 
 describe('fork', () => {
   it('fork: devmap public PTE copied with get_page + mapcount + rss', () => {
-    const w = makeWorld();
-    const p = w.spawn();
-    const vpn = mustMmap(w, p, { pages: 1, kind: 'anon' });
-    fillPages(w, p, vpn, 1, 0x11);
-    w.device('public').driver.migrateToDevice(p.pid, vpn, 1);
+    const { w, p, vpn } = deviceWorld('public', { pages: 1, fill: 0x11 });
     const pfn = pteOf(w, p, vpn).pfn;
     const c = forkProcess(w.core, p);
     expect(pteOf(w, c, vpn)).toMatchObject({ kind: PteKind.DEVMAP, pfn });
@@ -33,11 +29,7 @@ describe('fork', () => {
   });
 
   it('fork: device-private entries are copied write-protected, with get_page + mapcount + rss', () => {
-    const w = makeWorld();
-    const p = w.spawn();
-    const vpn = mustMmap(w, p, { pages: 1, kind: 'anon' });
-    fillPages(w, p, vpn, 1, 0x33);
-    w.device('private').driver.migrateToDevice(p.pid, vpn, 1);
+    const { w, p, vpn } = deviceWorld('private', { pages: 1, fill: 0x33 });
     expect(pteOf(w, p, vpn).bits & PTE_ENTRY_WRITE).toBeTruthy();
     const c = forkProcess(w.core, p);
     const e = pteOf(w, c, vpn);

@@ -29,7 +29,7 @@ export function forkProcess(core: MmCore, parent: Process): Process {
           let bits = pt.readBits(pte);
           const pfn = pt.readPfn(pte);
           let page: number | null = null;
-          switch (pteAction('fork', pteKind(bits), `pid ${parent.pid} vpn ${vpn}`)) {
+          switch (pteAction('fork', pteKind(bits), parent.pid, vpn)) {
             case 'skip':
               return;
             case 'dup-zero':

@@ -9,17 +9,9 @@ import { checkAllReleased, checkInvariants } from './invariants.js';
 import { migrateToRam } from './migrate-vma.js';
 import { MmuNotifyEvent } from './mmu-notifier.js';
 import { exitProcess } from './zap.js';
-import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
 
-function onDevice(kind: 'public' | 'private', pages = 2) {
-  const w = makeWorld();
-  const p = w.spawn();
-  const vpn = mustMmap(w, p, { pages, kind: 'anon' });
-  fillPages(w, p, vpn, pages, 0x60);
-  const dev = w.device(kind).driver;
-  dev.migrateToDevice(p.pid, vpn, pages);
-  return { w, p, vpn, dev };
-}
+const onDevice = (kind: 'public' | 'private', pages = 2) => deviceWorld(kind, { pages, fill: 0x60 });
 
 describe('get_user_pages', () => {
   it('gup: a long-term pin of a public page migrates it to RAM first', () => {

@@ -10,9 +10,9 @@
  * invariant checker can account for it.
  */
 import { CdmsimError } from '@cdmsim/engine';
-import { PTE_WRITE, PteKind, pteKind } from '@cdmsim/shm';
+import { PteKind, pteAccessPermitted, pteKind } from '@cdmsim/shm';
 import type { Process } from './address-space.js';
-import { Errno } from './errno.js';
+import { Errno, errPtr, isErrPtr, ptrErr } from './errno.js';
 import { handleMmFault } from './fault.js';
 import { isHmmDevicePage } from './memory-node.js';
 import { migrateToRam } from './migrate-vma.js';
@@ -51,35 +51,33 @@ export function getUserPages(core: MmCore, proc: Process, startVpn: number, page
   const taken: number[] = [];
   for (let vpn = startVpn; vpn < startVpn + pages; vpn++) {
     const r = followOrFault(core, proc, vpn, flags);
-    if (typeof r !== 'number' || r < 0) {
+    if (isErrPtr(r)) {
       releaseUserPages(core, taken, flags);
-      return typeof r === 'number' ? (-r as Errno) : r;
+      return ptrErr(r);
     }
     taken.push(r);
   }
   return taken;
 }
 
-/** One page: `follow_page_mask`, else `faultin_page`, until a reference is taken. Returns the pfn or -errno. */
+/** One page: `follow_page_mask`, else `faultin_page`, until a reference is taken. Returns the pfn or `errPtr(errno)`. Caller holds the mmap lock for read. */
 function followOrFault(core: MmCore, proc: Process, vpn: number, flags: GupFlags): number {
   const write = flags.write ?? false;
   const pt = core.pageTables;
   for (let attempt = 0; attempt < MAX_GUP_RETRIES; attempt++) {
     const vma = proc.findVma(vpn);
-    if (!vma || (write ? !vma.write : !vma.read)) return -Errno.EFAULT; // check_vma_flags
-    if (vma.kind === 'dax') return flags.longterm ? -Errno.EOPNOTSUPP : -Errno.EFAULT;
+    if (!vma || (write ? !vma.write : !vma.read)) return errPtr(Errno.EFAULT); // check_vma_flags
+    if (vma.kind === 'dax') return errPtr(flags.longterm ? Errno.EOPNOTSUPP : Errno.EFAULT);
     const pte = pt.lookup(proc.root, vpn);
     const bits = pte < 0 ? 0 : pt.readBits(pte);
-    const kind = pteKind(bits);
-    const present = kind === PteKind.PRESENT || kind === PteKind.DEVMAP || (kind === PteKind.ZERO && !write);
-    if (present && (!write || bits & PTE_WRITE)) {
-      if (kind === PteKind.ZERO) return core.zeroPfn;
+    if (pteAccessPermitted(bits, write)) {
+      if (pteKind(bits) === PteKind.ZERO) return core.zeroPfn;
       const page = vmNormalPage(core, pt.readPfn(pte), bits, true);
-      if (page === null) return -Errno.EFAULT;
+      if (page === null) return errPtr(Errno.EFAULT);
       if (flags.longterm && isHmmDevicePage(core.frames, page)) {
         // check_and_migrate_movable_pages: never pin device memory; move the page to RAM and look again.
         const m = migrateToRam(core, proc, vpn, vpn + 1, GUP_MIGRATE_OWNER);
-        if (typeof m !== 'object' || m.migrated === 0) return -Errno.EBUSY;
+        if (typeof m !== 'object' || m.migrated === 0) return errPtr(Errno.EBUSY);
         continue;
       }
       core.withPteLock(pte, () => getPage(core, page)); // follow_page_pte: FOLL_GET under the PTE lock
@@ -89,9 +87,9 @@ function followOrFault(core: MmCore, proc: Process, vpn: number, flags: GupFlags
     }
     // Not present (none, device-private entry, migration entry) or not writable: fault, then follow again.
     const r = handleMmFault(core, proc, vpn, write);
-    if (r !== Errno.OK && r !== Errno.EAGAIN) return -r;
+    if (r !== Errno.OK && r !== Errno.EAGAIN) return errPtr(r);
   }
-  return -Errno.EBUSY;
+  return errPtr(Errno.EBUSY);
 }
 
 /**

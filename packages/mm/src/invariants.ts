@@ -58,10 +58,7 @@ export function checkInvariants(core: MmCore, seed?: number, scope: InvariantSco
   for (const c of core.caches.values()) for (const pfn of c.pages.values()) cached.set(pfn, (cached.get(pfn) ?? 0) + 1);
   const inUse = new Set<number>();
   for (const a of core.ram.values()) for (const pfn of a.allocatedPfns()) inUse.add(pfn);
-  for (const d of core.devmem.active()) {
-    const owner = d.ops as { pool?: { inUse(): number[] } };
-    for (const pfn of owner.pool?.inUse() ?? []) inUse.add(pfn);
-  }
+  for (const d of core.devmem.active()) for (const pfn of d.ops.inUsePages?.() ?? []) inUse.add(pfn);
   for (const pfn of maps.keys()) if (!inUse.has(pfn)) fail(`pfn ${pfn} is mapped but free`);
   const charged = new Map<number, { anon: number; file: number; byType: number[] }>();
   for (const pfn of inUse) {
@@ -70,7 +67,7 @@ export function checkInvariants(core: MmCore, seed?: number, scope: InvariantSco
     const device = type !== PageType.SYSTEM_RAM;
     const expectedMap = maps.get(pfn) ?? 0;
     if (f.mapcount(pfn) !== expectedMap) fail(`pfn ${pfn}: mapcount ${f.mapcount(pfn)} but ${expectedMap} PTEs map it`);
-    const expectedRef = expectedMap + (cached.get(pfn) ?? 0) + (device ? 1 : 0) + (core.gupRefs.get(pfn) ?? 0);
+    const expectedRef = expectedMap + (cached.get(pfn) ?? 0) + f.idleRefcount(pfn) + (core.gupRefs.get(pfn) ?? 0);
     if (f.refcount(pfn) !== expectedRef) fail(`pfn ${pfn} (${PageType[type]}): refcount ${f.refcount(pfn)}, expected ${expectedRef} (maps ${expectedMap}, cache ${cached.get(pfn) ?? 0})`);
     if (device && f.testFlag(pfn, PG.LRU)) fail(`device pfn ${pfn} is on an LRU`);
     if (device && core.longtermPins.has(pfn)) fail(`device pfn ${pfn} is long-term pinned: device memory is never pinned`);
@@ -111,8 +108,7 @@ export function checkInvariants(core: MmCore, seed?: number, scope: InvariantSco
 export function checkAllReleased(core: MmCore, seed?: number): void {
   checkInvariants(core, seed);
   for (const d of core.devmem.active()) {
-    const owner = d.ops as { pool?: { inUse(): number[] } };
-    const busy = owner.pool?.inUse() ?? [];
+    const busy = [...(d.ops.inUsePages?.() ?? [])];
     if (busy.length) throw new InvariantViolation(`device memory ${d.resource.memNode}: ${busy.length} pages still in use after exit (e.g. pfn ${busy[0]})`, seed);
   }
   for (const m of core.memcgs.all()) if (m.usagePages !== 0) throw new InvariantViolation(`memcg ${m.name}: usage ${m.usagePages} after every process exited`, seed);

@@ -11,19 +11,10 @@ import { getPage, putPage, releasePages } from './page-lifetime.js';
 import { PTE_KINDS, PTE_OPS, PTE_TABLE, pteAction, renderPteTable } from './pte-transitions.js';
 import { vmNormalPage } from './vm-normal-page.js';
 import { exitProcess } from './zap.js';
-import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
 
-/** A world with one process that wrote `pages` anon pages and moved them to the `kind` device. */
-function onDevice(kind: 'public' | 'private', pages = 4, limit?: number) {
-  const w = makeWorld();
-  const cg = w.core.memcgs.create('job', limit);
-  const p = w.spawn(0, cg.id);
-  const vpn = mustMmap(w, p, { pages, kind: 'anon' });
-  fillPages(w, p, vpn, pages, 0x40);
-  const dev = w.device(kind).driver;
-  const r = dev.migrateToDevice(p.pid, vpn, pages);
-  return { w, p, vpn, dev, cg, r };
-}
+/** A world with one process in memcg `job` that wrote `pages` anon pages and moved them to the `kind` device. */
+const onDevice = (kind: 'public' | 'private', pages = 4, limit = Infinity) => deviceWorld(kind, { pages, fill: 0x40, memcgLimit: limit });
 
 describe('page lifetime (ZONE_DEVICE rule)', () => {
   it('put_page: the put that brings a device page to refcount 1 uncharges memcg then calls page_free', () => {

@@ -59,7 +59,7 @@ export function madviseFreeRange(core: MmCore, proc: Process, startVpn: number, 
     pt.forEachPresent(proc.root, startVpn, endVpn, (vpn, pte) => {
       core.withPteLock(pte, () => {
         const bits = pt.readBits(pte);
-        if (pteAction('madvise-free', pteKind(bits), `pid ${proc.pid} vpn ${vpn}`) === 'skip') return;
+        if (pteAction('madvise-free', pteKind(bits), proc.pid, vpn) === 'skip') return;
         const page = vmNormalPage(core, pt.readPfn(pte), bits, true);
         if (page === null) return;
         if (f.testFlag(page, PG.DIRTY)) {

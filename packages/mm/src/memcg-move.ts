@@ -9,10 +9,11 @@
  * MC_TARGET_DEVICE: referenced only if their refcount is above the idle 1
  * (`page_ref_add_unless(page, 1, 1)`), never isolated from an LRU.
  */
-import { PG, PageType, PteKind, pteKind } from '@cdmsim/shm';
+import { PG, PteKind, pteKind } from '@cdmsim/shm';
 import type { Process } from './address-space.js';
 import { Errno } from './errno.js';
 import type { MemcgId } from './memcg.js';
+import { isHmmDevicePage } from './memory-node.js';
 import type { MmCore } from './mm-core.js';
 import { putPage } from './page-lifetime.js';
 import { pteAction } from './pte-transitions.js';
@@ -104,7 +105,7 @@ function getMctgtType(core: MmCore, proc: Process, vpn: number, pte: number, fro
   const bits = core.pageTables.readBits(pte);
   const pfn = core.pageTables.readPfn(pte);
   let page: number | null = null;
-  switch (pteAction('memcg-move', pteKind(bits), `pid ${proc.pid} vpn ${vpn}`)) {
+  switch (pteAction('memcg-move', pteKind(bits), proc.pid, vpn)) {
     case 'skip':
       return null;
     case 'move-page':
@@ -118,9 +119,9 @@ function getMctgtType(core: MmCore, proc: Process, vpn: number, pte: number, fro
   if (page === null || f.mapcount(page) === 0) return null; // !page_mapped
   const anon = f.testFlag(page, PG.ANON);
   if (anon ? !flags.anon : !flags.file) return null;
-  const device = f.pageType(page) === PageType.DEVICE_PUBLIC || f.pageType(page) === PageType.DEVICE_PRIVATE;
+  const device = isHmmDevicePage(f, page);
   // ZONE_DEVICE pages are idle at refcount 1 (page_ref_add_unless(page, 1, 1)); RAM pages at 0 (get_page_unless_zero).
-  if (!f.refIncUnless(page, device ? 1 : 0)) return null;
+  if (!f.refIncUnless(page, f.idleRefcount(page))) return null;
   if (f.memcg(page) !== from) {
     putPage(core, page);
     return null;

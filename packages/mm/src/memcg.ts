@@ -54,11 +54,6 @@ export class Memcg {
     return this.#counters.usage(this.id);
   }
 
-  /** Times a charge failed on this memcg's limit. */
-  get failcnt(): number {
-    return this.#counters.failcnt(this.id);
-  }
-
   /** Pages charged to this memcg itself, split by counter (MEMCG_RSS / MEMCG_CACHE / NR_SHMEM); a snapshot. */
   get local(): Readonly<Record<MmCounter, number>> {
     const c = this.#counters;
@@ -68,12 +63,6 @@ export class Memcg {
   /** Extra: pages charged to this memcg itself, split by the page type they live on (index = PageType); a snapshot. */
   get localByType(): readonly number[] {
     return Array.from({ length: PAGE_TYPE_COUNT }, (_, t) => this.#counters.localByType(this.id, t));
-  }
-
-  /** Pages charged to this memcg itself. */
-  localPages(): number {
-    const l = this.local;
-    return l.anon + l.file;
   }
 }
 
@@ -154,17 +143,21 @@ export class MemcgTree {
 
   /**
    * Moves the charge of `oldPfn` to `newPfn` during migration
-   * (`mem_cgroup_migrate`): no limit check, so migration (back to RAM
-   * too) never fails on a memcg limit [6/6]. `newPfn` must carry the old
-   * page's ANON/SWAPBACKED flags already. Caller holds both page locks.
+   * (`mem_cgroup_migrate` → `commit_charge`): no limit check, so migration
+   * (back to RAM too) never fails on a memcg limit [6/6]. The hierarchy's
+   * usage is the same before and after, so only the memcg's own statistics
+   * (by counter and page type) and the pages' memcg ids move; usage is
+   * never touched, leaving no window in which another worker's try-charge
+   * could take the page's slot. `newPfn` must carry the old page's
+   * ANON/SWAPBACKED flags already. Caller holds both page locks.
    */
   migrate(oldPfn: number, newPfn: number): void {
     const id = this.#frames.memcg(oldPfn);
     if (id === 0) return;
     const m = this.get(id);
-    this.#account(m, oldPfn, -1);
+    this.#stat(m, oldPfn, -1);
     this.#frames.setMemcg(oldPfn, 0);
-    this.#account(m, newPfn, +1);
+    this.#stat(m, newPfn, +1);
     this.#frames.setMemcg(newPfn, id);
   }
 

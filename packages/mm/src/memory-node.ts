@@ -23,13 +23,3 @@ export function isHmmDevicePage(frames: FrameTable, pfn: number): boolean {
   const t = frames.pageType(pfn);
   return t === PageType.DEVICE_PUBLIC || t === PageType.DEVICE_PRIVATE;
 }
-
-/** True for any ZONE_DEVICE frame (`is_zone_device_page`): host, private or public. */
-export function isZoneDevicePage(frames: FrameTable, pfn: number): boolean {
-  return frames.pageType(pfn) !== PageType.SYSTEM_RAM;
-}
-
-/** Short lowercase name of a page type for reports and counters. */
-export function pageTypeName(t: PageType): string {
-  return PageType[t].toLowerCase();
-}

@@ -125,7 +125,7 @@ function collect(core: MmCore, proc: Process, m: MigrateVma, unmapped: Map<numbe
     const pfn = pte < 0 ? 0 : pt.readPfn(pte);
     let page: number | null = null;
     let write = false;
-    switch (pteAction('migrate-collect', pteKind(bits), `pid ${proc.pid} vpn ${vpn}`)) {
+    switch (pteAction('migrate-collect', pteKind(bits), proc.pid, vpn)) {
       case 'collect-empty':
         m.entries.push({ vpn, src: null, dst: null, migrate: vma.kind === 'anon', write: vma.write });
         continue;
@@ -165,7 +165,7 @@ function isolateAndUnmap(core: MmCore, page: number, unmapped: Map<number, Unmap
   const ram = f.pageType(page) === PageType.SYSTEM_RAM;
   if (ram && !core.lruOf(page).del(page)) return undo(core, page, false);
   if (ram) f.setFlag(page, PG.ISOLATED);
-  const extra = 1 + (isHmmDevicePage(f, page) ? 1 : 0) + (f.mapping(page) !== 0 ? 1 : 0);
+  const extra = 1 + f.idleRefcount(page) + (f.mapping(page) !== 0 ? 1 : 0);
   if (!migrateVmaCheckPage(f.refcount(page), f.mapcount(page), extra)) return undo(core, page, ram);
   const list: Unmapped[] = [];
   for (const hit of rmapWalk(core, page)) {
@@ -314,7 +314,7 @@ export function ramMigrateOps(): MigrateVmaOps {
   return {
     allocAndCopy(core, m) {
       const proc = core.process(m.pid);
-      const order = [proc.cpuNode, ...core.ramNodes().filter((n) => n !== proc.cpuNode)];
+      const order = core.localFirstOrder(proc.cpuNode);
       for (const e of m.entries) {
         if (!e.migrate || e.src === null || !isHmmDevicePage(core.frames, e.src)) continue;
         const dst = core.allocRamPage(order);

@@ -19,8 +19,8 @@ import type { Vma } from './vma.js';
 /** Chooses the RAM nodes to try, in order, for a new page of `proc` at `vpn` (default: the process's local RAM, then the other RAM nodes). */
 export type PlacementPolicy = (core: MmCore, proc: Process, vma: Vma, vpn: number) => readonly MemNodeId[];
 
-/** The default placement policy: local RAM first, then every other system-RAM node by id. */
-export const localFirstPlacement: PlacementPolicy = (core, proc) => [proc.cpuNode, ...core.ramNodes().filter((n) => n !== proc.cpuNode)];
+/** The default placement policy: local RAM first, then every other system-RAM node by id (`MmCore.localFirstOrder`). */
+export const localFirstPlacement: PlacementPolicy = (core, proc) => core.localFirstOrder(proc.cpuNode);
 
 /**
  * The cache-coherence side of page management (issue 4, item 4): with
@@ -105,6 +105,10 @@ export class MmCore {
   readonly stats: MmStats = { cpuAccessesToDevice: new Map(), faults: 0, cowCopies: 0, migratedPages: 0, skippedMigrations: 0, oomKills: 0, lazyFreed: 0 };
   #nextPid: number;
   #nextMappingId: number;
+  /** `ram`'s keys in id order; `ram` is filled only in the constructor, so this never changes. */
+  readonly #ramNodeIds: readonly MemNodeId[];
+  /** Memoised `localFirstOrder` per first node. */
+  readonly #localFirst = new Map<MemNodeId, readonly MemNodeId[]>();
 
   constructor(options: MmCoreOptions) {
     this.frames = options.frames;
@@ -123,6 +127,7 @@ export class MmCore {
       this.ram.set(m.memNode, new PageAllocator({ ...m, frameCount: Math.min(cap, m.frameCount) }, this.frames, this.content));
       this.lru.set(m.memNode, new Lru(this.frames));
     }
+    this.#ramNodeIds = [...this.ram.keys()].sort((a, b) => a - b);
     this.devmem = new DevmemRegistry(this.frames.map.memories);
     this.memcgs = new MemcgTree(this.frames, options.memcgCounters);
     // ZERO_PAGE(0): the first frame of the first RAM memory. Its owner allocates it; every other core only knows its pfn.
@@ -135,9 +140,25 @@ export class MmCore {
     }
   }
 
-  /** System-RAM node ids in id order (the RAM this core owns). */
-  ramNodes(): MemNodeId[] {
-    return [...this.ram.keys()].sort((a, b) => a - b);
+  /** Returns the system-RAM node ids in id order (the RAM this core owns); computed once, callers must not modify it. */
+  ramNodes(): readonly MemNodeId[] {
+    return this.#ramNodeIds;
+  }
+
+  /**
+   * Returns the RAM fallback order starting at `node` (the zonelist of
+   * `alloc_pages_node(node, ...)`): `node` itself, then every other RAM node
+   * this core owns by id. Memoised per node; callers must not modify it. A
+   * `node` this core does not own stays first and is skipped by
+   * `allocRamPage`.
+   */
+  localFirstOrder(node: MemNodeId): readonly MemNodeId[] {
+    let order = this.#localFirst.get(node);
+    if (!order) {
+      order = [node, ...this.#ramNodeIds.filter((n) => n !== node)];
+      this.#localFirst.set(node, order);
+    }
+    return order;
   }
 
   /** Returns the RAM allocator of `node`; throws for a non-RAM node. */
@@ -172,11 +193,12 @@ export class MmCore {
 
   /**
    * Allocates a page for the kernel itself (`__get_free_page(GFP_KERNEL)`):
-   * RAM of `node` first, then any RAM node; never device memory, even when
-   * RAM is exhausted. Returns null on exhaustion.
+   * RAM of `node` first, then any RAM node (`localFirstOrder`); never device
+   * memory, even when RAM is exhausted. Returns the pfn at refcount 1, or
+   * null on exhaustion. Caller runs on the node owning this core's RAM.
    */
   allocKernelPage(node: MemNodeId): number | null {
-    return this.allocRamPage([node, ...this.ramNodes()]);
+    return this.allocRamPage(this.localFirstOrder(node));
   }
 
   /** Returns a fresh pid. */

@@ -48,12 +48,6 @@ export class MmuNotifierChain {
     this.#subs.push(sub);
   }
 
-  /** Unregisters a subscriber. */
-  unregister(sub: MmuNotifierSubscriber): void {
-    const i = this.#subs.indexOf(sub);
-    if (i >= 0) this.#subs.splice(i, 1);
-  }
-
   /**
    * Runs `change` between `invalidate_range_start` and `_end` of every
    * subscriber; returns what `change` returns. Caller holds the mmap lock.

@@ -61,7 +61,7 @@ export function changeProtectionWrprotect(core: MmCore, proc: Process, vma: Vma)
       core.withPteLock(pte, () => {
         const bits = pt.readBits(pte);
         let next = bits;
-        switch (pteAction('wrprotect', pteKind(bits), `pid ${proc.pid} vpn ${vpn}`)) {
+        switch (pteAction('wrprotect', pteKind(bits), proc.pid, vpn)) {
           case 'skip':
             return;
           case 'clear-write':

@@ -64,11 +64,6 @@ export class PageAllocator {
     this.#free.push(pfn);
   }
 
-  /** Returns whether `pfn` is currently allocated. */
-  isAllocated(pfn: number): boolean {
-    return this.#allocated.has(pfn);
-  }
-
   /** Frames currently free. */
   freeCount(): number {
     return this.memory.frameCount - this.#allocated.size;

@@ -18,9 +18,9 @@ import type { MmCore } from './mm-core.js';
 export function getPage(core: MmCore, pfn: number): void {
   const type = core.frames.pageType(pfn);
   if (type === PageType.DEVICE_HOST) throw new CdmsimError(`get_page: pfn ${pfn} is a DEVICE_HOST page (not refcounted)`);
-  const floor = type === PageType.SYSTEM_RAM ? 0 : 1;
+  const idle = core.frames.idleRefcount(pfn);
   const n = core.frames.refInc(pfn);
-  if (n <= floor + 1) throw new InvariantViolation(`get_page: pfn ${pfn} (${PageType[type]}) was free (refcount now ${n})`);
+  if (n <= idle + 1) throw new InvariantViolation(`get_page: pfn ${pfn} (${PageType[type]}) was free (refcount now ${n})`);
 }
 
 /**

@@ -56,7 +56,7 @@ function entryAt(core: MmCore, proc: Process, vpn: number): { entry: PagemapEntr
   const pte = pt.lookup(proc.root, vpn);
   const [bits, pfn] = pte < 0 ? [0, 0] : core.withPteLock(pte, () => [pt.readBits(pte), pt.readPfn(pte)] as const);
   const kind = pteKind(bits);
-  const action = pteAction('pagemap', kind, `pid ${proc.pid} vpn ${vpn}`);
+  const action = pteAction('pagemap', kind, proc.pid, vpn);
   if (action === 'report-none') {
     return { entry: { vpn, kind, present: false, swap: false, pfn: null, memNode: null, pageType: null, write: false, exclusive: false, file: false }, page: null };
   }

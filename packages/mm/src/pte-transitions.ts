@@ -100,11 +100,18 @@ export const PTE_KINDS: readonly PteKind[] = [K.NONE, K.PRESENT, K.DEVMAP, K.DEV
 
 /**
  * Returns the action for (`op`, `kind`). Throws ProtocolViolation naming
- * the table, state, event and address for an illegal or missing pair.
+ * the table, state, event and address (`pid <pid> vpn <vpn>`, or `?` when
+ * either is not given) for an illegal or missing pair; the address is
+ * formatted only then, so callers on per-PTE paths pay nothing for it.
+ * Needs no lock itself; callers hold the PTE lock (or read a snapshot) of
+ * the entry whose `kind` they pass.
  */
-export function pteAction(op: PteOp, kind: PteKind, address = '?'): string {
+export function pteAction(op: PteOp, kind: PteKind, pid?: number, vpn?: number): string {
   const cell = PTE_TABLE[op][kind] as PteCell | undefined;
-  if (!cell || 'illegal' in cell) throw new ProtocolViolation('PTE table', PteKind[kind] ?? String(kind), op, address);
+  if (!cell || 'illegal' in cell) {
+    const address = pid === undefined || vpn === undefined ? '?' : `pid ${pid} vpn ${vpn}`;
+    throw new ProtocolViolation('PTE table', PteKind[kind] ?? String(kind), op, address);
+  }
   return cell.action;
 }
 

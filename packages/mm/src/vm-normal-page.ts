@@ -27,8 +27,3 @@ export function vmNormalPage(core: MmCore, pfn: number, bits: number, withPublic
       return null;
   }
 }
-
-/** `vm_normal_page` = `_vm_normal_page(..., false)`: what LRU users (mlock, NUMA balancing) see. */
-export function vmNormalPageLru(core: MmCore, pfn: number, bits: number): number | null {
-  return vmNormalPage(core, pfn, bits, false);
-}

@@ -7,7 +7,10 @@ import { CdmsimError } from '@cdmsim/engine';
 import type { Process } from './address-space.js';
 import { mmap, type MmapArgs } from './address-space.js';
 import { readBytes, writeBytes } from './access.js';
+import type { DmirrorDriver } from './dmirror-driver.js';
 import { Errno, isErrPtr, ptrErr } from './errno.js';
+import type { Memcg } from './memcg.js';
+import type { MigrateResult } from './migrate-vma.js';
 import { MmWorld, type MmWorldSpec } from './mm-world.js';
 
 /** Default small machine: CPUs with 64 pages each, a 32-page public and a 32-page private device, 8 pmem pages. */
@@ -46,6 +49,46 @@ export function firstByte(w: MmWorld, p: Process, vpn: number): number {
   const r = readBytes(w.core, p, w.va(vpn), 1);
   if (!(r instanceof Uint8Array)) throw new CdmsimError(`read failed at vpn ${vpn}: ${Errno[r]}`);
   return r[0]!;
+}
+
+/** Options of `deviceWorld`. */
+export interface DeviceWorldOptions {
+  /** Anonymous pages mapped, written and migrated. */
+  readonly pages: number;
+  /** Byte written to the first page (page i gets `fill + i`, see `fillPages`). */
+  readonly fill: number;
+  /** If given, creates memcg `job` with this page limit (Infinity: none) and spawns the process in it; otherwise no memcg is created and the process is in the root memcg. */
+  readonly memcgLimit?: number;
+}
+
+/** What `deviceWorld` built. */
+export interface DeviceWorld {
+  readonly w: MmWorld;
+  readonly p: Process;
+  /** First vpn of the mapping. */
+  readonly vpn: number;
+  /** The first `kind` device's driver. */
+  readonly dev: DmirrorDriver;
+  /** The process's memcg: `job`, or the root memcg without `memcgLimit`. */
+  readonly cg: Memcg;
+  /** What `migrateToDevice` returned (not checked here). */
+  readonly r: MigrateResult | Errno;
+}
+
+/**
+ * Returns a fresh world (`makeWorld()`) with one process on CPU 0 that
+ * mapped `pages` anonymous pages, wrote them (`fillPages` with `fill`) and
+ * asked the first `kind` device's driver to migrate them there.
+ */
+export function deviceWorld(kind: 'public' | 'private', opts: DeviceWorldOptions): DeviceWorld {
+  const w = makeWorld();
+  const cg = opts.memcgLimit === undefined ? w.core.memcgs.root : w.core.memcgs.create('job', opts.memcgLimit);
+  const p = w.spawn(0, cg.id);
+  const vpn = mustMmap(w, p, { pages: opts.pages, kind: 'anon' });
+  fillPages(w, p, vpn, opts.pages, opts.fill);
+  const dev = w.device(kind).driver;
+  const r = dev.migrateToDevice(p.pid, vpn, opts.pages);
+  return { w, p, vpn, dev, cg, r };
 }
 
 /** Reads the PTE of `vpn`: { kind, pfn, bits } (kind NONE if no table). */

@@ -25,19 +25,20 @@ export function zapRange(core: MmCore, proc: Process, vma: Vma, startVpn: number
   return proc.notifiers.around(range, () => {
     const gather: number[] = [];
     core.pageTables.forEachPresent(proc.root, startVpn, endVpn, (vpn, pte) => {
-      core.withPteLock(pte, () => zapOnePte(core, proc, vma, vpn, pte, gather));
+      core.withPteLock(pte, () => zapOnePte(core, proc, vpn, pte, gather));
     });
     releasePages(core, gather);
     return gather.length;
   });
 }
 
-function zapOnePte(core: MmCore, proc: Process, _vma: Vma, vpn: number, pte: number, gather: number[]): void {
+/** `zap_pte_range` body for one entry: clears it and queues the page reference to drop in `gather`. Caller holds the PTE lock. */
+function zapOnePte(core: MmCore, proc: Process, vpn: number, pte: number, gather: number[]): void {
   const pt = core.pageTables;
   const bits = pt.readBits(pte);
   const pfn = pt.readPfn(pte);
   const f = core.frames;
-  switch (pteAction('zap', pteKind(bits), `pid ${proc.pid} vpn ${vpn}`)) {
+  switch (pteAction('zap', pteKind(bits), proc.pid, vpn)) {
     case 'skip':
       return;
     case 'clear':
@@ -66,15 +67,23 @@ function zapOnePte(core: MmCore, proc: Process, _vma: Vma, vpn: number, pte: num
 }
 
 /**
+ * Tears down one whole VMA of `proc` (the per-VMA step of `do_munmap` →
+ * `unmap_region` + `remove_vma`, and of `exit_mmap`): zaps all of it with
+ * `event`, removes it from `proc.vmas`, then drops its page-cache user.
+ * Caller holds the mmap lock for write; `vma` is one of `proc.vmas`.
+ */
+export function removeVma(core: MmCore, proc: Process, vma: Vma, event: MmuNotifyEvent): void {
+  zapRange(core, proc, vma, vma.start, vma.end, event);
+  proc.vmas.splice(proc.vmas.indexOf(vma), 1);
+  if (vma.cache) releaseCacheUser(core, vma.cache);
+}
+
+/**
  * `exit_mmap`: notifies RELEASE, zaps every VMA, drops page-cache users and
  * removes the process. Device memory the process mapped is freed with its
  * last mapping (device pages are never pinned). Caller holds the mmap lock.
  */
 export function exitProcess(core: MmCore, proc: Process): void {
-  for (const v of [...proc.vmas]) {
-    zapRange(core, proc, v, v.start, v.end, MmuNotifyEvent.RELEASE);
-    proc.vmas.splice(proc.vmas.indexOf(v), 1);
-    if (v.cache) releaseCacheUser(core, v.cache);
-  }
+  for (const v of [...proc.vmas]) removeVma(core, proc, v, MmuNotifyEvent.RELEASE);
   core.processes.delete(proc.pid);
 }

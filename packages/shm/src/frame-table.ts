@@ -199,7 +199,18 @@ export class FrameTable {
   refcount(pfn: number): number {
     const a = this.locate(pfn);
     // why: seq-cst load pairs with atomic ref updates of other threads.
-    return a < 0 ? this.initialRefcount(pfn) : Atomics.load(this.view, a + FR_REFCOUNT);
+    return a < 0 ? this.idleRefcount(pfn) : Atomics.load(this.view, a + FR_REFCOUNT);
+  }
+
+  /**
+   * Returns the refcount at which frame `pfn` is idle (free): 0 for system
+   * RAM, DEVICE_IDLE_REFCOUNT (1) for every ZONE_DEVICE frame — the rule of
+   * `put_zone_device_private_or_public_page`. It is also the initial
+   * refcount of an unmaterialized frame. Depends only on the memory `pfn`
+   * lies in, so callers need no lock; throws if `pfn` is in no memory.
+   */
+  idleRefcount(pfn: number): number {
+    return isDevicePageType(this.requireMemory(pfn).type) ? DEVICE_IDLE_REFCOUNT : 0;
   }
 
   /** Atomically increments the refcount and returns the new value (`page_ref_inc_return`). */
@@ -509,10 +520,6 @@ export class FrameTable {
 
   private initialFlags(pfn: number): number {
     return isDevicePageType(this.requireMemory(pfn).type) ? PG.RESERVED : 0;
-  }
-
-  private initialRefcount(pfn: number): number {
-    return isDevicePageType(this.requireMemory(pfn).type) ? DEVICE_IDLE_REFCOUNT : 0;
   }
 
   private requireMemory(pfn: number): MemoryDesc {

@@ -52,6 +52,17 @@ export function ptePresent(bits: number): boolean {
 }
 
 /**
+ * Returns whether the CPU may access the page through this entry without a
+ * fault: `pte_present`, and for a write also `pte_write`. A ZERO entry never
+ * carries PTE_WRITE (`PageTables.write` accepts only valid encodings), so a
+ * write through it is refused (`do_wp_page`). Callers read `bits` under the
+ * PTE lock or re-check it there before acting on the answer.
+ */
+export function pteAccessPermitted(bits: number, write: boolean): boolean {
+  return ptePresent(bits) && (!write || (bits & PTE_WRITE) !== 0);
+}
+
+/**
  * Returns whether `bits` is a valid encoding (known kind, only the flags that
  * kind may carry).
  */

@@ -461,7 +461,7 @@ export class MmStressCpu {
     this.#areas.clear();
     this.#check();
     for (const r of this.#remotes.values()) {
-      const held = r.pool.inUse();
+      const held = [...r.inUsePages()];
       if (held.length) this.#fail(`${held.length} pages of node ${r.device} still held after every process exited (e.g. pfn ${held[0]})`);
     }
     const used = this.ramPagesInUse;

@@ -28,8 +28,6 @@ export class RemoteDeviceMemory implements DevicePagemapOps {
   readonly pendingFaults: PendingDeviceFault[] = [];
   /** PageFree messages sent. */
   pageFreesSent = 0;
-  /** Device-private faults taken. */
-  faults = 0;
 
   constructor(kernel: NodeKernel, device: NodeId) {
     this.#kernel = kernel;
@@ -47,8 +45,14 @@ export class RemoteDeviceMemory implements DevicePagemapOps {
     return this.#held.has(pfn);
   }
 
-  /** The invariant checker's view: pages of this device in use on this node. */
-  readonly pool = { inUse: (): number[] => [...this.#held] };
+  /**
+   * Returns the pages of this device held on this node (the invariant
+   * checker's "in use"): the live set, not a copy; callers only iterate it,
+   * on this CPU node's worker.
+   */
+  inUsePages(): Iterable<number> {
+    return this.#held;
+  }
 
   /** `page_free`: the page went idle here; hand it back to the driver. Caller is the ZONE_DEVICE put path. */
   pageFree(pfn: number): void {
@@ -59,7 +63,6 @@ export class RemoteDeviceMemory implements DevicePagemapOps {
 
   /** `page_fault` of a device-private entry: recorded for the executor; returns EAGAIN (retry once the page is back in RAM). */
   fault(pid: Pid, vpn: number): Errno {
-    this.faults++;
     this.pendingFaults.push({ pid, vpn });
     return Errno.EAGAIN;
   }
