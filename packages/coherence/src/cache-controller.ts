@@ -68,12 +68,12 @@ export class CacheController {
 
   /** Returns the line's state (I when neither cached nor being written back). */
   stateOf(line: LineAddr): CacheState {
-    return (this.#array.get(line) ?? this.#tbes.get(line))?.state ?? 'I';
+    return this.#recordOf(line)?.state ?? 'I';
   }
 
-  /** Returns the line's data as this cache holds it, or undefined in I. */
-  dataOf(line: LineAddr): number | undefined {
-    return (this.#array.get(line) ?? this.#tbes.get(line))?.data;
+  /** Returns the number of stalled events of `line`. */
+  stalledOf(line: LineAddr): number {
+    return this.#stalls.countOf(line);
   }
 
   /** Returns every line not in I with its state, and the number of stalled events per line. */
@@ -114,29 +114,41 @@ export class CacheController {
     }
   }
 
+  /** Returns the line's committed record (tag array or writeback TBE), or undefined in I. */
+  #recordOf(line: LineAddr): CacheLineRecord | undefined {
+    return this.#array.get(line) ?? this.#tbes.get(line);
+  }
+
   #tryMsg(msg: CoherenceMsg, step: CacheStep): boolean {
-    const rec = this.#array.get(msg.line) ?? this.#tbes.get(msg.line);
-    return this.#fireAndWake(msg.line, this.#classify(msg, rec), msg, undefined, step);
+    const rec = this.#recordOf(msg.line);
+    return this.#fireAndWake(msg.line, this.#classify(msg, rec), msg, undefined, rec, step);
   }
 
   #tryCore(op: CoreOp, line: LineAddr, step: CacheStep): boolean {
-    if (this.stateOf(line) === 'I' && !this.#array.hasRoom(line)) {
+    let rec = this.#recordOf(line);
+    if ((rec?.state ?? 'I') === 'I' && !this.#array.hasRoom(line)) {
       const victim = this.#array.victim(line, (r) => STABLE_CACHE_STATES.has(r.state));
       if (victim === undefined) {
         // Every way is busy with a miss: retry when any line of this cache settles.
         this.#waitingForWay.push({ op, line });
         return true;
       }
-      this.#fireAndWake(victim, 'Replacement', undefined, undefined, step);
+      this.#fireAndWake(victim, 'Replacement', undefined, undefined, this.#recordOf(victim), step);
+      // The victim's wake-ups may have run ops of this line: look it up again.
+      rec = this.#recordOf(line);
     }
-    const ok = this.#fireAndWake(line, op.kind === 'load' ? 'Load' : 'Store', undefined, op, step);
+    const ok = this.#fireAndWake(line, op.kind === 'load' ? 'Load' : 'Store', undefined, op, rec, step);
     if (ok) this.#array.touch(line);
     return ok;
   }
 
-  /** Fires one event; on success commits the record and retries what was stalled. Returns false when it stalled. */
-  #fireAndWake(line: LineAddr, event: CacheEvent, msg: CoherenceMsg | undefined, op: CoreOp | undefined, step: CacheStep): boolean {
-    const old = this.#array.get(line) ?? this.#tbes.get(line);
+  /**
+   * Fires one event on `old`, the line's committed record as just looked up
+   * (undefined in I); on success commits the record and retries what was
+   * stalled. Returns false when it stalled. The actions run on a copy, so a
+   * stall or a throw leaves the committed record untouched.
+   */
+  #fireAndWake(line: LineAddr, event: CacheEvent, msg: CoherenceMsg | undefined, op: CoreOp | undefined, old: CacheLineRecord | undefined, step: CacheStep): boolean {
     const rec: CacheLineRecord = old ? { ...old } : { state: 'I', data: 0, acksNeeded: undefined, acksReceived: 0, op: undefined };
     const ctx: CacheActionContext = {
       line,

@@ -102,11 +102,6 @@ export class ProgressWatchdog {
     return this.#open.size;
   }
 
-  /** The threshold this watchdog reports at. */
-  get thresholdPs(): Ps {
-    return this.#thresholdPs;
-  }
-
   /**
    * Opens transaction `id` at `atPs`. `what` may be a function: it is called
    * only for a report, so it can show the controllers' states at that moment.

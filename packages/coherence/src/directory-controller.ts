@@ -62,6 +62,11 @@ export class DirectoryController {
     return { lines: [...this.#lines].filter(([, r]) => r.state !== 'I').map(([l, r]) => [l, r.state]), stalled: this.#stalls.counts() };
   }
 
+  /** Returns the number of stalled events of `line`. */
+  stalledOf(line: LineAddr): number {
+    return this.#stalls.countOf(line);
+  }
+
   /** Returns every line this directory has an entry for. */
   knownLines(): LineAddr[] {
     return [...this.#lines.keys()];
@@ -76,7 +81,7 @@ export class DirectoryController {
   forget(line: LineAddr): boolean {
     const r = this.#lines.get(line);
     if (!r) return true;
-    if (r.state !== 'I' || (this.#stalls.counts().get(line) ?? 0) > 0) return false;
+    if (r.state !== 'I' || this.#stalls.countOf(line) > 0) return false;
     this.#lines.delete(line);
     return true;
   }
@@ -84,7 +89,7 @@ export class DirectoryController {
   /** Starts a recall of `line` (flush dirty data home, invalidate every copy). A `recalled` effect reports completion. */
   recall(line: LineAddr): DirStep {
     const step: DirStep = { effects: [], transitions: [] };
-    if (this.#stalls.hasFrom(line, RECALL_SOURCE) || !this.#fireAndWake(line, 'Recall', undefined, step)) this.#stalls.push(line, RECALL_SOURCE, { kind: 'recall' });
+    if (this.#stalls.hasFrom(line, RECALL_SOURCE) || !this.#fireAndWake(line, 'Recall', undefined, this.#recordOf(line), step)) this.#stalls.push(line, RECALL_SOURCE, { kind: 'recall' });
     return step;
   }
 
@@ -117,13 +122,23 @@ export class DirectoryController {
     }
   }
 
-  #tryMsg(msg: CoherenceMsg, step: DirStep): boolean {
-    const rec = this.#lines.get(msg.line) ?? this.#fresh(msg.line);
-    return this.#fireAndWake(msg.line, this.#classify(msg, rec), msg, step);
+  /** Returns the line's entry, or a fresh I entry (not stored) when never touched. */
+  #recordOf(line: LineAddr): DirLineRecord {
+    return this.#lines.get(line) ?? this.#fresh(line);
   }
 
-  #fireAndWake(line: LineAddr, event: DirEvent, msg: CoherenceMsg | undefined, step: DirStep): boolean {
-    const old = this.#lines.get(line) ?? this.#fresh(line);
+  #tryMsg(msg: CoherenceMsg, step: DirStep): boolean {
+    const rec = this.#recordOf(msg.line);
+    return this.#fireAndWake(msg.line, this.#classify(msg, rec), msg, rec, step);
+  }
+
+  /**
+   * Fires one event on `old`, the line's entry as just looked up; on success
+   * commits the entry and retries what was stalled. Returns false when it
+   * stalled. The actions run on a copy, so a stall or a throw leaves the
+   * stored entry untouched.
+   */
+  #fireAndWake(line: LineAddr, event: DirEvent, msg: CoherenceMsg | undefined, old: DirLineRecord, step: DirStep): boolean {
     const rec: DirLineRecord = { ...old, sharers: [...old.sharers] };
     const ctx: DirActionContext = { line, self: this.self, lineBytes: this.#opts.lineBytes, memoryLatencyPs: this.#opts.memoryLatencyPs, msg, rec, effects: step.effects };
     const from = rec.state;
@@ -132,7 +147,7 @@ export class DirectoryController {
     rec.state = to;
     this.#lines.set(line, rec);
     step.transitions.push({ line, from, event, to, effectsEnd: step.effects.length });
-    this.#stalls.retry(line, (p) => (p.kind === 'recall' ? this.#fireAndWake(line, 'Recall', undefined, step) : this.#tryMsg(p.msg, step)));
+    this.#stalls.retry(line, (p) => (p.kind === 'recall' ? this.#fireAndWake(line, 'Recall', undefined, this.#recordOf(line), step) : this.#tryMsg(p.msg, step)));
     return true;
   }
 }

@@ -5,7 +5,7 @@
  * litmus tests. See README.md and docs/coherence-tables.md.
  */
 export type { LineAddr, Unit, Endpoint, MsgType, CoherenceMsg } from './messages.js';
-export { CONTROL_PAYLOAD_BYTES, DATA_MESSAGES, payloadBytes, memOpOf, vnetOf, endpointKey, formatEndpoint } from './messages.js';
+export { CONTROL_PAYLOAD_BYTES, DATA_MESSAGES, payloadBytes, vnetOf, endpointKey, pairKey, formatEndpoint } from './messages.js';
 export type { AccessPermission, StateSpec, EventSpec, Transition, IllegalPairs, ProtocolTable, CompletenessIssue } from './table.js';
 export { TableIndex, checkCompleteness, tableSize, renderMarkdown, withoutAction, fire, formatLine } from './table.js';
 export { CacheArray } from './cache-array.js';

@@ -1,7 +1,7 @@
 /**
  * Coherence messages. Plain data, transport-agnostic: a controller returns
- * them, a `Network` delivers them. Each maps onto proto `MemRequest` /
- * `MemResponse` (see `memOpOf`) when the real bus carries them.
+ * them, a `Network` delivers them. On the real bus each travels as a proto
+ * `CoherenceMessage` in a `coh` envelope (see @cdmsim/node's `coh-codec.ts`).
  */
 import type { NodeId } from '@cdmsim/engine';
 
@@ -62,34 +62,14 @@ export function endpointKey(e: Endpoint): number {
   return e.node * 2 + (e.unit === 'dir' ? 1 : 0);
 }
 
-/** Returns true when two endpoints are the same controller. */
-export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  return a.node === b.node && a.unit === b.unit;
+/** Returns the FIFO key of a (source, destination) endpoint pair: order is kept per key. */
+export function pairKey(src: Endpoint, dst: Endpoint): number {
+  return endpointKey(src) * 4096 + endpointKey(dst);
 }
 
 /** Formats an endpoint for reports: `cache@2`, `dir@0`. */
 export function formatEndpoint(e: Endpoint): string {
   return `${e.unit}@${e.node}`;
-}
-
-/**
- * Returns the proto `MemOp` name that carries `type` on the real bus, and
- * whether it is a `MemRequest` or a `MemResponse`. PutS/PutE have no MemOp of
- * their own yet: they travel as MEM_PUT_M with size 0 (no data).
- */
-export function memOpOf(type: MsgType): { op: string; kind: 'request' | 'response' } {
-  switch (type) {
-    case 'GetS': return { op: 'MEM_GET_S', kind: 'request' };
-    case 'GetM': return { op: 'MEM_GET_M', kind: 'request' };
-    case 'PutS': case 'PutM': case 'PutE': return { op: 'MEM_PUT_M', kind: 'request' };
-    case 'FwdGetS': return { op: 'MEM_FWD_GET_S', kind: 'request' };
-    case 'FwdGetM': return { op: 'MEM_FWD_GET_M', kind: 'request' };
-    case 'Inv': return { op: 'MEM_INV', kind: 'request' };
-    case 'PutAck': return { op: 'MEM_PUT_M', kind: 'response' };
-    case 'Data': case 'DataE': return { op: 'MEM_GET_S', kind: 'response' };
-    case 'AckCount': return { op: 'MEM_GET_M', kind: 'response' };
-    case 'InvAck': return { op: 'MEM_INV', kind: 'response' };
-  }
 }
 
 /**

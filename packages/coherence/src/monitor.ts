@@ -11,11 +11,15 @@ import { InvariantViolation, type NodeId, type Ps } from '@cdmsim/engine';
 import { formatLine, type AccessPermission } from './table.js';
 import type { LineAddr } from './messages.js';
 
+/** Stored values kept per line for violation messages (the tail of its coherence order). */
+const RECENT_STORES = 5;
+
 /** Checks SWMR and data-value invariants as permissions change and operations perform. */
 export class CoherenceMonitor {
   readonly #seed: number | undefined;
   readonly #perms = new Map<LineAddr, Map<NodeId, 'read' | 'read-write'>>();
-  readonly #order = new Map<LineAddr, number[]>();
+  /** The last `RECENT_STORES` stored values per line, oldest first; the last is the line's value. */
+  readonly #recent = new Map<LineAddr, number[]>();
   readonly #initial: (line: LineAddr) => number;
   loads = 0;
   stores = 0;
@@ -40,7 +44,6 @@ export class CoherenceMonitor {
     }
   }
 
-  /** Records a store performing; its value goes last in the line's coherence order. */
   /**
    * Starts a new coherence order for `line`: its frame was freed and will
    * hold a new page (whose first loads return the initial value). Caller
@@ -50,14 +53,16 @@ export class CoherenceMonitor {
   forget(line: LineAddr): void {
     const holders = [...(this.#perms.get(line) ?? [])];
     if (holders.length) throw new InvariantViolation(`line ${formatLine(line)} forgotten while node ${holders[0]![0]} still holds it`, this.#seed);
-    this.#order.delete(line);
+    this.#recent.delete(line);
   }
 
+  /** Records a store performing; its value goes last in the line's coherence order. */
   onStore(agent: NodeId, line: LineAddr, value: number, atPs: Ps): void {
     this.#checkHolds(agent, line, 'read-write', 'store', atPs);
     this.stores++;
-    let o = this.#order.get(line);
-    if (!o) this.#order.set(line, (o = []));
+    let o = this.#recent.get(line);
+    if (!o) this.#recent.set(line, (o = []));
+    if (o.length === RECENT_STORES) o.shift();
     o.push(value);
   }
 
@@ -68,7 +73,7 @@ export class CoherenceMonitor {
     const expected = this.lastValue(line);
     if (value !== expected) {
       throw new InvariantViolation(
-        `data-value violated: agent ${agent} loaded ${value} from line ${formatLine(line)} at ${atPs} ps; the last store wrote ${expected} (coherence order: ${this.order(line).slice(-5).join(' → ')})`,
+        `data-value violated: agent ${agent} loaded ${value} from line ${formatLine(line)} at ${atPs} ps; the last store wrote ${expected} (coherence order: ${(this.#recent.get(line) ?? []).join(' → ')})`,
         this.#seed,
       );
     }
@@ -83,13 +88,8 @@ export class CoherenceMonitor {
 
   /** Returns the line's value in coherence order so far (initial value when never stored). */
   lastValue(line: LineAddr): number {
-    const o = this.#order.get(line);
+    const o = this.#recent.get(line);
     return o && o.length > 0 ? o[o.length - 1]! : this.#initial(line);
-  }
-
-  /** Returns the line's stores in coherence order. */
-  order(line: LineAddr): readonly number[] {
-    return this.#order.get(line) ?? [];
   }
 
   #checkHolds(agent: NodeId, line: LineAddr, need: 'read' | 'read-write', what: string, atPs: Ps): void {

@@ -7,7 +7,7 @@
  */
 import { Rng, serializationPs, type NodeId, type Ps } from '@cdmsim/engine';
 import type { Topology } from '@cdmsim/config';
-import { endpointKey, type CoherenceMsg, type MsgType } from './messages.js';
+import { pairKey, type CoherenceMsg, type MsgType } from './messages.js';
 
 /** Delivers coherence messages. Implementations must keep FIFO order per (src, dst) endpoint pair. */
 export interface Network {
@@ -111,7 +111,7 @@ export class DeterministicNetwork implements Network {
       return;
     }
     const jitter = this.#opts.jitterPs ? this.#rng.int(0, this.#opts.jitterPs) : 0;
-    const pair = endpointKey(msg.src) * 4096 + endpointKey(msg.dst);
+    const pair = pairKey(msg.src, msg.dst);
     // Strictly after the previous message on this pair, so FIFO holds whatever the tie key.
     const atPs = Math.max(nowPs + this.#opts.latency(msg.src.node, msg.dst.node, msg.sizeBytes) + jitter, (this.#lastPs.get(pair) ?? -1) + 1);
     this.#lastPs.set(pair, atPs);

@@ -59,6 +59,11 @@ export class StallBuffer<T> {
     }
   }
 
+  /** Returns the number of stalled events of `line` (0 when none). */
+  countOf(line: LineAddr): number {
+    return this.#byLine.get(line)?.length ?? 0;
+  }
+
   /** Returns the number of stalled events per line. */
   counts(): Map<LineAddr, number> {
     return new Map([...this.#byLine].map(([l, q]) => [l, q.length]));

@@ -236,7 +236,7 @@ export class CoherentSystem {
     const home = this.topology.nodes[this.#homeOf(line)]!;
     if (this.topology.nodes[agent]!.kind === 'cpu' && home.kind === 'gpu' && home.memory.kind === 'private') return 'device-private-memory';
     this.#opDone.set(op.id, done);
-    this.#watchdog.begin(op.id, `${op.kind} by agent ${agent} of ${formatLine(line)}`, this.#nowPs);
+    this.#watchdog.begin(op.id, () => `${op.kind} by agent ${agent} of ${formatLine(line)}`, this.#nowPs);
     const step = this.#caches[agent]!.coreRequest(op, line);
     this.#applyCache(agent, step.effects, step.transitions);
     return undefined;

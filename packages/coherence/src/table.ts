@@ -49,10 +49,12 @@ export interface ProtocolTable<S extends string, E extends string, A extends str
   readonly illegal: readonly IllegalPairs<S, E>[];
 }
 
-/** A resolved row: where to go (`to` = current state when the row stays) and what to run. */
+/** A resolved row: where to go (`to` = current state when the row stays), what to run, and whether it stalls. */
 export interface ResolvedRow<S extends string, A extends string> {
   readonly to: S | undefined;
   readonly actions: readonly A[];
+  /** True when `actions` includes `'stall'` (precomputed: checked on every fire). */
+  readonly stalls: boolean;
 }
 
 const eventsOf = <E extends string>(e: E | readonly E[]): readonly E[] => (typeof e === 'string' ? [e as E] : (e as readonly E[]));
@@ -63,16 +65,19 @@ const eventsOf = <E extends string>(e: E | readonly E[]): readonly E[] => (typeo
  */
 export class TableIndex<S extends string, E extends string, A extends string> {
   readonly table: ProtocolTable<S, E, A>;
-  readonly #rows = new Map<string, ResolvedRow<S, A>>();
+  /** Rows by state, then event: no key is built per lookup. */
+  readonly #rows = new Map<S, Map<E, ResolvedRow<S, A>>>();
 
   constructor(table: ProtocolTable<S, E, A>) {
     this.table = table;
     for (const t of table.transitions) {
+      const row: ResolvedRow<S, A> = { to: t.to, actions: t.actions, stalls: t.actions.includes('stall' as A) };
       for (const s of t.from) {
+        let byEvent = this.#rows.get(s);
+        if (!byEvent) this.#rows.set(s, (byEvent = new Map()));
         for (const e of eventsOf(t.event)) {
-          const key = `${s}|${e}`;
-          if (this.#rows.has(key)) throw new Error(`${table.name}: duplicate row for ${s} × ${e}`);
-          this.#rows.set(key, { to: t.to, actions: t.actions });
+          if (byEvent.has(e)) throw new Error(`${table.name}: duplicate row for ${s} × ${e}`);
+          byEvent.set(e, row);
         }
       }
     }
@@ -83,7 +88,7 @@ export class TableIndex<S extends string, E extends string, A extends string> {
    * @throws ProtocolViolation naming table, state, event and `address` when there is none.
    */
   lookup(state: S, event: E, address: number): ResolvedRow<S, A> {
-    const row = this.#rows.get(`${state}|${event}`);
+    const row = this.#rows.get(state)?.get(event);
     if (row === undefined) throw new ProtocolViolation(this.table.name, state, event, formatLine(address));
     return row;
   }
@@ -169,7 +174,7 @@ export function renderMarkdown(table: ProtocolTable<string, string, string>): st
     const cells = table.events.map((e) => {
       try {
         const row = index.lookup(s.name, e.name, 0);
-        if (row.actions.includes('stall')) return 'stall';
+        if (row.stalls) return 'stall';
         return row.to ?? '·';
       } catch {
         return '✗';
@@ -230,7 +235,7 @@ export function fire<S extends string, E extends string, A extends string, C>(
   ctx: C,
 ): S | 'stall' {
   const row = index.lookup(state, event, address);
-  if (row.actions.includes('stall' as A)) return 'stall';
+  if (row.stalls) return 'stall';
   for (const a of row.actions) impls[a](ctx);
   return row.to ?? state;
 }

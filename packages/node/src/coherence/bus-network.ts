@@ -12,7 +12,7 @@
  * pair's timer hands it to `deliverLocal` directly.
  */
 import type { Ps } from '@cdmsim/engine';
-import { endpointKey, type CoherenceMsg, type MsgType, type Network } from '@cdmsim/coherence';
+import { pairKey, type CoherenceMsg, type MsgType, type Network } from '@cdmsim/coherence';
 import type { NodeKernel } from '../kernel.js';
 import { toProto } from './coh-codec.js';
 
@@ -40,7 +40,7 @@ export class BusNetwork implements Network {
 
   /** Sends `msg` at `atPs` (≥ now) or later, never before an earlier message of its pair. */
   send(msg: CoherenceMsg, atPs: Ps): void {
-    const key = endpointKey(msg.src) * 4096 + endpointKey(msg.dst);
+    const key = pairKey(msg.src, msg.dst);
     let pair = this.#pairs.get(key);
     if (!pair) this.#pairs.set(key, (pair = { lastDuePs: -1, queue: [] }));
     const duePs = Math.max(atPs, this.#kernel.nowPs, pair.lastDuePs);

@@ -212,11 +212,11 @@ export class CoherentNode {
   #lineStates(line: LineAddr): string {
     const names = this.#kernel.topology.nodes;
     const stalled = (n: number | undefined): string => (n ? `, ${n} stalled` : '');
-    const cache = `cache ${this.#cache.stateOf(line)}${stalled(this.#cache.snapshot().stalled.get(line))}`;
+    const cache = `cache ${this.#cache.stateOf(line)}${stalled(this.#cache.stalledOf(line))}`;
     if (this.#lines.homeOf(line) !== this.#kernel.self) return cache;
     const d = this.#dir.entryOf(line);
     const owner = d.owner === undefined ? '' : ` owner ${names[d.owner]!.name}`;
-    return `${cache}; directory ${d.state}${owner} sharers [${d.sharers.map((s) => names[s]!.name).join(', ')}]${stalled(this.#dir.snapshot().stalled.get(line))}`;
+    return `${cache}; directory ${d.state}${owner} sharers [${d.sharers.map((s) => names[s]!.name).join(', ')}]${stalled(this.#dir.stalledOf(line))}`;
   }
 
   /** Returns one line per cache or directory line of this node in a transient state or with stalled events. */
