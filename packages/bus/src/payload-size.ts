@@ -3,7 +3,7 @@
  * per-packet header: a fixed command part plus what it carries (line data,
  * pfn lists). A table, so a change is a reviewable one-line diff.
  */
-import type { BodyKind, EnvelopeData } from '@cdmsim/proto';
+import { bodyKindOf, type BodyKind, type EnvelopeData } from '@cdmsim/proto';
 
 /** Fixed command bytes per body kind (address, opcode, ids), as a bus would pack them. */
 export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
@@ -22,20 +22,28 @@ export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
   coh: 0, // a coherence message's own sizeBytes already counts its command and data bytes
 };
 
-/** Returns the bytes `env` occupies on a link, excluding the link header. */
-export function payloadBytes(env: EnvelopeData): number {
-  if (env.memReq) return COMMAND_BYTES.memReq + (env.memReq.data?.length ?? 0);
-  if (env.memResp) return COMMAND_BYTES.memResp + (env.memResp.data?.length ?? 0);
-  if (env.rangeFaultReply) return COMMAND_BYTES.rangeFaultReply + 8 * (env.rangeFaultReply.pfns?.length ?? 0);
-  if (env.dmaCopy) return COMMAND_BYTES.dmaCopy + 16 * (env.dmaCopy.srcPfns?.length ?? 0) + (env.dmaCopy.dataBytes ?? 0);
-  if (env.rangeFault) return COMMAND_BYTES.rangeFault;
-  if (env.rangeInvalidate) return COMMAND_BYTES.rangeInvalidate;
-  if (env.rangeInvalidateAck) return COMMAND_BYTES.rangeInvalidateAck;
-  if (env.migrate) return COMMAND_BYTES.migrate + 8 * (env.migrate.pfns?.length ?? 0);
-  if (env.migrateDone) return COMMAND_BYTES.migrateDone;
-  if (env.dmaCopyDone) return COMMAND_BYTES.dmaCopyDone + 8 * (env.dmaCopyDone.dstPfns?.length ?? 0) + (env.dmaCopyDone.dataBytes ?? 0);
-  if (env.pageFree) return COMMAND_BYTES.pageFree;
-  if (env.control) return COMMAND_BYTES.control;
-  if (env.coh) return COMMAND_BYTES.coh + (env.coh.sizeBytes ?? 0);
-  throw new Error(`envelope ${env.src}->${env.dst} seq ${env.seq} has no body`);
+/**
+ * Returns the bytes `env` occupies on a link, excluding the link header.
+ * `kind` is `env`'s body kind when the caller already knows it (the kernel
+ * does); otherwise it is found here. @throws Error when `env` has no body.
+ */
+export function payloadBytes(env: EnvelopeData, kind: BodyKind = bodyKindOf(env)): number {
+  switch (kind) {
+    case 'memReq':
+      return COMMAND_BYTES.memReq + (env.memReq?.data?.length ?? 0);
+    case 'memResp':
+      return COMMAND_BYTES.memResp + (env.memResp?.data?.length ?? 0);
+    case 'rangeFaultReply':
+      return COMMAND_BYTES.rangeFaultReply + 8 * (env.rangeFaultReply?.pfns?.length ?? 0);
+    case 'dmaCopy':
+      return COMMAND_BYTES.dmaCopy + 16 * (env.dmaCopy?.srcPfns?.length ?? 0) + (env.dmaCopy?.dataBytes ?? 0);
+    case 'migrate':
+      return COMMAND_BYTES.migrate + 8 * (env.migrate?.pfns?.length ?? 0);
+    case 'dmaCopyDone':
+      return COMMAND_BYTES.dmaCopyDone + 8 * (env.dmaCopyDone?.dstPfns?.length ?? 0) + (env.dmaCopyDone?.dataBytes ?? 0);
+    case 'coh':
+      return COMMAND_BYTES.coh + (env.coh?.sizeBytes ?? 0);
+    default:
+      return COMMAND_BYTES[kind];
+  }
 }

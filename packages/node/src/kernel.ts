@@ -105,8 +105,8 @@ export class NodeKernel {
   #nowPs: Ps = 0;
   #seq = 0;
   #txn = 0;
-  /** Earliest arrival per next hop among envelopes sent since the last `takeSentArrivals()`. */
-  readonly #minSentArrivalByHop = new Map<number, Ps>();
+  /** Earliest arrival per next hop (by node id) among envelopes sent since the last `takeSentArrivals()`; +Infinity = none. */
+  readonly #minSentArrivalByHop: Float64Array;
 
   constructor(options: KernelOptions) {
     this.self = options.self;
@@ -115,6 +115,7 @@ export class NodeKernel {
     this.seed = options.seed;
     this.rng = new Rng(options.seed, options.self + 1);
     this.links = new OutgoingLinks(options.topology, options.self);
+    this.#minSentArrivalByHop = new Float64Array(options.topology.nodes.length).fill(Number.POSITIVE_INFINITY);
     this.#routing = options.routing;
     this.#transport = options.transport;
     this.#crashAfterEvents = options.crashAfterEvents ?? Number.POSITIVE_INFINITY;
@@ -191,12 +192,11 @@ export class NodeKernel {
 
   #transmit(env: EnvelopeData, kind: BodyKind): void {
     const hop = this.#routing.nextHop(this.self, env.dst as NodeId);
-    const arrive = this.links.transmit(this.#nowPs, hop.link, payloadBytes(env), kind);
+    const arrive = this.links.transmit(this.#nowPs, hop.link, payloadBytes(env, kind), kind);
     env.arriveTimePs = arrive;
     env.hopSrc = this.self;
     this.trace?.flowOut(this.#nowPs, kind, `${env.src}:${env.seq}:${hop.next}`);
-    const earliest = this.#minSentArrivalByHop.get(hop.next);
-    if (earliest === undefined || arrive < earliest) this.#minSentArrivalByHop.set(hop.next, arrive);
+    if (arrive < this.#minSentArrivalByHop[hop.next]!) this.#minSentArrivalByHop[hop.next] = arrive;
     this.#transport.post(hop.next, env);
   }
 
@@ -222,8 +222,13 @@ export class NodeKernel {
    * them. Deterministic rounds publish these as in-flight events.
    */
   takeSentArrivals(visit: (neighbour: NodeId, arrivalPs: Ps) => void): void {
-    for (const [next, t] of this.#minSentArrivalByHop) visit(next as NodeId, t);
-    this.#minSentArrivalByHop.clear();
+    const earliest = this.#minSentArrivalByHop;
+    for (let next = 0; next < earliest.length; next++) {
+      const t = earliest[next]!;
+      if (t === Number.POSITIVE_INFINITY) continue;
+      visit(next as NodeId, t);
+      earliest[next] = Number.POSITIVE_INFINITY;
+    }
   }
 
   /**

@@ -98,18 +98,15 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array)
   const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
   /** Every event before this time has run; an envelope arriving earlier came too late. */
   let ranToPs = 0;
-  const receive = (): number =>
-    parts.transport.drain((env) => {
-      if (env.arriveTimePs < ranToPs) {
-        throw new CausalityViolation(
-          `node ${kernel.spec.name}: envelope ${env.src}:${env.seq} arriving at ${env.arriveTimePs} ps was received after the node ran to ${ranToPs} ps (seed ${kernel.seed})`,
-        );
-      }
-      parts.kernel.deliver(env);
-    });
-  const drain = (): void => {
-    receive();
+  const deliver = (env: Parameters<NodeKernel['deliver']>[0]): void => {
+    if (env.arriveTimePs < ranToPs) {
+      throw new CausalityViolation(
+        `node ${kernel.spec.name}: envelope ${env.src}:${env.seq} arriving at ${env.arriveTimePs} ps was received after the node ran to ${ranToPs} ps (seed ${kernel.seed})`,
+      );
+    }
+    kernel.deliver(env);
   };
+  const receive = (): number => parts.transport.drain(deliver);
   const row = new Float64Array(n);
   const publishRow = (): void => {
     row.fill(Number.POSITIVE_INFINITY);
@@ -121,10 +118,10 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array)
   for (;;) {
     publishRow();
     perturb();
-    const horizon = sync.arriveRound(me, row, distances, drain, parts.perturb);
+    const horizon = sync.arriveRound(me, row, distances, receive, parts.perturb);
     if (horizon === null) break;
     perturb();
-    drain();
+    receive();
     stats.rounds++;
     kernel.runUntil(horizon);
     ranToPs = horizon;

@@ -142,9 +142,10 @@ export class CoherenceWatch {
 
   /** Checks that `node` holds `need` on the line; returns what is missing as a value. */
   checkHolds(line: number, node: number, need: 'read' | 'read-write'): MissingPermission | undefined {
-    const h = this.holders(line);
-    const ok = h.writer === node || (need === 'read' && h.readers.includes(node));
-    return ok ? undefined : { kind: 'missing-permission', holders: h };
+    // why: seq-cst load; one snapshot of the word, decoded only for a report.
+    const word = Atomics.load(this.#words, this.#slot(line) + CW_HOLDERS);
+    const ok = word >>> CW_WRITER_SHIFT === node + 1 || (need === 'read' && (word & (1 << node)) !== 0);
+    return ok ? undefined : { kind: 'missing-permission', holders: decode(word) };
   }
 
   /** Records a store of `value` performing on the line (it becomes the line's last value). */

@@ -435,6 +435,8 @@ export const RC_EXPECTED = 5 * CACHE_LINE_WORDS;
 export const RC_DOORBELL_BASE = 6 * CACHE_LINE_WORDS;
 /** Offset, from a worker's doorbell word, of its ACTIVE stamp: the generation of the next round it takes part in, -1 when it sits it out. */
 export const RC_ACTIVE_OFFSET = 1;
+/** Offset, from a worker's doorbell word, of its sleeper count (ring() notifies only when it is non-zero). */
+export const RC_SLEEPERS_OFFSET = 2;
 /** Shift of the in-flight envelope count inside the 64-bit quiescence word (low bits: idle workers). */
 export const RC_IN_FLIGHT_SHIFT = 16;
 
@@ -442,7 +444,7 @@ export const RC_IN_FLIGHT_SHIFT = 16;
 export const RUN_CONTROL_LAYOUT: RecordLayout = {
   name: 'Run-control block (fixed header; then 64 B of doorbell per worker)',
   sizeBytes: RC_DOORBELL_BASE * WORD_BYTES,
-  note: 'After the Int32 area (the doorbells end it), for n workers: Float64 [0, n) the horizon of each worker for the current round, then progress (simulated time, work done / total per worker), the 64-bit quiescence word on its own line, then the n x n Float64 event matrix: row j, column k = earliest event worker j knows of for node k (rows of passive workers stay as the last arriver folded them).',
+  note: 'After the Int32 area (the doorbells end it), for n workers: Float64 [0, n) the horizon of each worker for the current round, then [n, 4n) progress (simulated time, work done / total per worker), the 64-bit quiescence word on its own line, then the n x n Float64 event matrix: row j, column k = earliest event worker j knows of for node k (rows of passive workers stay as the last arriver folded them).',
   fields: [
     { field: 'RC_ARRIVED', offsetBytes: RC_ARRIVED * 4, bits: '0-31', meaning: 'parties arrived at the round barrier' },
     { field: 'RC_GENERATION', offsetBytes: RC_GENERATION * 4, bits: '0-31', meaning: 'barrier generation, bumped by the last arriver once the stamps, horizons and count of the next round are stored' },
@@ -452,6 +454,7 @@ export const RUN_CONTROL_LAYOUT: RecordLayout = {
     { field: 'RC_EXPECTED', offsetBytes: RC_EXPECTED * 4, bits: '0-31', meaning: 'active workers expected at the current round barrier' },
     { field: 'RC_DOORBELL_BASE + 16 i', offsetBytes: RC_DOORBELL_BASE * 4, bits: '0-31', meaning: 'doorbell of worker i, one per 64-byte line: the only word a worker sleeps on' },
     { field: 'RC_DOORBELL_BASE + 16 i + RC_ACTIVE_OFFSET', offsetBytes: (RC_DOORBELL_BASE + RC_ACTIVE_OFFSET) * 4, bits: '0-31', meaning: 'generation of the next round worker i takes part in, -1 = sits it out (stamped by the last arriver before the generation is bumped)' },
+    { field: 'RC_DOORBELL_BASE + 16 i + RC_SLEEPERS_OFFSET', offsetBytes: (RC_DOORBELL_BASE + RC_SLEEPERS_OFFSET) * 4, bits: '0-31', meaning: 'worker i is asleep on its doorbell (ring() skips the notify when 0)' },
   ],
 };
 

@@ -5,7 +5,7 @@
  * counter, progress figures and the abort and finish flags. Its layout is
  * `RUN_CONTROL_LAYOUT` in layout.ts.
  */
-import { CACHE_LINE_WORDS, RC_ABORT, RC_ACTIVE_OFFSET, RC_ARRIVED, RC_DOORBELL_BASE, RC_EXPECTED, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_SPIN } from './layout.js';
+import { CACHE_LINE_WORDS, RC_ABORT, RC_ACTIVE_OFFSET, RC_ARRIVED, RC_SLEEPERS_OFFSET, RC_DOORBELL_BASE, RC_EXPECTED, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_SPIN } from './layout.js';
 
 
 const IDLE_UNIT = 1n;
@@ -38,7 +38,8 @@ export class RunControl {
   readonly #f64: Float64Array;
   readonly #quiescence: BigInt64Array;
   readonly #matrix: Float64Array;
-  readonly #f64Base: number;
+  /** Scratch of the last arriver: the earliest pending event of each node. */
+  readonly #earliest: Float64Array;
 
   /**
    * Allocates a block for `parties` workers on a host with `cores` cores
@@ -46,7 +47,7 @@ export class RunControl {
    */
   static create(parties: number, cores: number): RunControl {
     const int32Bytes = (RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS) * 4;
-    const f64Bytes = (4 * parties + 1) * 8;
+    const f64Bytes = 4 * parties * 8;
     const horizonBytes = parties * parties * 8;
     const sab = new SharedArrayBuffer(int32Bytes + f64Bytes + 64 + 64 + horizonBytes);
     const block = new RunControl({ sab, parties });
@@ -67,12 +68,13 @@ export class RunControl {
     this.parties = handle.parties;
     const int32Words = RC_DOORBELL_BASE + handle.parties * CACHE_LINE_WORDS;
     this.#i32 = new Int32Array(handle.sab, 0, int32Words);
-    this.#f64Base = int32Words * 4;
-    this.#f64 = new Float64Array(handle.sab, this.#f64Base, 4 * handle.parties + 1);
-    const qOffset = Math.ceil((this.#f64Base + (4 * handle.parties + 1) * 8) / 64) * 64;
+    const f64Base = int32Words * 4;
+    this.#f64 = new Float64Array(handle.sab, f64Base, 4 * handle.parties);
+    const qOffset = Math.ceil((f64Base + 4 * handle.parties * 8) / 64) * 64;
     this.#quiescence = new BigInt64Array(handle.sab, qOffset, 1);
     const n = handle.parties;
     this.#matrix = new Float64Array(handle.sab, qOffset + 64, n * n);
+    this.#earliest = new Float64Array(n);
   }
 
   /** Current value of worker `i`'s doorbell (read before checking for work, then pass to `sleep`). */
@@ -84,10 +86,10 @@ export class RunControl {
   /** Wakes worker `i` (no lost wake-ups: the value changes before notify). */
   ring(i: number): void {
     const at = RC_DOORBELL_BASE + i * CACHE_LINE_WORDS;
-    // why: the add publishes "something changed" before the notify reaches a sleeper.
+    // why: the add publishes "something changed" before the sleeper check (Dekker with sleep()).
     Atomics.add(this.#i32, at, 1);
-    // why: wakes the worker if it sleeps on this word; harmless otherwise.
-    Atomics.notify(this.#i32, at);
+    // why: notify costs a lock in V8; skip it when the worker cannot be asleep (sleep() registers first).
+    if (Atomics.load(this.#i32, at + RC_SLEEPERS_OFFSET) !== 0) Atomics.notify(this.#i32, at);
   }
 
   /** Wakes every worker. */
@@ -97,8 +99,13 @@ export class RunControl {
 
   /** Sleeps worker `i` until its doorbell differs from `seen` or `timeoutMs` passes. */
   sleep(i: number, seen: number, timeoutMs: number): void {
+    const at = RC_DOORBELL_BASE + i * CACHE_LINE_WORDS;
+    // why: register before the wait re-checks the doorbell, so a concurrent ring() either sees us or changes the value first.
+    Atomics.add(this.#i32, at + RC_SLEEPERS_OFFSET, 1);
     // why: sleeps only if nobody rang since `seen` was read (no lost wake-up); the timeout bounds a missed abort.
-    Atomics.wait(this.#i32, RC_DOORBELL_BASE + i * CACHE_LINE_WORDS, seen, timeoutMs);
+    Atomics.wait(this.#i32, at, seen, timeoutMs);
+    // why: deregister so ring() stops notifying.
+    Atomics.sub(this.#i32, at + RC_SLEEPERS_OFFSET, 1);
   }
 
   /** True once the run was aborted. */
@@ -147,15 +154,13 @@ export class RunControl {
    */
   arriveRound(me: number, row: ArrayLike<number>, distances: Float64Array, whileWaiting: () => void, perturb?: () => void): number | null {
     const n = this.parties;
-    this.#distances = distances;
-    this.#perturb = perturb;
     // why: the generation we arrive in; it cannot change before we arrive (the last arriver bumps it).
     const generation = Atomics.load(this.#i32, RC_GENERATION);
     for (let k = 0; k < n; k++) this.#matrix[me * n + k] = row[k]!;
     // why: the seq-cst add orders our row stores before the last arriver's reads of the matrix.
     const arrived = Atomics.add(this.#i32, RC_ARRIVED, 1) + 1;
     // why: EXPECTED was published with the generation we arrive in and cannot change before this round closes.
-    if (arrived === Atomics.load(this.#i32, RC_EXPECTED)) this.#closeRound(generation, arrived);
+    if (arrived === Atomics.load(this.#i32, RC_EXPECTED)) this.#closeRound(me, generation, arrived, distances, perturb);
     else perturb?.();
     for (let spin = 0, spinChecks = this.#i32[RC_SPIN]!; spin < spinChecks; spin++) {
       // why: seq-cst load of the generation; seeing it bumped makes the round's outputs visible.
@@ -182,21 +187,22 @@ export class RunControl {
   }
 
   /**
-   * Run by the last active arriver of round `generation` (`arrived` is the
-   * count it saw): horizons, folding, next round's active set, then publish.
+   * Run by worker `me`, the last active arriver of round `generation`
+   * (`arrived` is the count it saw): horizons, folding, next round's active
+   * set, then publish. `distances` and `perturb` are those of `arriveRound`.
    */
-  #closeRound(generation: number, arrived: number): void {
+  #closeRound(me: number, generation: number, arrived: number, distances: Float64Array, perturb: (() => void) | undefined): void {
     const n = this.parties;
     // why: int32 wrap-around, as the word stores it.
     const next = (generation + 1) | 0;
     const m = this.#matrix;
-    const earliest = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    const earliest = this.#earliest.fill(Number.POSITIVE_INFINITY);
     for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) earliest[k] = Math.min(earliest[k]!, m[j * n + k]!);
     let pending = false;
     let active = 0;
     for (let i = 0; i < n; i++) {
       let horizon = Number.POSITIVE_INFINITY;
-      for (let k = 0; k < n; k++) if (earliest[k] !== Number.POSITIVE_INFINITY) horizon = Math.min(horizon, earliest[k]! + this.#distance(k, i));
+      for (let k = 0; k < n; k++) horizon = Math.min(horizon, earliest[k]! + distances[k * n + i]!);
       this.#f64[i] = horizon;
       // Fold: in-flight arrivals now count as the destination's own events; a
       // passive row must not keep stale arrivals of a round long gone.
@@ -213,40 +219,30 @@ export class RunControl {
     }
     // why: both stores precede the generation bump that publishes them.
     Atomics.store(this.#i32, RC_EXPECTED, active);
-    this.#perturb?.();
+    perturb?.();
     // The exchange also proves that nobody arrived in this round after it closed (a worker that ran without a go).
     // why: reset before the bump, so the next round's first arrival counts from 0.
     const late = Atomics.exchange(this.#i32, RC_ARRIVED, 0) - arrived;
     if (late !== 0) throw new Error(`round barrier: ${late} arrival(s) after round ${generation} closed (a worker ran without being active)`);
     // why: bumping the generation publishes horizons, stamps and counts to every waiter.
     Atomics.store(this.#i32, RC_GENERATION, next);
-    for (let i = 0; i < n; i++) if (this.#i32[this.#activeWord(i)] === next) this.ring(i);
-  }
-
-  /** Testing: a delay run while a round is being closed (see `arriveRound`). */
-  #perturb: (() => void) | undefined;
-
-  /** Lower bounds of the delay from node k to node i, `[k * n + i]` (the same in every worker). */
-  #distances: Float64Array | undefined;
-
-  #distance(k: number, i: number): number {
-    return this.#distances![k * this.parties + i]!;
+    for (let i = 0; i < n; i++) if (i !== me && this.#i32[this.#activeWord(i)] === next) this.ring(i);
   }
 
   /** Records worker `i`'s simulated time for progress reporting. */
   setProgress(i: number, timePs: number): void {
-    this.#f64[this.parties + 1 + i] = timePs;
+    this.#f64[this.parties + i] = timePs;
   }
 
   /** Returns every worker's last reported simulated time. */
   progress(): number[] {
-    return Array.from({ length: this.parties }, (_, i) => this.#f64[this.parties + 1 + i]!);
+    return Array.from({ length: this.parties }, (_, i) => this.#f64[this.parties + i]!);
   }
 
   /** Records worker `i`'s workload progress: `done` of `total` work units (plain stores: read only for display). */
   setWork(i: number, done: number, total: number): void {
-    this.#f64[2 * this.parties + 1 + 2 * i] = done;
-    this.#f64[2 * this.parties + 2 + 2 * i] = total;
+    this.#f64[2 * this.parties + 2 * i] = done;
+    this.#f64[2 * this.parties + 2 * i + 1] = total;
   }
 
   /** Returns the work done and in total over all workers. */
@@ -254,8 +250,8 @@ export class RunControl {
     let done = 0;
     let total = 0;
     for (let i = 0; i < this.parties; i++) {
-      done += this.#f64[2 * this.parties + 1 + 2 * i]!;
-      total += this.#f64[2 * this.parties + 2 + 2 * i]!;
+      done += this.#f64[2 * this.parties + 2 * i]!;
+      total += this.#f64[2 * this.parties + 2 * i + 1]!;
     }
     return { done, total };
   }
