@@ -99,7 +99,8 @@ export function htmlReport(result: RunResult): string {
     ['event-log hash', result.eventLogHash],
     ['events, messages, rounds', `${result.totals.events}, ${result.totals.messages}, ${result.totals.rounds}`],
   ];
-  const json = JSON.stringify(reportData(result)).replace(/</g, '\\u003c');
+  const data = reportData(result);
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
   const section = (id: string, title: string, note: string, height = 360) =>
     `<h2>${title}</h2><p class="note">${note}</p><div id="${id}" style="height:${height}px"></div>`;
   return `<!doctype html>
@@ -108,8 +109,8 @@ export function htmlReport(result: RunResult): string {
 </head><body>
 <h1>cdmsim report</h1>
 <table>${facts.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
-${section('traffic', 'Traffic per link direction', 'Bytes on the wire (link header + payload), by message kind.', Math.max(240, 28 * reportData(result).linkDirections.length + 80))}
-${section('utilization', 'Link utilisation', 'Share of the simulated run each direction spent serialising.', Math.max(200, 24 * reportData(result).linkDirections.length + 60))}
+${section('traffic', 'Traffic per link direction', 'Bytes on the wire (link header + payload), by message kind.', Math.max(240, 28 * data.linkDirections.length + 80))}
+${section('utilization', 'Link utilisation', 'Share of the simulated run each direction spent serialising.', Math.max(200, 24 * data.linkDirections.length + 60))}
 ${section('memory', 'Memory bandwidth over time', 'Bytes read and written at each node\u2019s memory (its home agent), per simulated µs.')}
 ${section('placement', 'Page placement over time', 'Frames allocated in each node\u2019s memory.')}
 ${section('messages', 'Messages sent over time', 'Per node, per simulated µs.')}

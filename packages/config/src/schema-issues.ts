@@ -3,7 +3,7 @@
  * messages written for people ("must be a positive number (got -5)").
  */
 import type { z } from 'zod';
-import { configSchema, type ParsedConfig } from './schema.js';
+import { configSchema, WORKLOAD_KINDS_TEXT, type ParsedConfig } from './schema.js';
 import { describeValue, type FieldPath, type PathIssue } from './issues.js';
 
 type RawIssue = z.core.$ZodRawIssue;
@@ -34,7 +34,7 @@ function messageFor(issue: RawIssue): string {
     case 'invalid_value':
       return `must be ${issue.values.length === 1 ? '' : 'one of: '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
-      return issue.note === 'No matching discriminator' ? `must be one of: "shared-buffer", "coherence-random"` : 'matches none of the allowed shapes';
+      return issue.note === 'No matching discriminator' ? `must be one of: ${WORKLOAD_KINDS_TEXT}` : 'matches none of the allowed shapes';
     case 'invalid_format':
       return `has the wrong format (${issue.format})`;
     default:
@@ -61,16 +61,26 @@ export type SchemaResult = { ok: true; config: ParsedConfig } | { ok: false; iss
  * at its key. Messages end with the value the user wrote, when there is one.
  */
 export function checkSchema(raw: unknown): SchemaResult {
-  const result = configSchema.safeParse(raw, { error: messageFor });
-  if (result.success) return { ok: true, config: result.data };
+  const result = parseWithIssues(configSchema, raw);
+  return result.ok ? { ok: true, config: result.value } : result;
+}
+
+/**
+ * Validates `raw` against any part of the config schema with the same
+ * messages as {@link checkSchema}; issue paths start with `prefix` (where
+ * `raw` sits in a config file). Returns the parsed value or every problem.
+ */
+export function parseWithIssues<S extends z.ZodType>(schema: S, raw: unknown, prefix: FieldPath = []): { ok: true; value: z.output<S> } | { ok: false; issues: PathIssue[] } {
+  const result = schema.safeParse(raw, { error: messageFor });
+  if (result.success) return { ok: true, value: result.data };
   const issues = result.error.issues.flatMap((issue): PathIssue[] => {
     const path = issue.path as (string | number)[];
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"`, at: 'key' }));
+      return issue.keys.map((key) => ({ path: [...prefix, ...path, key], message: `unknown field "${key}"`, at: 'key' }));
     }
     const value = valueAt(raw, path);
     const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
-    return [{ path, message: issue.message + got }];
+    return [{ path: [...prefix, ...path], message: issue.message + got }];
   });
   return { ok: false, issues };
 }

@@ -140,9 +140,15 @@ export const BROKEN_PROTOCOL_NAMES = ['skip-copy-data-on-read-miss', 'owner-keep
 /** Names of the litmus tests of @cdmsim/coherence (`LITMUS_TESTS`; a test keeps the two lists equal). */
 export const LITMUS_TEST_NAMES = ['CoRR', 'CoWW', 'CoRW', 'CoWR', 'MP+fences'] as const;
 
+/** Every workload kind, in the order the schema lists them (the union below must offer exactly these). */
+export const WORKLOAD_KINDS = ['shared-buffer', 'coherence-random', 'litmus', 'mm-stress'] as const;
+
+/** `"a", "b" or "c"` for messages and descriptions. */
+export const WORKLOAD_KINDS_TEXT = WORKLOAD_KINDS.map((k) => JSON.stringify(k)).join(', ');
+
 const sharedBufferWorkload = z
   .strictObject({
-    kind: z.literal('shared-buffer').default('shared-buffer').describe('Workload kind: "shared-buffer" (the default), "coherence-random", "litmus" or "mm-stress".'),
+    kind: z.literal('shared-buffer').default('shared-buffer').describe(`Workload kind, one of: ${WORKLOAD_KINDS_TEXT} (default "shared-buffer").`),
     process: name('CPU node the process runs on; default: the first cpu.').optional(),
     bufferSize: size('Size of the shared buffer (at most 1GiB).')
       .prefault('1MiB')
@@ -212,7 +218,7 @@ const mmStressWorkload = z
     memcgLimitPages: z.number().int().positive().default(80).describe('Limit of the limited memcg each CPU node\'s processes may be in.'),
     evictBelowFreePages: z.number().int().min(0).default(4).describe('A device\'s driver asks the CPU nodes to migrate its pages back to RAM when fewer than this many of its pages are free (0 = never evict).'),
     maxThinkNs: z.number().min(0).default(200).describe('Think time between a CPU node\'s operations, drawn from [0, maxThinkNs] nanoseconds.'),
-    testOnlySabotage: z.enum(MM_STRESS_SABOTAGE_NAMES).optional().describe('TEST ONLY: break one rule mid-run (a leaked page reference or a wrong rss counter) so tests can check the checks fail.'),
+    testOnlySabotage: z.enum(MM_STRESS_SABOTAGE_NAMES).optional().describe('TEST ONLY: break one rule mid-run (a leaked page reference, a wrong rss counter, or a read of state another worker writes in the same round) so tests can check the checks fail.'),
   })
   .describe('The mm stress on the real simulator: processes on every CPU node mmap, write, fork, munmap, mprotect, madvise, pin, move memcgs, migrate to and from device memory and exit, while device drivers allocate, free and evict device pages; data and invariants are checked after every operation and at the end.');
 

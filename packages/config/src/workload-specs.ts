@@ -6,6 +6,7 @@
 import { ConfigValidationError } from './issues.js';
 import { toConfigIssues, workloadSpec } from './resolve.js';
 import { configSchema } from './schema.js';
+import { parseWithIssues } from './schema-issues.js';
 import type { CoherenceRandomWorkloadSpec, LitmusWorkloadSpec, SharedBufferWorkloadSpec, SimConfig, WorkloadSpec } from './types.js';
 
 /**
@@ -19,11 +20,9 @@ export function sharedBufferSpec(config: SimConfig): SharedBufferWorkloadSpec {
 
 /** Parses YAML-shaped workload fields as a workload of `kind` and resolves them (defaults filled). */
 function resolvedWorkload<K extends WorkloadSpec['kind']>(kind: K, fields: Record<string, unknown>, source: string): Extract<WorkloadSpec, { kind: K }> {
-  const parsed = configSchema.shape.workload.safeParse({ ...fields, kind });
-  if (!parsed.success) {
-    throw new ConfigValidationError(toConfigIssues(parsed.error.issues.map((i) => ({ path: ['workload', ...(i.path as (string | number)[])], message: i.message })), source));
-  }
-  const spec = workloadSpec(parsed.data, () => {
+  const parsed = parseWithIssues(configSchema.shape.workload, { ...fields, kind }, ['workload']);
+  if (!parsed.ok) throw new ConfigValidationError(toConfigIssues(parsed.issues, source));
+  const spec = workloadSpec(parsed.value, () => {
     throw new Error(`a ${kind} workload names no node`);
   });
   if (spec.kind !== kind) throw new Error(`${kind} workload resolved to ${spec.kind}`);

@@ -10,6 +10,7 @@ import { MM_STRESS_OPS, type MmStressOp } from '@cdmsim/mm';
 import type { MemcgCounters } from '@cdmsim/shm';
 import type { MmStressCpuStats } from './mm-stress-cpu.js';
 import type { MmStressDeviceStats } from './mm-stress-device.js';
+import { sumCounts } from '../workload/outcome-parts.js';
 
 /** One CPU node's share of an mm-stress run. */
 export interface MmStressCpuOutcome extends MmStressCpuStats {
@@ -65,8 +66,6 @@ export function mmStressOutcome(
     if (usage !== 0 || local !== 0) problems.push(`memcg ${id}: usage ${usage} pages, ${local} pages charged after every process exited`);
   }
   const operations = Object.fromEntries(MM_STRESS_OPS.map((k) => [k, perCpu.reduce((s, c) => s + c.operations[k], 0)])) as Record<MmStressOp, number>;
-  const expectedErrors: Record<string, number> = {};
-  for (const c of perCpu) for (const [k, n] of Object.entries(c.expectedErrors)) expectedErrors[k] = (expectedErrors[k] ?? 0) + n;
   const sum = (f: (c: MmStressCpuOutcome) => number): number => perCpu.reduce((s, c) => s + f(c), 0);
   const hash = new RunningHash();
   for (const c of perCpu) for (const v of Object.values(c.operations)) hash.add(v);
@@ -79,7 +78,7 @@ export function mmStressOutcome(
     dataHash: hash.hex(),
     opsPerCpu: w.opsPerCpu,
     operations,
-    expectedErrors: Object.fromEntries(Object.entries(expectedErrors).sort(([a], [b]) => a.localeCompare(b))),
+    expectedErrors: sumCounts(perCpu.map((c) => c.expectedErrors)),
     pagesToPublic: sum((c) => c.pagesToPublic),
     pagesToPrivate: sum((c) => c.pagesToPrivate),
     pagesToRam: sum((c) => c.migrations.pagesToRam),

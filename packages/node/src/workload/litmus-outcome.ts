@@ -3,7 +3,7 @@
  * merged, each location's final value (last in coherence order, from the
  * coherence watch), and the verdict of the test's forbidden-outcome predicate.
  */
-import { RunningHash } from '@cdmsim/engine';
+import { sumCounts, watchFinal } from './outcome-parts.js';
 import { litmusLocations, litmusOutcomeKey, litmusTest } from '@cdmsim/coherence';
 import type { SimConfig } from '@cdmsim/config';
 import type { CoherenceWatch } from '@cdmsim/shm';
@@ -37,13 +37,12 @@ export function litmusRunOutcome(config: SimConfig, nodes: readonly { name: stri
   const test = litmusTest(w.test);
   const regs: Record<string, number> = {};
   const threadNodes: string[] = [];
-  const byType: Record<string, number> = {};
   for (const { name, litmus: l } of nodes) {
     if (!l) continue;
     Object.assign(regs, l.agent.regs);
     if (l.thread >= 0) threadNodes[l.thread] = name;
-    for (const [t, n] of Object.entries(l.traffic.sentByType)) byType[t] = (byType[t] ?? 0) + n;
   }
+  const byType = sumCounts(nodes.map(({ litmus: l }) => l?.traffic.sentByType ?? {}));
   const final = Object.fromEntries(litmusLocations(test).map((loc, k) => [loc, watch.lastValue(k)]));
   const key = litmusOutcomeKey(regs, final);
   const forbidden = test.forbidden(regs, final);
@@ -51,15 +50,12 @@ export function litmusRunOutcome(config: SimConfig, nodes: readonly { name: stri
   const reported = threadNodes.filter((n) => n !== undefined).length;
   if (reported !== test.threads.length) problems.push(`${test.threads.length - reported} of ${test.threads.length} threads did not report`);
   if (forbidden) problems.push(`forbidden outcome of ${test.name}: ${key}`);
-  const violations = watch.violations();
-  if (violations > 0) problems.push(`${violations} invariant violations`);
-  const hash = new RunningHash();
-  for (let i = 0; i < watch.lines; i++) hash.add(watch.lastValue(i));
+  const { dataHash, violations } = watchFinal(watch, problems);
   return {
     kind: 'litmus',
     verified: problems.length === 0,
     problems,
-    dataHash: hash.hex(),
+    dataHash,
     test: test.name,
     regs,
     final,
@@ -67,7 +63,7 @@ export function litmusRunOutcome(config: SimConfig, nodes: readonly { name: stri
     forbidden,
     threadNodes,
     messages: Object.values(byType).reduce((a, b) => a + b, 0),
-    messagesByType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b))),
+    messagesByType: byType,
     violations,
   };
 }

@@ -3,7 +3,8 @@
  * workload kind, discriminated by `kind`. Every shape has `verified`,
  * `problems` and `dataHash`, which summaries and sweeps show.
  */
-import { RunningHash, type Ps } from '@cdmsim/engine';
+import type { Ps } from '@cdmsim/engine';
+import { sumCounts, watchFinal } from './outcome-parts.js';
 import type { SimConfig } from '@cdmsim/config';
 import type { CoherenceWatch } from '@cdmsim/shm';
 import type { SharedBufferOutcome } from './shared-buffer-process.js';
@@ -62,19 +63,14 @@ export function coherenceRandomOutcome(config: SimConfig, nodes: readonly { name
     messagesReceived: c?.traffic.messagesReceived ?? 0,
     finishedPs: c?.agent.finishedPs ?? 0,
   }));
-  const byType: Record<string, number> = {};
-  for (const { coherence: c } of nodes) for (const [t, n] of Object.entries(c?.traffic.sentByType ?? {})) byType[t] = (byType[t] ?? 0) + n;
   const sum = (f: (n: CoherenceNodeOutcome) => number): number => perNode.reduce((s, n) => s + f(n), 0);
-  const hash = new RunningHash();
-  for (let i = 0; i < watch.lines; i++) hash.add(watch.lastValue(i));
   const problems = perNode.filter((n) => n.loads + n.stores + n.refused !== opsPerNode).map((n) => `${n.node} completed ${n.loads + n.stores + n.refused} of ${opsPerNode} operations`);
-  const violations = watch.violations();
-  if (violations > 0) problems.push(`${violations} invariant violations`);
+  const { dataHash, violations } = watchFinal(watch, problems);
   return {
     kind: 'coherence-random',
     verified: problems.length === 0,
     problems,
-    dataHash: hash.hex(),
+    dataHash,
     lines: watch.lines,
     opsPerNode,
     loads: sum((n) => n.loads),
@@ -83,7 +79,7 @@ export function coherenceRandomOutcome(config: SimConfig, nodes: readonly { name
     flushes: sum((n) => n.flushes),
     messages: sum((n) => n.messagesSent),
     payloadBytes: nodes.reduce((s, { coherence: c }) => s + (c?.traffic.payloadBytesSent ?? 0), 0),
-    messagesByType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b))),
+    messagesByType: sumCounts(nodes.map(({ coherence: c }) => c?.traffic.sentByType ?? {})),
     violations,
     perNode,
   };
