@@ -20,6 +20,8 @@ export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
   pageFree: 16,
   control: 48, // workload control block
   coh: 0, // a coherence message's own sizeBytes already counts its command and data bytes
+  pageRecall: 8, // descriptor (+ 8 bytes per pfn)
+  pageRecallDone: 8, // status, lines recalled
 };
 
 /**
@@ -41,6 +43,8 @@ export function payloadBytes(env: EnvelopeData, kind: BodyKind = bodyKindOf(env)
       return COMMAND_BYTES.migrate + 8 * (env.migrate?.pfns?.length ?? 0);
     case 'dmaCopyDone':
       return COMMAND_BYTES.dmaCopyDone + 8 * (env.dmaCopyDone?.dstPfns?.length ?? 0) + (env.dmaCopyDone?.dataBytes ?? 0);
+    case 'pageRecall':
+      return COMMAND_BYTES.pageRecall + 8 * (env.pageRecall?.pfns?.length ?? 0);
     case 'coh':
       return COMMAND_BYTES.coh + (env.coh?.sizeBytes ?? 0);
     default:

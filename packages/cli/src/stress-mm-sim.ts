@@ -34,6 +34,9 @@ export interface SimulatorMmReport extends SeedReport {
   readonly toRam: number;
   readonly deviceFaults: number;
   readonly evicted: number;
+  /** With caches: cache misses and cached lines recalled before a DMA or a frame's reuse. */
+  readonly misses: number;
+  readonly linesRecalled: number;
   readonly checks: number;
 }
 
@@ -68,20 +71,22 @@ export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise
         toRam: w.pagesToRam,
         deviceFaults: w.deviceFaults,
         evicted: w.evictedPages,
+        misses: w.coherence?.misses ?? 0,
+        linesRecalled: w.coherence?.linesRecalled ?? 0,
         checks: w.checks,
       };
       return { verified: w.verified, problems: w.problems, counters };
     },
-    { operations: 0, toDevice: 0, toRam: 0, deviceFaults: 0, evicted: 0, checks: 0 },
+    { operations: 0, toDevice: 0, toRam: 0, deviceFaults: 0, evicted: 0, misses: 0, linesRecalled: 0, checks: 0 },
     o.checkReplay === true,
   );
 }
 
 /** Returns the text printed for the reports: a table, a summary line, then each failure with its replay command. */
 export function formatSimulatorMmStress(reports: readonly SimulatorMmReport[], mode: RunMode, replayChecked = false): string {
-  const t = new Table({ head: ['seed', 'operations', 'pages to device', 'pages to RAM', 'device-private faults', 'evicted', 'checks', 'simulated time', 'wall', 'event-log hash', 'result'] });
+  const t = new Table({ head: ['seed', 'operations', 'pages to device', 'pages to RAM', 'device-private faults', 'evicted', 'cache misses / lines recalled', 'checks', 'simulated time', 'wall', 'event-log hash', 'result'] });
   for (const r of reports) {
-    t.push([r.seed, r.operations, r.toDevice, r.toRam, r.deviceFaults, r.evicted, r.checks, formatPs(r.simulatedPs), `${(r.wallMs / 1000).toFixed(2)} s`, r.eventLogHash, r.ok ? 'ok' : 'FAILED']);
+    t.push([r.seed, r.operations, r.toDevice, r.toRam, r.deviceFaults, r.evicted, `${r.misses} / ${r.linesRecalled}`, r.checks, formatPs(r.simulatedPs), `${(r.wallMs / 1000).toFixed(2)} s`, r.eventLogHash, r.ok ? 'ok' : 'FAILED']);
   }
   return `${t.toString()}\n${seedsSummary(reports, mode, replayChecked)}`;
 }

@@ -9,7 +9,7 @@ import { ProtocolViolation, type NodeId } from '@cdmsim/engine';
 import type { CacheSpec } from '@cdmsim/config';
 import { CacheArray } from './cache-array.js';
 import { CACHE_ACTIONS, type CacheActionContext, type CacheEffect, type CacheLineRecord, type CoreOp } from './cache-actions.js';
-import { PUT_PENDING_STATES, STABLE_CACHE_STATES, type CacheEvent, type CacheState } from './cache-states.js';
+import { DATA_VALID_STATES, PUT_PENDING_STATES, STABLE_CACHE_STATES, type CacheEvent, type CacheState } from './cache-states.js';
 import { CACHE_TABLE, type CacheAction } from './cache-table.js';
 import { stallSourceKey, type CoherenceMsg, type Endpoint, type LineAddr } from './messages.js';
 import { TableIndex, fire, formatLine, type ProtocolTable } from './table.js';
@@ -69,6 +69,12 @@ export class CacheController {
   /** Returns the line's state (I when neither cached nor being written back). */
   stateOf(line: LineAddr): CacheState {
     return this.#recordOf(line)?.state ?? 'I';
+  }
+
+  /** Returns the data this cache holds for `line` when its state has valid data (DATA_VALID_STATES), else undefined. */
+  dataOf(line: LineAddr): number | undefined {
+    const r = this.#recordOf(line);
+    return r && DATA_VALID_STATES.has(r.state) ? r.data : undefined;
   }
 
   /** Returns the number of stalled events of `line`. */

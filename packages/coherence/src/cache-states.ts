@@ -21,6 +21,14 @@ export type CacheEvent =
 /** States whose record lives in the writeback buffer (TBE), not in the tag array: the line was evicted and its Put is in flight. */
 export const PUT_PENDING_STATES: ReadonlySet<CacheState> = new Set<CacheState>(['MI_A', 'EI_A', 'OI_A', 'SI_A', 'II_A']);
 
+/**
+ * States whose record (tag array or TBE) holds the line's current data: a
+ * load would be answered from it, or a forward is answered with it. Memory
+ * may be older than this data in the owner states (O, M and their
+ * transients). I, IS_D, IM_AD and II_A hold none.
+ */
+export const DATA_VALID_STATES: ReadonlySet<CacheState> = new Set<CacheState>(['S', 'E', 'O', 'M', 'SM_AD', 'SM_A', 'OM_AC', 'OM_A', 'IM_A', 'MI_A', 'EI_A', 'OI_A', 'SI_A']);
+
 /** Stable states a victim may be chosen from. */
 export const STABLE_CACHE_STATES: ReadonlySet<CacheState> = new Set<CacheState>(['S', 'E', 'O', 'M']);
 

@@ -29,8 +29,12 @@ export interface DirectoryControllerOptions {
   readonly memoryLatencyPs: Ps;
   /** The protocol table; defaults to `DIRECTORY_TABLE`. */
   readonly table?: ProtocolTable<DirState, DirEvent, DirAction>;
-  /** Initial memory value of a line never written (default 0). */
+  /** Initial memory value of a line never written (default 0); with `writeMemory`, the memory this directory is the home of. */
   readonly initialValue?: (line: LineAddr) => number;
+  /** Called when a writeback or owner data changes memory's value of a line (memory that lives outside the directory). */
+  readonly writeMemory?: (line: LineAddr, value: number) => void;
+  /** Called when a line gets an entry (its first transition since it was forgotten), with memory's value then. */
+  readonly onTrack?: (line: LineAddr, memory: number) => void;
 }
 
 type Pending = { kind: 'recall' } | { kind: 'msg'; msg: CoherenceMsg };
@@ -141,11 +145,14 @@ export class DirectoryController {
   #fireAndWake(line: LineAddr, event: DirEvent, msg: CoherenceMsg | undefined, old: DirLineRecord, step: DirStep): boolean {
     const rec: DirLineRecord = { ...old, sharers: [...old.sharers] };
     const ctx: DirActionContext = { line, self: this.self, lineBytes: this.#opts.lineBytes, memoryLatencyPs: this.#opts.memoryLatencyPs, msg, rec, effects: step.effects };
+    const memoryBefore = rec.memory;
     const from = rec.state;
     const to = fire(this.#index, DIR_ACTIONS, from, event, line, ctx);
     if (to === 'stall') return false;
     rec.state = to;
+    if (!this.#lines.has(line)) this.#opts.onTrack?.(line, memoryBefore);
     this.#lines.set(line, rec);
+    if (rec.memory !== memoryBefore) this.#opts.writeMemory?.(line, rec.memory);
     step.transitions.push({ line, from, event, to, effectsEnd: step.effects.length });
     this.#stalls.retry(line, (p) => (p.kind === 'recall' ? this.#fireAndWake(line, 'Recall', undefined, this.#recordOf(line), step) : this.#tryMsg(p.msg, step)));
     return true;

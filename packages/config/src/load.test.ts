@@ -74,6 +74,11 @@ describe('built-in mm-stress machine', () => {
     expect(c.workload.kind).toBe('mm-stress');
   });
 
+  it('refuses a cache sabotage without caches, naming the field', () => {
+    const yaml = MM_STRESS_TOPOLOGY_YAML.replace('caches: true ', 'caches: false').replace('  maxThinkNs: 200', '  maxThinkNs: 200\n  testOnlySabotage: skip-dma-flush');
+    expect(() => parseConfigYaml(yaml, 'nocache.yaml')).toThrow(/nocache\.yaml:\d+:\d+: workload\.testOnlySabotage: skip-dma-flush needs caches: true/);
+  });
+
   it('names the CPU whose memory is smaller than ramPagesPerCpu', () => {
     const yaml = MM_STRESS_TOPOLOGY_YAML.replace('ramPagesPerCpu: 96 ', 'ramPagesPerCpu: 2048');
     expect(() => parseConfigYaml(yaml, 'small.yaml')).toThrow(/small\.yaml:\d+:\d+: cpus\[0\]\.dram\.size: holds 1024 pages, fewer than workload\.ramPagesPerCpu 2048/);

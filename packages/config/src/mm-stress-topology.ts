@@ -74,6 +74,8 @@ workload:
   memcgLimitPages: 24       # limit of each CPU node's limited memcg
   evictBelowFreePages: 4    # a driver asks for pages back when fewer than 4 are free
   maxThinkNs: 200
+  caches: true              # CPU stores go through coherent caches; DMA sources are recalled first; freed frames are invalidated before reuse
+  cacheLines: 4             # lines per cache, few so that writebacks cross the bus
 `;
 
 /** Returns the built-in mm-stress machine and workload, parsed and validated; a fresh object on every call. */

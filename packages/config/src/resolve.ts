@@ -45,6 +45,8 @@ export function workloadSpec(w: ParsedConfig['workload'], id: (name: string) => 
       memcgLimitPages: w.memcgLimitPages,
       evictBelowFreePages: w.evictBelowFreePages,
       maxThinkPs: nsToPs(w.maxThinkNs),
+      caches: w.caches,
+      cacheLines: w.cacheLines,
       ...(w.testOnlySabotage !== undefined ? { testOnlySabotage: w.testOnlySabotage } : {}),
     };
   }

@@ -205,8 +205,11 @@ const litmusWorkload = z
  * check that its checks catch them. `racy-shared-read` breaks determinism the
  * way model code would by mistake: each CPU node's think time reads the root
  * memcg's usage, which the other CPU node charges in the same round.
+ * `skip-dma-flush` lets DMA engines copy pages without recalling their
+ * cached lines first; `skip-free-invalidate` hands freed frames back without
+ * invalidating cached copies of their lines (both need `caches`).
  */
-export const MM_STRESS_SABOTAGE_NAMES = ['skip-put-page', 'corrupt-rss', 'racy-shared-read'] as const;
+export const MM_STRESS_SABOTAGE_NAMES = ['skip-put-page', 'corrupt-rss', 'racy-shared-read', 'skip-dma-flush', 'skip-free-invalidate'] as const;
 
 const mmStressWorkload = z
   .strictObject({
@@ -218,7 +221,12 @@ const mmStressWorkload = z
     memcgLimitPages: z.number().int().positive().default(80).describe('Limit of the limited memcg each CPU node\'s processes may be in.'),
     evictBelowFreePages: z.number().int().min(0).default(4).describe('A device\'s driver asks the CPU nodes to migrate its pages back to RAM when fewer than this many of its pages are free (0 = never evict).'),
     maxThinkNs: z.number().min(0).default(200).describe('Think time between a CPU node\'s operations, drawn from [0, maxThinkNs] nanoseconds.'),
-    testOnlySabotage: z.enum(MM_STRESS_SABOTAGE_NAMES).optional().describe('TEST ONLY: break one rule mid-run (a leaked page reference, a wrong rss counter, or a read of state another worker writes in the same round) so tests can check the checks fail.'),
+    caches: z.boolean().default(true).describe('Model the coherent caches: CPU stores of the stress go through the CPU node\'s cache (MOESI over the bus, line by line to device-public memory), DMA copies recall the source pages\' lines first and freed frames are reused only once every cached copy of their lines is invalidated. false: no caches, page contents are always current.'),
+    cacheLines: z.number().int().positive().max(MAX_COHERENCE_CACHE_LINES).default(4).describe('With caches: every node\'s cache has this many lines (one fully associative set; the topology\'s line size and hit latency), few enough that writebacks cross the bus.'),
+    testOnlySabotage: z.enum(MM_STRESS_SABOTAGE_NAMES).optional().describe('TEST ONLY: break one rule mid-run (a leaked page reference, a wrong rss counter, a read of state another worker writes in the same round) or throughout (DMA without flushing cached lines, freed frames reused without invalidating them) so tests can check the checks fail.'),
+  })
+  .superRefine((w, ctx) => {
+    if (!w.caches && (w.testOnlySabotage === 'skip-dma-flush' || w.testOnlySabotage === 'skip-free-invalidate')) ctx.addIssue({ code: 'custom', path: ['testOnlySabotage'], message: `${w.testOnlySabotage} needs caches: true` });
   })
   .describe('The mm stress on the real simulator: processes on every CPU node mmap, write, fork, munmap, mprotect, madvise, pin, move memcgs, migrate to and from device memory and exit, while device drivers allocate, free and evict device pages; data and invariants are checked after every operation and at the end.');
 

@@ -142,6 +142,10 @@ export interface MmStressWorkloadSpec {
   evictBelowFreePages: number;
   /** Think time between a CPU node's operations is drawn from [0, maxThinkPs]. */
   maxThinkPs: Ps;
+  /** Model coherent caches (CPU stores through the cache, flush before DMA, invalidate before reuse). */
+  caches: boolean;
+  /** Lines of every node's cache with `caches` (one fully associative set). */
+  cacheLines: number;
   /** TEST ONLY: break one rule mid-run. */
   testOnlySabotage?: MmStressSabotageName;
 }

@@ -16,9 +16,10 @@ const MAX_ACCESS_RETRIES = 8;
  * Returns the pfn the CPU can access at `vpn` for this access, faulting
  * (`handleMmFault`) as needed; or `errPtr(errno)`. A write marks the entry
  * dirty and young under the PTE lock, like the hardware walker
- * (`pte_mkdirty` + `pte_mkyoung`). Caller holds the mmap lock for read.
+ * (`pte_mkdirty` + `pte_mkyoung`). Callers that move the data themselves
+ * (through a cache) use it directly. Caller holds the mmap lock for read.
  */
-function resolve(core: MmCore, proc: Process, vpn: number, write: boolean): number {
+export function accessPfn(core: MmCore, proc: Process, vpn: number, write: boolean): number {
   const pt = core.pageTables;
   for (let i = 0; i < MAX_ACCESS_RETRIES; i++) {
     const pte = pt.lookup(proc.root, vpn);
@@ -62,7 +63,7 @@ export function readBytes(core: MmCore, proc: Process, va: number, length: numbe
     const vpn = Math.floor(addr / ps);
     const off = addr - vpn * ps;
     const n = Math.min(ps - off, length - done);
-    const pfn = resolve(core, proc, vpn, false);
+    const pfn = accessPfn(core, proc, vpn, false);
     if (isErrPtr(pfn)) return ptrErr(pfn);
     const dst = out.subarray(done, done + n);
     if (pfn === core.zeroPfn) dst.fill(0);
@@ -84,7 +85,7 @@ export function writeBytes(core: MmCore, proc: Process, va: number, data: Uint8A
     const vpn = Math.floor(addr / ps);
     const off = addr - vpn * ps;
     const n = Math.min(ps - off, data.length - done);
-    const pfn = resolve(core, proc, vpn, true);
+    const pfn = accessPfn(core, proc, vpn, true);
     if (isErrPtr(pfn)) return ptrErr(pfn);
     core.withPageLock(pfn, () => core.content.write(pfn, off, data.subarray(done, done + n)));
     done += n;

@@ -27,14 +27,25 @@ export const localFirstPlacement: PlacementPolicy = (core, proc) => core.localFi
  * coherent CPU and device caches, page data may sit dirty in a cache. The
  * memory manager calls these before page data is copied and before a frame
  * is reused, so the copy reads the last write and no cache keeps a copy of
- * a frame's old contents. Implementations complete synchronously (they run
- * the protocol until the recall finished).
+ * a frame's old contents. `flushPage` completes synchronously; a frame's
+ * invalidation may complete later (over a bus), so the frame goes back to
+ * its allocator or driver through the `release` callback.
  */
 export interface PageCoherence {
-  /** Before `pfn`'s contents are read as a whole (migration copy, COW copy, file writeback): write dirty lines back to memory and invalidate every cached copy. */
+  /** Before `pfn`'s contents are read as a whole by a DMA engine or the kernel (migration copy, file writeback): memory must hold the last write of every line when this returns. */
   flushPage(pfn: number): void;
-  /** Before frame `pfn` returns to its allocator or driver: invalidate every cached copy of its lines. */
-  invalidatePage(pfn: number): void;
+  /**
+   * A CPU copies page `src` onto the new page `dst` (`copy_user_highpage`,
+   * COW): afterwards `dst` holds the last write of every line of `src`.
+   * Caller holds no page lock of either.
+   */
+  copyPageByCpu(src: number, dst: number): void;
+  /**
+   * Frame `pfn` is free: invalidate every cached copy of its lines, then call
+   * `release` (now or later) to hand the frame back; it must not be reused
+   * before. Caller dropped every reference and mapping.
+   */
+  invalidatePage(pfn: number, release: () => void): void;
 }
 
 /** Counters of notable events (for reports and tests). */

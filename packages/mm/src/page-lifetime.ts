@@ -59,11 +59,15 @@ export function putZoneDevicePrivateOrPublicPage(core: MmCore, pfn: number): voi
     f.setFlags(pfn, PG.RESERVED);
     f.setMapping(pfn, 0);
     f.setIndex(pfn, 0);
-    core.coherence?.invalidatePage(pfn); // no cache may keep the old contents of a frame the driver hands out again
-    core.content.release(pfn);
     const owner = core.devmem.ownerOf(pfn);
     if (!owner) throw new InvariantViolation(`put_page: device pfn ${pfn} has no registered devmem`);
-    owner.ops.pageFree(pfn);
+    const free = (): void => {
+      core.content.release(pfn);
+      owner.ops.pageFree(pfn);
+    };
+    // No cache may keep the old contents of a frame the driver hands out again.
+    if (core.coherence) core.coherence.invalidatePage(pfn, free);
+    else free();
   } else if (count <= 0) {
     throw new InvariantViolation(`put_page: device pfn ${pfn} reached refcount ${count}; ZONE_DEVICE pages never reach 0 (refcount bug)`);
   }
@@ -91,8 +95,10 @@ function freeRamPage(core: MmCore, pfn: number): void {
   if (f.mapcount(pfn) !== 0) throw new InvariantViolation(`put_page: RAM pfn ${pfn} freed while mapped ${f.mapcount(pfn)} times`);
   if (f.testFlag(pfn, PG.LRU)) core.lruOf(pfn).del(pfn);
   core.memcgs.uncharge(pfn);
-  core.coherence?.invalidatePage(pfn); // no cache may keep the old contents of a reused frame
-  core.ramAllocator(f.memNode(pfn)).free(pfn);
+  const allocator = core.ramAllocator(f.memNode(pfn));
+  // No cache may keep the old contents of a reused frame.
+  if (core.coherence) core.coherence.invalidatePage(pfn, () => allocator.free(pfn));
+  else allocator.free(pfn);
 }
 
 /** `page_add_rmap` / `page_dup_rmap`: one more PTE maps the page. Caller holds that PTE's lock. */

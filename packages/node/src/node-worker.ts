@@ -27,6 +27,7 @@ import { CoherenceWorkload, type CoherenceNodeReport } from './coherence/coheren
 import { LitmusWorkload, type LitmusNodeReport } from './coherence/litmus-workload.js';
 import { SharedBufferDevice, type DeviceWorkloadStats } from './workload/shared-buffer-device.js';
 import { createNodeMm, memcgChoices, registerStressDevice } from './mm/mm-setup.js';
+import { createStressCoherence, finishStressCoherence, type StressCoherence, type StressCoherenceReport } from './mm/stress-coherence.js';
 import { RemoteDeviceMemory } from './mm/remote-device-memory.js';
 import { MmStressCpu, type MmStressCpuStats } from './mm/mm-stress-cpu.js';
 import { MmStressDevice, type MmStressDeviceStats } from './mm/mm-stress-device.js';
@@ -73,7 +74,7 @@ export interface NodeReport {
   /** This node's part of a litmus run. */
   readonly litmus?: LitmusNodeReport;
   /** This node's part of an mm-stress run: its processes (CPU node) or its driver (device). */
-  readonly mm?: { readonly cpu?: MmStressCpuStats; readonly device?: MmStressDeviceStats };
+  readonly mm?: { readonly cpu?: MmStressCpuStats; readonly device?: MmStressDeviceStats; readonly coherence?: StressCoherenceReport };
   /** Counters over simulated time (memory traffic, frames allocated, messages). */
   readonly timeline: readonly TimelineSample[];
   /** This node's trace events, when the run records a trace. */
@@ -97,6 +98,7 @@ export class NodeWorker {
   readonly #litmus?: LitmusWorkload;
   readonly #mmCpu?: MmStressCpu;
   readonly #mmDevice?: MmStressDevice;
+  readonly #mmCoherence?: StressCoherence;
   /** Pages the mm-stress workload's allocators hold on this node (for the timeline). */
   #mmPagesInUse: () => number = () => 0;
   readonly #timeline: Timeline;
@@ -156,6 +158,11 @@ export class NodeWorker {
     } else if (workload.kind === 'mm-stress') {
       if (!shared.memcgs) throw new Error('mm-stress run without memcg counters in the shared state');
       const { core, memcgs } = createNodeMm(topology, self, workload, { frames, pageTables, content, memcgCounters: MemcgCounters.attach(shared.memcgs) });
+      if (workload.caches) {
+        if (!shared.coherence) throw new Error('mm-stress run with caches but without a coherence watch in the shared state');
+        this.#mmCoherence = createStressCoherence(kernel, topology, workload, core, CoherenceWatch.attach(shared.coherence), init.mode);
+      }
+      const coherence = this.#mmCoherence ?? null;
       if (spec.kind === 'cpu') {
         const remotes = new Map<NodeId, RemoteDeviceMemory>();
         const devices: { node: NodeId; kind: 'public' | 'private' }[] = [];
@@ -165,12 +172,12 @@ export class NodeWorker {
           devices.push({ node: d.id, kind: registerStressDevice(core, d.id, workload, remote).kind });
         }
         const mine = memcgs.perCpu.get(self)!;
-        this.#mmCpu = new MmStressCpu(kernel, workload, core, remotes, devices, memcgChoices(memcgs, self), [mine.own, mine.limited]);
+        this.#mmCpu = new MmStressCpu(kernel, workload, core, remotes, devices, memcgChoices(memcgs, self), [mine.own, mine.limited], coherence);
         const cpu = this.#mmCpu;
         this.#mmPagesInUse = () => cpu.ramPagesInUse + (core.ownsZeroPage ? 1 : 0);
         this.#mmCpu.begin();
       } else {
-        const device = new MmStressDevice(kernel, topology, workload, core);
+        const device = new MmStressDevice(kernel, topology, workload, core, coherence);
         this.#mmDevice = device;
         this.#mmPagesInUse = () => device.inUse;
       }
@@ -206,6 +213,7 @@ export class NodeWorker {
     const litmus = this.#litmus?.finish();
     const mmCpu = this.#mmCpu?.finish();
     const mmDevice = this.#mmDevice?.finish();
+    const mmCoherence = this.#mmCoherence ? finishStressCoherence(this.#mmCoherence, spec.name, this.#kernel.seed) : undefined;
     this.#timeline.finish(this.#kernel.nowPs);
     return {
       id: this.#init.self,
@@ -226,7 +234,7 @@ export class NodeWorker {
       ...(this.#process?.outcome ? { workload: this.#process.outcome } : {}),
       ...(coherence ? { coherence } : {}),
       ...(litmus ? { litmus } : {}),
-      ...(mmCpu || mmDevice ? { mm: { ...(mmCpu ? { cpu: mmCpu } : {}), ...(mmDevice ? { device: mmDevice } : {}) } } : {}),
+      ...(mmCpu || mmDevice ? { mm: { ...(mmCpu ? { cpu: mmCpu } : {}), ...(mmDevice ? { device: mmDevice } : {}), ...(mmCoherence ? { coherence: mmCoherence } : {}) } } : {}),
       ...(this.#kernel.trace ? { trace: { events: this.#kernel.trace.events, dropped: this.#kernel.trace.dropped } } : {}),
     };
   }

@@ -7,7 +7,7 @@
  * use (see @cdmsim/shm).
  */
 import type { NodeId } from '@cdmsim/engine';
-import type { SimConfig, WorkloadSpec } from '@cdmsim/config';
+import type { SimConfig, Topology, WorkloadSpec } from '@cdmsim/config';
 import { litmusLocations, litmusTest } from '@cdmsim/coherence';
 import type { OutPort, RingReader } from '@cdmsim/bus';
 import {
@@ -27,11 +27,13 @@ import {
   type RunControlHandle,
 } from '@cdmsim/shm';
 import { memoryMap } from './memory-map.js';
+import { stressWatchLines } from './mm/stress-coherence.js';
 
-/** Returns the watch of a workload that checks coherence across workers (one slot per tested line or litmus location). */
-function coherenceWatchFor(w: WorkloadSpec): CoherenceWatch | undefined {
+/** Returns the watch of a workload that checks coherence across workers (one slot per tested line, litmus location or line of an mm-stress frame). */
+function coherenceWatchFor(topology: Topology, w: WorkloadSpec): CoherenceWatch | undefined {
   if (w.kind === 'coherence-random') return CoherenceWatch.create(w.lines);
   if (w.kind === 'litmus') return CoherenceWatch.create(litmusLocations(litmusTest(w.test)).length);
+  if (w.kind === 'mm-stress' && w.caches) return CoherenceWatch.create(stressWatchLines(topology, memoryMap(topology), w));
   return undefined;
 }
 
@@ -56,7 +58,7 @@ export interface SharedHandles {
   readonly pageTables: PageTablesHandle;
   readonly rings: readonly RingDirection[];
   readonly sync: RunControlHandle;
-  /** The cross-worker coherence checker's state (coherence-random and litmus workloads only). */
+  /** The cross-worker coherence checker's state (coherence-random, litmus, and mm-stress with caches). */
   readonly coherence?: CoherenceWatchHandle;
   /** The memcg page counters every worker charges (mm-stress workload only). */
   readonly memcgs?: MemcgCountersHandle;
@@ -69,7 +71,7 @@ export interface SharedState {
   readonly frames: FrameTable;
   readonly content: ContentStore;
   readonly pageTables: PageTables;
-  /** The coherence watch (coherence-random and litmus workloads only). */
+  /** The coherence watch (coherence-random, litmus, and mm-stress with caches). */
   readonly coherence?: CoherenceWatch;
   /** The shared memcg counters (mm-stress workload only). */
   readonly memcgs?: MemcgCounters;
@@ -97,7 +99,7 @@ export function createSharedState(config: SimConfig, hostCores: number): SharedS
       rings.push({ from, to, ring: new RingBuffer({ capacityBytes: RING_CAPACITY_BYTES }).handle() });
     }
   }
-  const coherence = coherenceWatchFor(config.workload);
+  const coherence = coherenceWatchFor(topology, config.workload);
   const memcgs = config.workload.kind === 'mm-stress' ? MemcgCounters.create(MEMCG_COUNTER_SLOTS) : undefined;
   const handles: SharedHandles = {
     frames: frames.handle(),

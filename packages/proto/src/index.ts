@@ -28,6 +28,8 @@ export const BODY_KINDS: readonly BodyKind[] = [
   'pageFree',
   'control',
   'coh',
+  'pageRecall',
+  'pageRecallDone',
 ];
 
 /** Position of every body kind in `BODY_KINDS` (a stable small id for counters and event logs). */

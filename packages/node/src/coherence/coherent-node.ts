@@ -50,6 +50,19 @@ export interface CoherenceTrafficStats {
   receivedByType: Partial<Record<MsgType, number>>;
 }
 
+/**
+ * The memory a directory is the home of, when it lives outside the
+ * directory (the shared page contents): the directory reads a line's value
+ * when the line enters the protocol and writes every value a writeback or
+ * owner data brings home.
+ */
+export interface LineMemory {
+  /** Returns memory's value of `line`. */
+  read(line: LineAddr): number;
+  /** Stores `value` as memory's value of `line`. */
+  write(line: LineAddr, value: number): void;
+}
+
 /** The cache and directory of one node, wired to the bus and the cross-worker monitor. */
 export class CoherentNode {
   readonly #kernel: NodeKernel;
@@ -72,8 +85,12 @@ export class CoherentNode {
    * have the same line size (validated by the config). `cache` defaults to
    * the node's cache (see `workloadCacheSpec` for a shrunk one). `watchdog`
    * says when a transaction counts as stuck (see `watchdogOptions`).
+   * `memory`: the memory of this node's directory when it lives outside it
+   * (default: the directory keeps the values, starting at 0); a line that
+   * enters the protocol starts its coherence order, in the monitor, at
+   * memory's value then.
    */
-  constructor(kernel: NodeKernel, lines: TestedLines, monitor: CrossWorkerMonitor, watchdog: NodeWatchdogOptions, tables: ProtocolTables = {}, cache: CacheSpec = kernel.spec.cache) {
+  constructor(kernel: NodeKernel, lines: TestedLines, monitor: CrossWorkerMonitor, watchdog: NodeWatchdogOptions, tables: ProtocolTables = {}, cache: CacheSpec = kernel.spec.cache, memory?: LineMemory) {
     this.#kernel = kernel;
     this.#lines = lines;
     this.#monitor = monitor;
@@ -84,6 +101,13 @@ export class CoherentNode {
       lineBytes: cache.lineBytes,
       memoryLatencyPs: spec.memory.latencyPs,
       ...(tables.directoryTable ? { table: tables.directoryTable } : {}),
+      ...(memory
+        ? {
+            initialValue: (l: LineAddr) => memory.read(l),
+            writeMemory: (l: LineAddr, v: number) => memory.write(l, v),
+            onTrack: (l: LineAddr, v: number) => monitor.trackLine(l, v),
+          }
+        : {}),
     });
     this.#watchdog = new NodeWatchdog(kernel, watchdog, () => this.#describe());
     this.#network = new BusNetwork(kernel, (msg) => this.#receive(msg));
@@ -100,6 +124,21 @@ export class CoherentNode {
       sentByType: { ...this.#network.sentByType },
       receivedByType: { ...this.#receivedByType },
     };
+  }
+
+  /** Returns the lines of [first, first + bytes) that this node's directory has an entry for (the lines a recall must reach). */
+  knownLinesIn(first: LineAddr, bytes: number): LineAddr[] {
+    return this.#dir.knownLines().filter((l) => l >= first && l < first + bytes);
+  }
+
+  /** Returns the data this node's cache holds for `line` when it holds valid data (`CacheController.dataOf`). */
+  cachedData(line: LineAddr): number | undefined {
+    return this.#cache.dataOf(line);
+  }
+
+  /** Drops this directory's entry of a recalled line of a freed frame; false (entry kept) when the line is busy again. */
+  forget(line: LineAddr): boolean {
+    return this.#dir.forget(line);
   }
 
   /** Returns true when `line` is homed in memory this node may not cache (a CPU and device-private memory). */

@@ -55,6 +55,17 @@ export class CrossWorkerMonitor {
     if (memoryValue !== expected) this.#fail(`recall of line ${formatLine(line)} left ${memoryValue} in memory; the last store wrote ${expected}`);
   }
 
+  /**
+   * A line enters the protocol (its home's directory had no entry): memory's
+   * value then starts its coherence order. Between a frame's free and its
+   * reuse the frame is written outside the protocol (DMA copy, zeroing)
+   * while no cache holds its lines, so that value, not the last store of
+   * the frame's previous use, is what the next load must return.
+   */
+  trackLine(line: LineAddr, memoryValue: number): void {
+    this.#watch.recordStore(this.#lines.indexOf(line), memoryValue);
+  }
+
   #describe(h: LineHolders): string {
     const writer = h.writer === undefined ? 'no writer' : `writer ${this.#names[h.writer]}`;
     return `${writer}, readers [${h.readers.map((r) => this.#names[r]).join(', ')}]`;

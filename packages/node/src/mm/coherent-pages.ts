@@ -50,15 +50,23 @@ export class CoherentPages implements PageCoherence {
     }
   }
 
+  /** A CPU copy: the source's dirty lines come home first (the copy reads memory), then the page is copied. */
+  copyPageByCpu(src: number, dst: number): void {
+    this.flushPage(src);
+    this.#content.copyPage(src, dst);
+  }
+
   /**
    * Recalls every line of `pfn` so no cache keeps a copy of the frame's old
    * contents, then makes the home directory forget them (the frame's next
-   * use reads zeroes, like its released contents).
+   * use reads zeroes, like its released contents), then hands the frame
+   * back with `release` (the recall completes before this returns).
    */
-  invalidatePage(pfn: number): void {
+  invalidatePage(pfn: number, release: () => void): void {
     this.stats.invalidations++;
     this.#recall(pfn);
     if (!this.#sys.forgetPage(pfn as Parameters<CoherentSystem['forgetPage']>[0])) throw new CdmsimError(`CoherentPages: a line of freed pfn ${pfn} is still busy after its recall`);
+    release();
   }
 
   #recall(pfn: number): void {

@@ -36,6 +36,7 @@ import {
   rmapWalk,
   writeBytes,
   createProcess,
+  accessPfn,
   type MemcgId,
   type MigrateResult,
   type MmCore,
@@ -48,7 +49,8 @@ import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '../kernel.js';
 import { NodeMigrations, type NodeMigrationStats } from './node-migrations.js';
 import type { RemoteDeviceMemory } from './remote-device-memory.js';
-import { checkStressData, type StressArea } from './stress-data.js';
+import type { StressCoherence } from './stress-coherence.js';
+import { checkStressData, type CachedFirstWord, type StressArea } from './stress-data.js';
 
 /** Base simulated cost of one mm operation besides its faults and messages (syscall entry, page-table walk). */
 export const MM_OP_BASE_PS: Ps = 200_000;
@@ -102,6 +104,8 @@ export class MmStressCpu {
   readonly #areas = new Map<Process, StressArea[]>();
   readonly #pins: Pin[] = [];
   readonly #evictions: (cdmsim.Envelope | EnvelopeData)[] = [];
+  readonly #coherence: StressCoherence | null;
+  readonly #cachedWord: CachedFirstWord | undefined;
   #opsStarted = 0;
   #busy = false;
   #finished = false;
@@ -114,6 +118,9 @@ export class MmStressCpu {
    * `remotes`: the device memories registered in `core`, by device node;
    * `memcgChoices`: memcgs this node's processes may join; `checkedMemcgs`:
    * those only this node charges (their counters are checked here).
+   * `coherence`: with caches, this node's cache and page coherence (stores
+   * go through the cache, DMA sources are flushed, data is read back
+   * through the cache).
    */
   constructor(
     kernel: NodeKernel,
@@ -123,6 +130,7 @@ export class MmStressCpu {
     devices: readonly { readonly node: NodeId; readonly kind: 'public' | 'private' }[],
     memcgChoices: readonly MemcgId[],
     checkedMemcgs: readonly MemcgId[],
+    coherence: StressCoherence | null = null,
   ) {
     this.#kernel = kernel;
     this.#core = core;
@@ -131,7 +139,9 @@ export class MmStressCpu {
     this.#devices = devices;
     this.#memcgChoices = memcgChoices;
     this.#checkedMemcgs = checkedMemcgs;
-    this.#migrations = new NodeMigrations(kernel, core, remotes);
+    this.#coherence = coherence;
+    this.#cachedWord = coherence ? (pfn) => coherence.node.cachedData(coherence.lines.lineOf(pfn)) : undefined;
+    this.#migrations = new NodeMigrations(kernel, core, remotes, coherence?.pages ?? null);
     const ram = core.ram.get(kernel.self as number as MemNodeId);
     if (!ram) throw new Error(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
     this.#ram = ram;
@@ -214,7 +224,7 @@ export class MmStressCpu {
   }
 
   #check(): void {
-    const dataError = checkStressData(this.#core, this.#areas);
+    const dataError = checkStressData(this.#core, this.#areas, this.#cachedWord);
     if (dataError) this.#fail(dataError);
     try {
       checkInvariants(this.#core, this.#kernel.seed, { memcgs: this.#checkedMemcgs, idleDevicePages: false });
@@ -312,6 +322,7 @@ export class MmStressCpu {
       case 3: {
         this.#current = 'write';
         const b = rng.int(0, 255);
+        if (this.#coherence) return this.#cachedWrite(p, area, vpn, b, done);
         return this.#withDeviceFaults(
           () => writeBytes(core, p, vpn * core.pageSize, new Uint8Array([b])),
           (r) => {
@@ -374,6 +385,31 @@ export class MmStressCpu {
       default:
         return this.#pin(p, area, vpn, span, done);
     }
+  }
+
+  /**
+   * With caches: the CPU writes byte `b` as the first word of page `vpn`
+   * through its cache — the page is faulted in for write (COW, device-private
+   * fault-back) and the store goes to the line, a miss crossing the bus to
+   * the line's home (a device for device-public memory). `done` runs when
+   * the store performed.
+   */
+  #cachedWrite(p: Process, area: StressArea, vpn: number, b: number, done: () => void): void {
+    const c = this.#coherence!;
+    this.#withDeviceFaults(
+      () => accessPfn(this.#core, p, vpn, true),
+      (pfn) => {
+        if (isErrPtr(pfn)) {
+          this.#expect('write', ptrErr(pfn), [area.write ? Errno.ENOMEM : Errno.EFAULT]);
+          return done();
+        }
+        const refused = c.node.store(c.lines.lineOf(pfn), b, () => {
+          area.data.set(vpn, b);
+          done();
+        });
+        if (refused) this.#fail(`a store to pfn ${pfn} was refused (${refused}): a CPU never maps device-private memory`);
+      },
+    );
   }
 
   /** A short- or long-term GUP pin of [vpn, vpn+span). A long-term pin first moves device pages of the range to RAM (device memory is never pinned [6/6]). */
@@ -440,7 +476,7 @@ export class MmStressCpu {
   /** Test-only sabotage: breaks one rule once, halfway through, on the first CPU node. */
   #sabotage(): void {
     const kind = this.#spec.testOnlySabotage;
-    if (!kind || kind === 'racy-shared-read' || this.#sabotaged || this.#opsStarted < this.#spec.opsPerCpu / 2 || this.#kernel.self !== this.#kernel.topology.cpus[0]!.id) return;
+    if (!kind || kind === 'racy-shared-read' || kind === 'skip-dma-flush' || kind === 'skip-free-invalidate' || this.#sabotaged || this.#opsStarted < this.#spec.opsPerCpu / 2 || this.#kernel.self !== this.#kernel.topology.cpus[0]!.id) return;
     if (kind === 'corrupt-rss') {
       const p = this.#areas.keys().next().value;
       if (!p) return;
@@ -453,12 +489,23 @@ export class MmStressCpu {
     this.#sabotaged = true;
   }
 
-  /** After the last operation: releases every pin, exits every process, and checks that everything came back. */
+  /**
+   * After the last operation: releases every pin, exits every process, and
+   * (once every freed frame's cached lines are invalidated and the frame is
+   * back) checks that everything came back.
+   */
   #releaseAll(): void {
     this.#current = 'release-all';
+    this.#busy = true;
     for (const pin of this.#pins.splice(0)) releaseUserPages(this.#core, pin.pfns, { longterm: pin.longterm });
     for (const p of [...this.#areas.keys()]) exitProcess(this.#core, p);
     this.#areas.clear();
+    if (this.#coherence) this.#coherence.pages.whenIdle(() => this.#checkAllBack());
+    else this.#checkAllBack();
+  }
+
+  #checkAllBack(): void {
+    this.#busy = false;
     this.#check();
     for (const r of this.#remotes.values()) {
       const held = [...r.inUsePages()];
@@ -467,6 +514,7 @@ export class MmStressCpu {
     const used = this.ramPagesInUse;
     if (used !== 0) this.#fail(`${used} RAM pages still allocated after every process exited`);
     this.#finished = true;
+    if (this.#evictions.length) this.#next(); // requests that came in while the frames were being invalidated
   }
 
   /** Returns this node's counters; throws InvariantViolation if the run ended before the final release (a hang or lost message). */

@@ -14,6 +14,7 @@ import { checkInvariants, DmirrorDriver, Errno, type MmCore } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '../kernel.js';
 import { stressDeviceResource } from './mm-setup.js';
+import type { StressCoherence } from './stress-coherence.js';
 
 /** Pages one eviction request asks a CPU node to migrate back. */
 export const EVICT_BATCH_PAGES = 8;
@@ -47,11 +48,18 @@ export class MmStressDevice {
   readonly #pageSize: number;
   /** CPU node holding each page this driver handed out (insertion order = allocation order). */
   readonly #holder = new Map<number, NodeId>();
+  readonly #coherence: StressCoherence | null;
   #evicting = false;
 
-  /** Registers this device's memory in `core` (the device worker's MmCore) and the message handlers on `kernel`. */
-  constructor(kernel: NodeKernel, topology: Topology, spec: MmStressWorkloadSpec, core: MmCore) {
+  /**
+   * Registers this device's memory in `core` (the device worker's MmCore)
+   * and the message handlers on `kernel`. `coherence`: with caches, this
+   * device's directory is the home of its pages' lines: it recalls them
+   * before its DMA engine reads them and before a freed page is reused.
+   */
+  constructor(kernel: NodeKernel, topology: Topology, spec: MmStressWorkloadSpec, core: MmCore, coherence: StressCoherence | null = null) {
     this.#kernel = kernel;
+    this.#coherence = coherence;
     this.#core = core;
     this.#spec = spec;
     this.#pageSize = topology.pageSizeBytes;
@@ -75,7 +83,16 @@ export class MmStressDevice {
     return spec.faultLatencyPs + Math.ceil((pages * this.#pageSize * 1000) / spec.copyBandwidthBytesPerNs);
   }
 
+  /** A DMA request: with caches, the sources this device is home of are recalled first (the requester flushed the others). */
   #dmaCopy(env: cdmsim.Envelope | EnvelopeData): void {
+    const c = this.#coherence;
+    if (!c) return this.#copy(env);
+    const self = this.#kernel.self;
+    const mine = (env.dmaCopy!.srcPfns ?? []).filter((s) => s !== 0 && c.lines.homeOfPage(s) === self);
+    c.pages.recallAtHome(mine, () => this.#copy(env));
+  }
+
+  #copy(env: cdmsim.Envelope | EnvelopeData): void {
     const req = env.dmaCopy!;
     const src = req.srcPfns ?? [];
     const content = this.#core.content;
@@ -116,8 +133,13 @@ export class MmStressDevice {
     const pfn = env.pageFree!.pfn ?? 0;
     if (this.#holder.get(pfn) !== env.src) throw new InvariantViolation(`node ${this.#kernel.spec.name}: page_free of pfn ${pfn} from node ${env.src}, which does not hold it`, this.#kernel.seed);
     this.#holder.delete(pfn);
-    this.#driver.pageFree(pfn);
     this.stats.pageFrees++;
+    if (!this.#coherence) return this.#driver.pageFree(pfn);
+    // The frame goes back to the pool only once no cache keeps a line of it; what the recall wrote home is dropped.
+    this.#coherence.pages.invalidatePage(pfn, () => {
+      this.#core.withPageLock(pfn, () => this.#core.content.release(pfn));
+      this.#driver.pageFree(pfn);
+    });
   }
 
   /** Asks the CPU node holding the oldest pages to migrate up to EVICT_BATCH_PAGES of them back to RAM, when free pages ran low. */

@@ -10,6 +10,7 @@ import { MM_STRESS_OPS, type MmStressOp } from '@cdmsim/mm';
 import type { MemcgCounters } from '@cdmsim/shm';
 import type { MmStressCpuStats } from './mm-stress-cpu.js';
 import type { MmStressDeviceStats } from './mm-stress-device.js';
+import type { StressCoherenceReport } from './stress-coherence.js';
 import { sumCounts } from '../workload/outcome-parts.js';
 
 /** One CPU node's share of an mm-stress run. */
@@ -20,6 +21,25 @@ export interface MmStressCpuOutcome extends MmStressCpuStats {
 /** One device's share of an mm-stress run. */
 export interface MmStressDeviceOutcome extends MmStressDeviceStats {
   readonly node: string;
+}
+
+/** The coherence side of an mm-stress run with caches, summed over every node. */
+export interface MmStressCoherenceOutcome {
+  /** Coherence messages on the bus, and their payload bytes. */
+  readonly messages: number;
+  readonly payloadBytes: number;
+  /** Cache misses (GetS + GetM requests) and writebacks (PutM + PutE + PutS). */
+  readonly misses: number;
+  readonly writebacks: number;
+  /** Pages recalled at their homes (before a DMA or when freed) and the cached lines those recalls reached. */
+  readonly pagesRecalled: number;
+  readonly linesRecalled: number;
+  /** PageRecall requests to other homes before a DMA. */
+  readonly recallRequests: number;
+  /** Freed frames held out of their allocator or pool until their lines were invalidated. */
+  readonly framesHeld: number;
+  /** Cached lines CPU-performed copies (COW) read from the copier's cache. */
+  readonly linesCopiedFromCache: number;
 }
 
 /** The outcome of the mm-stress workload. A run whose per-node checks failed fails instead of reporting. */
@@ -45,12 +65,32 @@ export interface MmStressRunOutcome {
   readonly checks: number;
   readonly perCpu: readonly MmStressCpuOutcome[];
   readonly perDevice: readonly MmStressDeviceOutcome[];
+  /** With `caches`: the coherence traffic and page recalls. */
+  readonly coherence?: MmStressCoherenceOutcome;
+}
+
+/** Returns the coherence summary of every node's report, or undefined when the run had no caches. */
+function coherenceOutcome(reports: readonly StressCoherenceReport[]): MmStressCoherenceOutcome | undefined {
+  if (reports.length === 0) return undefined;
+  const sum = (f: (r: StressCoherenceReport) => number): number => reports.reduce((s, r) => s + f(r), 0);
+  const sent = (r: StressCoherenceReport, ...types: (keyof StressCoherenceReport['traffic']['sentByType'])[]): number => types.reduce((s, t) => s + (r.traffic.sentByType[t] ?? 0), 0);
+  return {
+    messages: sum((r) => r.traffic.messagesSent),
+    payloadBytes: sum((r) => r.traffic.payloadBytesSent),
+    misses: sum((r) => sent(r, 'GetS', 'GetM')),
+    writebacks: sum((r) => sent(r, 'PutM', 'PutE', 'PutS')),
+    pagesRecalled: sum((r) => r.pages.pagesRecalled),
+    linesRecalled: sum((r) => r.pages.linesRecalled),
+    recallRequests: sum((r) => r.pages.recallRequestsSent),
+    framesHeld: sum((r) => r.pages.framesHeld),
+    linesCopiedFromCache: sum((r) => r.pages.linesCopiedFromCache),
+  };
 }
 
 /** Returns the outcome of an mm-stress run from every node's report (node order) and the run's memcg counters. */
 export function mmStressOutcome(
   config: SimConfig,
-  nodes: readonly { name: string; mm?: { cpu?: MmStressCpuStats; device?: MmStressDeviceStats } }[],
+  nodes: readonly { name: string; mm?: { cpu?: MmStressCpuStats; device?: MmStressDeviceStats; coherence?: StressCoherenceReport } }[],
   memcgs: MemcgCounters,
 ): MmStressRunOutcome {
   const w = config.workload;
@@ -71,6 +111,8 @@ export function mmStressOutcome(
   for (const c of perCpu) for (const v of Object.values(c.operations)) hash.add(v);
   for (const c of perCpu) hash.add(c.migrations.pagesToDevice).add(c.migrations.pagesToRam).add(c.faults).add(c.cowCopies).add(c.deviceFaults);
   for (const d of perDevice) hash.add(d.allocated).add(d.declined).add(d.pageFrees).add(d.evictedPages);
+  const coherence = coherenceOutcome(nodes.flatMap((n) => (n.mm?.coherence ? [n.mm.coherence] : [])));
+  if (coherence) for (const v of Object.values(coherence)) hash.add(v);
   return {
     kind: 'mm-stress',
     verified: problems.length === 0,
@@ -89,5 +131,6 @@ export function mmStressOutcome(
     checks: sum((c) => c.checks),
     perCpu,
     perDevice,
+    ...(coherence ? { coherence } : {}),
   };
 }

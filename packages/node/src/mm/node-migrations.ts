@@ -10,6 +10,7 @@ import { Errno, isHmmDevicePage, migrateVmaCollect, migrateVmaFinish, type Migra
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '../kernel.js';
 import type { RemoteDeviceMemory } from './remote-device-memory.js';
+import type { WorkerPageCoherence } from './worker-page-coherence.js';
 
 /** Called when a migration finished (counts) or could not start (errno). */
 export type MigrationDone = (result: MigrateResult | Errno) => void;
@@ -32,12 +33,18 @@ export class NodeMigrations {
   readonly #core: MmCore;
   readonly #remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
   readonly #waiting = new Map<number, (reply: NonNullable<EnvelopeData['dmaCopyDone']>) => void>();
+  readonly #coherence: WorkerPageCoherence | null;
 
-  /** Registers the DmaCopyDone handler on `kernel`. `remotes` are the device memories this node's MmCore knows, by device node. */
-  constructor(kernel: NodeKernel, core: MmCore, remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>) {
+  /**
+   * Registers the DmaCopyDone handler on `kernel`. `remotes` are the device
+   * memories this node's MmCore knows, by device node. `coherence`: with
+   * caches, the sources of every DMA are flushed over the bus first.
+   */
+  constructor(kernel: NodeKernel, core: MmCore, remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>, coherence: WorkerPageCoherence | null = null) {
     this.#kernel = kernel;
     this.#core = core;
     this.#remotes = remotes;
+    this.#coherence = coherence;
     kernel.on('dmaCopyDone', (env) => this.#reply(env));
   }
 
@@ -53,11 +60,22 @@ export class NodeMigrations {
     k(env.dmaCopyDone!);
   }
 
+  /** Sends a DmaCopy to `device` once its sources are flushed (with caches: every cached line of them recalled at its home). */
   #request(device: NodeId, dmaCopy: NonNullable<EnvelopeData['dmaCopy']>, then: (reply: NonNullable<EnvelopeData['dmaCopyDone']>) => void): void {
-    const txn = this.#kernel.newTxn();
-    this.#waiting.set(txn, then);
-    this.stats.dmaRequests++;
-    this.#kernel.send(device, { txn, dmaCopy });
+    const send = (): void => {
+      const txn = this.#kernel.newTxn();
+      this.#waiting.set(txn, then);
+      this.stats.dmaRequests++;
+      this.#kernel.send(device, { txn, dmaCopy });
+    };
+    if (this.#coherence) this.#coherence.flushForDma(dmaCopy.srcPfns ?? [], device, send);
+    else send();
+  }
+
+  /** `migrate_vma` collect; with caches its flush hook is deferred to the flush before the DMA. */
+  #collect(proc: Process, startVpn: number, endVpn: number, owner: string | null): PendingMigration | Errno {
+    const collect = (): PendingMigration | Errno => migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
+    return this.#coherence ? this.#coherence.duringMigration(collect) : collect();
   }
 
   /**
@@ -69,7 +87,7 @@ export class NodeMigrations {
   toDevice(proc: Process, startVpn: number, endVpn: number, device: NodeId, done: MigrationDone): void {
     const remote = this.#remotes.get(device);
     if (!remote) throw new Error(`node ${this.#kernel.spec.name}: no device memory of node ${device}`);
-    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, `dmirror-${device}`);
+    const pending = this.#collect(proc, startVpn, endVpn, `dmirror-${device}`);
     if (typeof pending === 'number') return done(pending);
     const entries = pending.m.entries.filter((e) => e.migrate);
     if (entries.length === 0) return done(this.#finish(pending, 'device'));
@@ -96,7 +114,7 @@ export class NodeMigrations {
    * counts (or EINVAL at once). Caller holds the process as for `toDevice`.
    */
   toRam(proc: Process, startVpn: number, endVpn: number, owner: string | null, done: MigrationDone): void {
-    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
+    const pending = this.#collect(proc, startVpn, endVpn, owner);
     if (typeof pending === 'number') return done(pending);
     const byDevice = new Map<NodeId, MigrateEntry[]>();
     for (const e of pending.m.entries) {

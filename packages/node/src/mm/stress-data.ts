@@ -19,11 +19,19 @@ export interface StressArea {
 const one = new Uint8Array(1);
 
 /**
- * Returns the first byte of page `vpn` of `proc` as the CPU would read it,
- * or a string saying why it cannot be read at a quiescent point (a
- * migration entry). Caller owns `proc` (its CPU node's worker).
+ * Returns the first word of frame `pfn` as this CPU's cache holds it, or
+ * undefined when its cache holds no valid data for it (memory is then
+ * current for this CPU).
  */
-export function peekByte(core: MmCore, proc: Process, vpn: number): number | string {
+export type CachedFirstWord = (pfn: number) => number | undefined;
+
+/**
+ * Returns the first byte of page `vpn` of `proc` as the CPU would read it
+ * (through its cache when `cached` is given), or a string saying why it
+ * cannot be read at a quiescent point (a migration entry). Caller owns
+ * `proc` (its CPU node's worker).
+ */
+export function peekByte(core: MmCore, proc: Process, vpn: number, cached?: CachedFirstWord): number | string {
   const pt = core.pageTables;
   const pte = pt.lookup(proc.root, vpn);
   if (pte < 0) return 0;
@@ -34,21 +42,26 @@ export function peekByte(core: MmCore, proc: Process, vpn: number): number | str
       return 0;
     case PteKind.MIGRATION:
       return `a migration entry at a quiescent point (pfn ${pt.readPfn(pte)})`;
-    default:
-      core.content.read(pt.readPfn(pte), 0, one);
+    default: {
+      const pfn = pt.readPfn(pte);
+      const word = cached?.(pfn);
+      if (word !== undefined) return word & 0xff;
+      core.content.read(pfn, 0, one);
       return one[0]!;
+    }
   }
 }
 
 /**
- * Checks every known byte of every area of every process; returns the
- * first mismatch as a message, or null when all match.
+ * Checks every known byte of every area of every process (read through the
+ * CPU's cache when `cached` is given); returns the first mismatch as a
+ * message, or null when all match.
  */
-export function checkStressData(core: MmCore, areas: ReadonlyMap<Process, StressArea[]>): string | null {
+export function checkStressData(core: MmCore, areas: ReadonlyMap<Process, StressArea[]>, cached?: CachedFirstWord): string | null {
   for (const [proc, list] of areas) {
     for (const a of list) {
       for (const [vpn, expected] of a.data) {
-        const got = peekByte(core, proc, vpn);
+        const got = peekByte(core, proc, vpn, cached);
         if (typeof got === 'string') return `pid ${proc.pid} vpn ${vpn}: ${got}`;
         if (got !== expected) return `pid ${proc.pid} vpn ${vpn} reads ${got}, expected ${expected} (last written)`;
       }

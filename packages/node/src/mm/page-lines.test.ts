@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { mmStressConfig } from '@cdmsim/config';
+import { PageType } from '@cdmsim/shm';
+import { memoryMap } from '../memory-map.js';
+import { PageLines } from './page-lines.js';
+
+describe('PageLines: the lines of the mm-stress frames', () => {
+  const config = mmStressConfig();
+  const w = config.workload;
+  if (w.kind !== 'mm-stress') throw new Error('the built-in mm-stress machine lost its workload');
+  const memories = memoryMap(config.topology);
+  const lines = new PageLines(config.topology, memories, w);
+
+  it('covers every line of the RAM frames the allocators may hand out (cap + the zero page) and of the registered device frames, each once', () => {
+    const expectedPages = memories.reduce((s, m) => s + Math.min(m.type === PageType.SYSTEM_RAM ? w.ramPagesPerCpu + 1 : w.devicePages, m.frameCount), 0);
+    expect(lines.count).toBe(expectedPages * lines.linesPerPage);
+    const indices = lines.addrs.map((a) => lines.indexOf(a));
+    expect(indices).toEqual(lines.addrs.map((_, i) => i));
+  });
+
+  it('a line is homed at the node owning its memory; lineOf and pfnOf are inverse', () => {
+    for (const m of memories) {
+      const line = lines.lineOf(m.firstPfn, lines.linesPerPage - 1);
+      expect(lines.pfnOf(line)).toBe(m.firstPfn);
+      expect(lines.homeOf(line)).toBe(m.memNode);
+      expect(lines.homeOfPage(m.firstPfn)).toBe(m.memNode);
+    }
+  });
+
+  it('a frame outside the stress frames is a clear error, not a wrong index', () => {
+    const ram = memories.find((m) => m.type === PageType.SYSTEM_RAM)!;
+    expect(() => lines.indexOf(lines.lineOf(ram.firstPfn + w.ramPagesPerCpu + 1))).toThrow(/not one of the mm-stress frames/);
+  });
+});
