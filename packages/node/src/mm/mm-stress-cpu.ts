@@ -9,6 +9,11 @@
  * invariant checker runs on this node's view; at the end every pin is
  * released, every process exits, and every page must be back.
  *
+ * With caches (`caches: true`) the writes go through this node's coherent
+ * cache, migrations flush their sources over the bus before the DMA, freed
+ * frames wait for their lines to be invalidated, and the read-back reads
+ * through the cache (see WorkerPageCoherence).
+ *
  * Operations of one node are serialized (a node-wide mmap lock): an
  * operation that waits for a device (a migration, a device-private fault,
  * an eviction) holds the node until the reply. Concurrency is between

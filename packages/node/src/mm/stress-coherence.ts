@@ -8,7 +8,7 @@
 import { InvariantViolation } from '@cdmsim/engine';
 import type { MmStressWorkloadSpec, Topology } from '@cdmsim/config';
 import type { MmCore } from '@cdmsim/mm';
-import type { CoherenceWatch } from '@cdmsim/shm';
+import type { CoherenceWatch, MemoryDesc } from '@cdmsim/shm';
 import type { NodeKernel } from '../kernel.js';
 import { CoherentNode, type CoherenceTrafficStats } from '../coherence/coherent-node.js';
 import { CrossWorkerMonitor } from '../coherence/cross-worker-monitor.js';
@@ -31,7 +31,7 @@ export interface StressCoherenceReport {
 }
 
 /** Returns the number of lines the run's coherence watch needs for `spec` on `topology` (`memories`: the memory map). */
-export function stressWatchLines(topology: Topology, memories: ConstructorParameters<typeof PageLines>[1], spec: MmStressWorkloadSpec): number {
+export function stressWatchLines(topology: Topology, memories: readonly MemoryDesc[], spec: MmStressWorkloadSpec): number {
   return new PageLines(topology, memories, spec).count;
 }
 
