@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeId } from '@cdmsim/engine';
 import { CacheController } from './cache-controller.js';
 import { DirectoryController } from './directory-controller.js';
+import type { DirEffect } from './directory-actions.js';
 import type { CoherenceMsg, Endpoint, LineAddr, MsgType } from './messages.js';
 import { smallTopology } from './small-topology.js';
 
@@ -19,8 +20,8 @@ function msg(type: MsgType, src: Endpoint, dst: Endpoint, data = 0): CoherenceMs
   return { type, line: LINE, src, dst, requester: src.unit === 'cache' ? src : dst, ackCount: 0, data, sizeBytes: 8 };
 }
 
-function sent(effects: readonly { kind: string }[]): CoherenceMsg[] {
-  return effects.flatMap((e) => (e.kind === 'send' ? [(e as { msg: CoherenceMsg }).msg] : []));
+function sent(effects: readonly DirEffect[]): CoherenceMsg[] {
+  return effects.flatMap((e) => (e.kind === 'send' ? [e.msg] : []));
 }
 
 describe('directory memory outside the directory', () => {

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '@cdmsim/config';
 import { nodeId } from '@cdmsim/engine';
-import { RoutingTable, Transport, type OutPort } from '@cdmsim/bus';
-import type { EnvelopeData } from '@cdmsim/proto';
-import { NodeKernel } from './kernel.js';
+import { RoutingTable } from '@cdmsim/bus';
+import { capturingKernel } from './kernel-fixture.js';
 
 const topology = defaultConfig().topology;
 const cpu0 = nodeId(0);
-
-/** A kernel for cpu0 whose outgoing envelopes are captured instead of sent. */
-function kernel(seed = 1, crashAfterEvents?: number): { k: NodeKernel; sent: { next: number; env: EnvelopeData }[] } {
-  const sent: { next: number; env: EnvelopeData }[] = [];
-  const neighbours = topology.links.filter((l) => l.a === cpu0 || l.b === cpu0).map((l) => (l.a === cpu0 ? l.b : l.a));
-  const ports: OutPort[] = neighbours.map((to) => ({ to, ring: { maxRecordBytes: 1 << 20, tryWrite: () => true, publish: () => undefined }, doorbell: { ring: () => undefined } }));
-  const transport = new Transport(ports, []);
-  const original = transport.post.bind(transport);
-  transport.post = (next, env) => {
-    sent.push({ next, env });
-    original(next, env);
-  };
-  const k = new NodeKernel({ topology, self: cpu0, seed, routing: new RoutingTable(topology), transport, ...(crashAfterEvents ? { crashAfterEvents } : {}) });
-  return { k, sent };
-}
+const kernel = (seed = 1, crashAfterEvents?: number) => capturingKernel(topology, cpu0, seed, crashAfterEvents);
 
 describe('NodeKernel', () => {
   it('runs timers in time order and only those before the window end', () => {

@@ -76,6 +76,8 @@ export class CoherentNode {
   readonly #watchdog: NodeWatchdog;
   /** Watchdog transaction of each line being written back (evicted, Put in flight). */
   readonly #writebacks = new Map<LineAddr, number>();
+  /** Callers waiting for the writebacks of some lines to complete (`whenWritebacksDone`). */
+  #writebackWaiters: { readonly lines: Set<LineAddr>; readonly done: () => void }[] = [];
   readonly #receivedByType: Partial<Record<MsgType, number>> = {};
   #received = 0;
   #nextOp = 1;
@@ -139,6 +141,17 @@ export class CoherentNode {
   /** Drops this directory's entry of a recalled line of a freed frame; false (entry kept) when the line is busy again. */
   forget(line: LineAddr): boolean {
     return this.#dir.forget(line);
+  }
+
+  /**
+   * Calls `done` once no writeback (Put) of this node's cache to a line of
+   * [first, first + bytes) is in flight: at once when none is, else when
+   * the last of them got its PutAck (the home has written memory by then).
+   */
+  whenWritebacksDone(first: LineAddr, bytes: number, done: () => void): void {
+    const lines = new Set([...this.#writebacks.keys()].filter((l) => l >= first && l < first + bytes));
+    if (lines.size === 0) done();
+    else this.#writebackWaiters.push({ lines, done });
   }
 
   /** Returns true when `line` is homed in memory this node may not cache (a CPU and device-private memory). */
@@ -214,6 +227,15 @@ export class CoherentNode {
       for (; next < t.effectsEnd; next++) this.#performCache(effects[next]!);
     }
     for (; next < effects.length; next++) this.#performCache(effects[next]!);
+    this.#wakeWritebackWaiters();
+  }
+
+  #wakeWritebackWaiters(): void {
+    if (this.#writebackWaiters.length === 0) return;
+    const ready = this.#writebackWaiters.filter((w) => w.lines.size === 0);
+    if (ready.length === 0) return;
+    this.#writebackWaiters = this.#writebackWaiters.filter((w) => w.lines.size > 0);
+    for (const w of ready) w.done();
   }
 
   #performCache(e: CacheEffect): void {
@@ -244,6 +266,7 @@ export class CoherentNode {
       if (txn === undefined) return;
       this.#writebacks.delete(t.line);
       this.#watchdog.end(txn);
+      for (const w of this.#writebackWaiters) w.lines.delete(t.line);
     }
   }
 

@@ -177,11 +177,28 @@ export class WorkerPageCoherence implements PageCoherence {
 
   /**
    * Frame `pfn` is free. Its home recalls every cached line, forgets them and
-   * then calls `release`; a frame homed on another node is released at once
-   * (its home recalls it when the frame comes back, e.g. on PageFree).
+   * then calls `release`. A frame homed on another node is released once no
+   * writeback of this node's to it is in flight (the home writes those into
+   * the page contents from its own thread, which the release must not
+   * race); its home recalls it when the frame comes back (PageFree).
    */
   invalidatePage(pfn: number, release: () => void): void {
-    if (this.#lines.homeOfPage(pfn) !== this.#kernel.self || this.#sabotage === 'skip-free-invalidate') return release();
+    if (this.#lines.homeOfPage(pfn) !== this.#kernel.self) {
+      let released = false;
+      let waiting = false;
+      this.#node.whenWritebacksDone(this.#lines.lineOf(pfn), this.#lines.pageBytes, () => {
+        released = true;
+        release();
+        if (waiting) this.#end();
+      });
+      if (!released) {
+        waiting = true;
+        this.stats.framesHeld++;
+        this.#begin();
+      }
+      return;
+    }
+    if (this.#sabotage === 'skip-free-invalidate') return release();
     const lines = this.#node.knownLinesIn(this.#lines.lineOf(pfn), this.#lines.pageBytes);
     if (lines.length === 0) return release();
     this.stats.framesHeld++;
