@@ -66,7 +66,7 @@ export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise
       const w = r.workload;
       if (w.kind !== 'mm-stress') throw new Error(`expected an mm-stress outcome, got ${w.kind}`);
       const counters = {
-        operations: Object.entries(w.operations).reduce((s, [k, n]) => s + (k === 'noop' ? 0 : n), 0),
+        operations: Object.entries(w.operations).reduce((s, [k, n]) => s + (k === 'noop' ? 0 : n), 0) + w.cachedReads,
         toDevice: w.pagesToPublic + w.pagesToPrivate,
         toRam: w.pagesToRam,
         deviceFaults: w.deviceFaults,

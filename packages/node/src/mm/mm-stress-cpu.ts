@@ -65,6 +65,8 @@ const MAX_FAULT_ROUNDS = 4;
 /** Counters of one CPU node in an mm-stress run (plain data). */
 export interface MmStressCpuStats {
   operations: Record<MmStressOp, number>;
+  /** With caches: CPU loads of a page's first word through the cache, each checked against the last write. */
+  cachedReads: number;
   /** Expected errno outcomes, keyed `op:ERRNO`. */
   expectedErrors: Record<string, number>;
   migrations: NodeMigrationStats;
@@ -117,7 +119,7 @@ export class MmStressCpu {
   /** An 'mm op' timer is pending: at most one chain of operations runs, whatever evictions come in between. */
   #opTimerPending = false;
   #sabotaged = false;
-  #current: MmStressOp | 'evict' | 'release-all' = 'noop';
+  #current: MmStressOp | 'read' | 'evict' | 'release-all' = 'noop';
 
   /**
    * `remotes`: the device memories registered in `core`, by device node;
@@ -152,6 +154,7 @@ export class MmStressCpu {
     this.#ram = ram;
     this.stats = {
       operations: Object.fromEntries(MM_STRESS_OPS.map((k) => [k, 0])) as Record<MmStressOp, number>,
+      cachedReads: 0,
       expectedErrors: {},
       migrations: this.#migrations.stats,
       pagesToPublic: 0,
@@ -220,7 +223,8 @@ export class MmStressCpu {
   /** After an operation: checks, then the next operation after its cost and a think time. */
   #opDone(faults: number): void {
     const op = this.#current;
-    if (op !== 'evict' && op !== 'release-all') this.stats.operations[op]++;
+    if (op === 'read') this.stats.cachedReads++;
+    else if (op !== 'evict' && op !== 'release-all') this.stats.operations[op]++;
     this.#sabotage();
     this.#check();
     this.#kernel.reportWork(this.#opsStarted, this.#spec.opsPerCpu);
@@ -246,7 +250,7 @@ export class MmStressCpu {
     return this.#ram.allocatedCount() - (this.#core.ownsZeroPage ? 1 : 0);
   }
 
-  #expect(op: MmStressOp, r: Errno, allowed: readonly Errno[]): void {
+  #expect(op: MmStressOp | 'read', r: Errno, allowed: readonly Errno[]): void {
     if (r === Errno.OK) return;
     if (!allowed.includes(r)) this.#fail(`${op} returned ${Errno[r] ?? r}, expected OK${allowed.length ? ' or ' + allowed.map((e) => Errno[e]).join(' or ') : ''}`);
     const key = `${op}:${Errno[r]}`;
@@ -325,6 +329,7 @@ export class MmStressCpu {
     switch (op) {
       case 2:
       case 3: {
+        if (this.#coherence && op === 3 && rng.chance(0.5)) return this.#cachedRead(p, area, vpn, done);
         this.#current = 'write';
         const b = rng.int(0, 255);
         if (this.#coherence) return this.#cachedWrite(p, area, vpn, b, done);
@@ -417,6 +422,33 @@ export class MmStressCpu {
     );
   }
 
+  /**
+   * With caches: the CPU loads the first word of page `vpn` through its
+   * cache (a read fault maps the zero page, which reads 0 without a cache
+   * line); the byte loaded must be the last one written when it is known.
+   */
+  #cachedRead(p: Process, area: StressArea, vpn: number, done: () => void): void {
+    this.#current = 'read';
+    const c = this.#coherence!;
+    this.#withDeviceFaults(
+      () => accessPfn(this.#core, p, vpn, false),
+      (pfn) => {
+        if (isErrPtr(pfn)) {
+          this.#expect('read', ptrErr(pfn), [Errno.ENOMEM]);
+          return done();
+        }
+        const check = (value: number): void => {
+          const expected = area.data.get(vpn);
+          if (expected !== undefined && (value & 0xff) !== expected) this.#fail(`pid ${p.pid} vpn ${vpn} (pfn ${pfn}) loaded ${value & 0xff} through the cache, expected ${expected} (last written)`);
+          done();
+        };
+        if (pfn === this.#core.zeroPfn) return check(0);
+        const refused = c.node.load(c.lines.lineOf(pfn), check);
+        if (refused) this.#fail(`a load of pfn ${pfn} was refused (${refused}): a CPU never maps device-private memory`);
+      },
+    );
+  }
+
   /** A short- or long-term GUP pin of [vpn, vpn+span). A long-term pin first moves device pages of the range to RAM (device memory is never pinned [6/6]). */
   #pin(p: Process, area: StressArea, vpn: number, span: number, done: () => void): void {
     const core = this.#core;
@@ -487,7 +519,7 @@ export class MmStressCpu {
       if (!p) return;
       p.rss.anon++;
     } else {
-      const pfn = this.#ram.allocatedPfns().find((x) => x !== this.#core.zeroPfn);
+      const pfn = this.#ram.allocatedPfns().find((x) => x !== this.#core.zeroPfn && this.#core.frames.refcount(x) > 0); // not a freed frame waiting for its invalidation
       if (pfn === undefined) return;
       getPage(this.#core, pfn); // never put: a skipped putPage
     }

@@ -52,6 +52,8 @@ export interface MmStressRunOutcome {
   readonly dataHash: string;
   readonly opsPerCpu: number;
   readonly operations: Readonly<Record<MmStressOp, number>>;
+  /** With caches: CPU loads through the cache, each checked against the last write (on top of `operations`). */
+  readonly cachedReads: number;
   readonly expectedErrors: Readonly<Record<string, number>>;
   readonly pagesToPublic: number;
   readonly pagesToPrivate: number;
@@ -109,6 +111,7 @@ export function mmStressOutcome(
   const sum = (f: (c: MmStressCpuOutcome) => number): number => perCpu.reduce((s, c) => s + f(c), 0);
   const hash = new RunningHash();
   for (const c of perCpu) for (const v of Object.values(c.operations)) hash.add(v);
+  for (const c of perCpu) hash.add(c.cachedReads);
   for (const c of perCpu) hash.add(c.migrations.pagesToDevice).add(c.migrations.pagesToRam).add(c.faults).add(c.cowCopies).add(c.deviceFaults);
   for (const d of perDevice) hash.add(d.allocated).add(d.declined).add(d.pageFrees).add(d.evictedPages);
   const coherence = coherenceOutcome(nodes.flatMap((n) => (n.mm?.coherence ? [n.mm.coherence] : [])));
@@ -120,6 +123,7 @@ export function mmStressOutcome(
     dataHash: hash.hex(),
     opsPerCpu: w.opsPerCpu,
     operations,
+    cachedReads: sum((c) => c.cachedReads),
     expectedErrors: sumCounts(perCpu.map((c) => c.expectedErrors)),
     pagesToPublic: sum((c) => c.pagesToPublic),
     pagesToPrivate: sum((c) => c.pagesToPrivate),
