@@ -64,11 +64,12 @@ export class WorkerPageCoherence implements PageCoherence {
   readonly #lines: PageLines;
   readonly #watch: CoherenceWatch;
   readonly #core: MmCore;
-  readonly #word = new DataView(new ArrayBuffer(WORD_BYTES));
+  readonly #wordBytes = new Uint8Array(WORD_BYTES);
+  readonly #word = new DataView(this.#wordBytes.buffer);
   readonly #sabotage: PageCoherenceSabotage | undefined;
   readonly #waiting = new Map<number, () => void>();
   readonly #idleWaiters: (() => void)[] = [];
-  /** Recalls of this node in flight (page recalls at home, and PageRecall requests out). */
+  /** Work of this node in flight: page recalls at home, PageRecall requests out, freed frames held. */
   #busy = 0;
   #inMigration = false;
 
@@ -111,7 +112,7 @@ export class WorkerPageCoherence implements PageCoherence {
     };
   }
 
-  /** Returns true while no recall of this node is in flight and no freed frame is held. */
+  /** Returns whether this node has no recall in flight and holds no freed frame. */
   get idle(): boolean {
     return this.#busy === 0;
   }
@@ -162,8 +163,7 @@ export class WorkerPageCoherence implements PageCoherence {
       const data = this.#node.cachedData(line);
       if (data === undefined) continue;
       this.#word.setInt32(0, data, true);
-      const bytes = new Uint8Array(this.#word.buffer);
-      this.#core.withPageLock(dst, () => this.#core.content.write(dst, i * this.#lines.lineBytes, bytes));
+      this.#core.withPageLock(dst, () => this.#core.content.write(dst, i * this.#lines.lineBytes, this.#wordBytes));
       this.stats.linesCopiedFromCache++;
     }
   }
