@@ -45,10 +45,6 @@ export class Memcg {
     return this.#counters.limit(this.id);
   }
 
-  set limitPages(pages: number) {
-    this.#counters.setLimit(this.id, pages);
-  }
-
   /** Pages charged to this memcg and its descendants (`page_counter` usage). */
   get usagePages(): number {
     return this.#counters.usage(this.id);

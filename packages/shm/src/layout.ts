@@ -513,10 +513,10 @@ export const MC_LOCAL_FILE = 4;
 export const MC_LOCAL_SHMEM = 5;
 /** Offset in a memcg slot: first of 4 per-page-type counters of pages charged to this memcg itself (index = PageType). */
 export const MC_LOCAL_BY_TYPE = 6;
-/** Offset in a memcg slot: 1 once the memcg exists. */
-export const MC_EXISTS = 10;
 /** The limit word's value for "no limit". */
 export const MC_UNLIMITED = 0x7fffffff;
+/** The limit word's value before the memcg is declared (every slot starts with it). */
+export const MC_UNDECLARED = -1;
 
 /** Documented layout of the memcg counters (rendered by `describeLayouts`). */
 export const MEMCG_COUNTERS_LAYOUT: RecordLayout = {
@@ -525,13 +525,12 @@ export const MEMCG_COUNTERS_LAYOUT: RecordLayout = {
   note: 'Slot of memcg id m starts at Int32 word m * MC_STRIDE_WORDS (slot 0 unused: memcg 0 = not charged). Every worker that charges or uncharges a page updates these with Atomics, so charges from processes on different CPU nodes add up; a try-charge adds first and backs out when over the limit, like page_counter_try_charge.',
   fields: [
     { field: 'MC_USAGE', offsetBytes: MC_USAGE * WORD_BYTES, bits: '0-31', meaning: 'hierarchical usage in pages (page_counter.usage)' },
-    { field: 'MC_LIMIT', offsetBytes: MC_LIMIT * WORD_BYTES, bits: '0-31', meaning: `limit in pages (memory.max); ${MC_UNLIMITED} = none` },
+    { field: 'MC_LIMIT', offsetBytes: MC_LIMIT * WORD_BYTES, bits: '0-31', meaning: `limit in pages (memory.max); ${MC_UNLIMITED} = none; ${MC_UNDECLARED} = memcg not declared yet (declaring CASes it to the limit)` },
     { field: 'MC_FAILCNT', offsetBytes: MC_FAILCNT * WORD_BYTES, bits: '0-31', meaning: 'charges refused on this limit' },
     { field: 'MC_LOCAL_ANON', offsetBytes: MC_LOCAL_ANON * WORD_BYTES, bits: '0-31', meaning: 'pages charged here as anon (MEMCG_RSS)' },
     { field: 'MC_LOCAL_FILE', offsetBytes: MC_LOCAL_FILE * WORD_BYTES, bits: '0-31', meaning: 'pages charged here as page cache (MEMCG_CACHE, shmem included)' },
     { field: 'MC_LOCAL_SHMEM', offsetBytes: MC_LOCAL_SHMEM * WORD_BYTES, bits: '0-31', meaning: 'pages charged here as shmem (NR_SHMEM)' },
     { field: 'MC_LOCAL_BY_TYPE[4]', offsetBytes: MC_LOCAL_BY_TYPE * WORD_BYTES, bits: '4 × 0-31', meaning: 'pages charged here per page type (SYSTEM_RAM, DEVICE_HOST, DEVICE_PRIVATE, DEVICE_PUBLIC order of PageType)' },
-    { field: 'MC_EXISTS', offsetBytes: MC_EXISTS * WORD_BYTES, bits: '0-31', meaning: '1 once the memcg exists' },
   ],
 };
 

@@ -8,7 +8,6 @@
  * level is over its limit, as `page_counter_try_charge` does.
  */
 import {
-  MC_EXISTS,
   MC_FAILCNT,
   MC_LIMIT,
   MC_LOCAL_ANON,
@@ -16,6 +15,7 @@ import {
   MC_LOCAL_FILE,
   MC_LOCAL_SHMEM,
   MC_STRIDE_WORDS,
+  MC_UNDECLARED,
   MC_UNLIMITED,
   MC_USAGE,
   WORD_BYTES,
@@ -47,7 +47,10 @@ export class MemcgCounters {
   /** Creates counters for ids below `capacity` (id 0 is "not charged" and has no slot in use). */
   static create(capacity: number): MemcgCounters {
     if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`MemcgCounters: capacity ${capacity} must be an integer ≥ 2`);
-    return new MemcgCounters(new SharedArrayBuffer(capacity * MC_STRIDE_WORDS * WORD_BYTES), capacity);
+    const sab = new SharedArrayBuffer(capacity * MC_STRIDE_WORDS * WORD_BYTES);
+    const words = new Int32Array(sab);
+    for (let id = 0; id < capacity; id++) words[id * MC_STRIDE_WORDS + MC_LIMIT] = MC_UNDECLARED; // not shared yet: plain stores
+    return new MemcgCounters(sab, capacity);
   }
 
   /** Attaches to counters created elsewhere (another worker). */
@@ -72,22 +75,10 @@ export class MemcgCounters {
    * id exists with a different limit.
    */
   declare(id: number, limitPages: number): boolean {
-    const b = this.#base(id);
     const limit = encodeLimit(limitPages);
-    // why: the first declarer wins; others must see its limit, so claim the slot with a CAS on MC_EXISTS.
-    if (Atomics.compareExchange(this.#w, b + MC_EXISTS, 0, 1) === 0) {
-      // why: publish the limit for charges of other workers (seq-cst store).
-      Atomics.store(this.#w, b + MC_LIMIT, limit);
-      return true;
-    }
-    // why: read the limit the first declarer published.
-    return Atomics.load(this.#w, b + MC_LIMIT) === limit;
-  }
-
-  /** Sets the limit of `id` (`memory.max`); Infinity = none. Caller is the control path that owns the memcg's configuration. */
-  setLimit(id: number, limitPages: number): void {
-    // why: charges on other workers read the limit; a seq-cst store orders it with their adds.
-    Atomics.store(this.#w, this.#base(id) + MC_LIMIT, encodeLimit(limitPages));
+    // why: one CAS both claims the slot and publishes its limit, so a later declarer never sees a claimed slot without its limit.
+    const seen = Atomics.compareExchange(this.#w, this.#base(id) + MC_LIMIT, MC_UNDECLARED, limit);
+    return seen === MC_UNDECLARED || seen === limit;
   }
 
   /** The limit of `id` in pages (Infinity = none). */
