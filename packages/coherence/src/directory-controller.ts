@@ -71,9 +71,11 @@ export class DirectoryController {
     return this.#stalls.countOf(line);
   }
 
-  /** Returns every line this directory has an entry for. */
-  knownLines(): LineAddr[] {
-    return [...this.#lines.keys()];
+  /** Returns the lines of [first, first + bytes) this directory has an entry for, in address order (the lines a page recall must reach). */
+  knownLinesIn(first: LineAddr, bytes: number): LineAddr[] {
+    const out: LineAddr[] = [];
+    for (let l = first; l < first + bytes; l += this.#opts.lineBytes) if (this.#lines.has(l)) out.push(l);
+    return out;
   }
 
   /**
@@ -150,7 +152,7 @@ export class DirectoryController {
     const to = fire(this.#index, DIR_ACTIONS, from, event, line, ctx);
     if (to === 'stall') return false;
     rec.state = to;
-    if (!this.#lines.has(line)) this.#opts.onTrack?.(line, memoryBefore);
+    if (this.#opts.onTrack !== undefined && !this.#lines.has(line)) this.#opts.onTrack(line, memoryBefore);
     this.#lines.set(line, rec);
     if (rec.memory !== memoryBefore) this.#opts.writeMemory?.(line, rec.memory);
     step.transitions.push({ line, from, event, to, effectsEnd: step.effects.length });

@@ -149,7 +149,7 @@ export class CoherentSystem {
     const first = pfn * this.topology.pageSizeBytes;
     const home = this.#homeOf(first);
     const dir = this.#dirs[home]!;
-    const lines = dir.knownLines().filter((l) => l >= first && l < first + this.topology.pageSizeBytes);
+    const lines = dir.knownLinesIn(first, this.topology.pageSizeBytes);
     let left = lines.length;
     const txn = this.#nextTxn++;
     this.#watchdog.begin(txn, `flushPage(pfn ${pfn}) at dir@${home}`, this.#nowPs);
@@ -180,8 +180,7 @@ export class CoherentSystem {
   forgetPage(pfn: Pfn): boolean {
     const first = pfn * this.topology.pageSizeBytes;
     const dir = this.#dirs[this.#homeOf(first)]!;
-    for (const line of dir.knownLines()) {
-      if (line < first || line >= first + this.topology.pageSizeBytes) continue;
+    for (const line of dir.knownLinesIn(first, this.topology.pageSizeBytes)) {
       if (!dir.forget(line)) return false;
       this.monitor.forget(line);
     }

@@ -120,7 +120,7 @@ function doFault(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: number
     // do_cow_fault: a private copy of the file page.
     const copy = newAnonPage(core, proc, vma, vpn);
     if (isErrPtr(copy)) return ptrErr(copy);
-    copyUserHighpage(core, cached, copy);
+    core.coherence.copyPageByCpu(cached, copy); // copy_user_highpage: the copy must see the last write of every line
     core.stats.cowCopies++;
     mapPage(core, proc, pte, copy, true, true);
     return Errno.OK;
@@ -129,12 +129,6 @@ function doFault(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: number
   mapPage(core, proc, pte, cached, write && vma.isShared(), write);
   if (write) core.frames.setFlag(cached, PG.DIRTY);
   return Errno.OK;
-}
-
-/** `copy_user_highpage`: the CPU copies `src` onto the new page `dst`; with caches modelled, through the coherence hooks (the copy must see the last write of every line). */
-function copyUserHighpage(core: MmCore, src: number, dst: number): void {
-  if (core.coherence) core.coherence.copyPageByCpu(src, dst);
-  else core.withPageLock(src, () => core.content.copyPage(src, dst));
 }
 
 /**
@@ -166,7 +160,7 @@ function doWpPage(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: numbe
   const copy = newAnonPage(core, proc, vma, vpn);
   if (isErrPtr(copy)) return ptrErr(copy);
   if (old !== null) {
-    copyUserHighpage(core, old, copy);
+    core.coherence.copyPageByCpu(old, copy); // copy_user_highpage
   }
   core.stats.cowCopies++;
   core.withPteLock(pte, () => {

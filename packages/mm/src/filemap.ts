@@ -61,7 +61,7 @@ export function truncateCache(core: MmCore, cache: PageCache): number {
   let n = 0;
   for (const [index, pfn] of [...cache.pages]) {
     if (core.frames.mapcount(pfn) !== 0) continue;
-    if (!cache.shmem) core.coherence?.flushPage(pfn); // writeback reads memory: dirty cached lines come home first
+    if (!cache.shmem) core.coherence.flushPage(pfn); // writeback reads memory: dirty cached lines come home first
     if (!cache.shmem && core.content.isWritten(pfn)) {
       const bytes = new Uint8Array(core.pageSize);
       core.withPageLock(pfn, () => core.content.read(pfn, 0, bytes));

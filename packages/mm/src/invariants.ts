@@ -94,8 +94,10 @@ export function checkInvariants(core: MmCore, seed?: number, scope: InvariantSco
   const checked = scope.memcgs ? core.memcgs.all().filter((m) => scope.memcgs!.includes(m.id)) : core.memcgs.all();
   for (const m of checked) {
     const e = charged.get(m.id) ?? { anon: 0, file: 0, byType: [0, 0, 0, 0] };
-    if (m.local.anon !== e.anon || m.local.file !== e.file) fail(`memcg ${m.name}: counters anon ${m.local.anon} file ${m.local.file}, pages charged anon ${e.anon} file ${e.file}`);
-    for (let t = 0; t < 4; t++) if (m.localByType[t] !== e.byType[t]) fail(`memcg ${m.name}: ${PageType[t]} counter ${m.localByType[t]}, pages ${e.byType[t]}`);
+    const local = m.local;
+    const byType = m.localByType;
+    if (local.anon !== e.anon || local.file !== e.file) fail(`memcg ${m.name}: counters anon ${local.anon} file ${local.file}, pages charged anon ${e.anon} file ${e.file}`);
+    for (let t = 0; t < byType.length; t++) if (byType[t] !== e.byType[t]) fail(`memcg ${m.name}: ${PageType[t]} counter ${byType[t]}, pages ${e.byType[t]}`);
     for (let c: typeof m | null = m; c; c = c.parent) subtree.set(c.id, (subtree.get(c.id) ?? 0) + e.anon + e.file);
   }
   for (const m of checked) if (m.usagePages !== (subtree.get(m.id) ?? 0)) fail(`memcg ${m.name}: usage ${m.usagePages}, subtree pages ${subtree.get(m.id) ?? 0}`);

@@ -69,6 +69,8 @@ interface Unmapped {
 export function migrateVma(core: MmCore, ops: MigrateVmaOps, proc: Process, startVpn: number, endVpn: number, owner: string | null): MigrateResult | Errno {
   const pending = migrateVmaCollect(core, proc, startVpn, endVpn, owner);
   if (typeof pending === 'number') return pending;
+  // The sources are unmapped, so no CPU can write them any more: bring dirty cached lines home before the driver copies them.
+  for (const e of pending.m.entries) if (e.src !== null) core.coherence.flushPage(e.src);
   ops.allocAndCopy(core, pending.m);
   return migrateVmaFinish(core, pending, ops);
 }
@@ -146,8 +148,6 @@ function collect(core: MmCore, proc: Process, m: MigrateVma, unmapped: Map<numbe
       core.stats.skippedMigrations++;
       continue;
     }
-    // Unmapped, so no CPU can write it any more: bring dirty cached lines home before the driver copies the page.
-    core.coherence?.flushPage(page);
     m.entries.push({ vpn, src: page, dst: null, migrate: true, write });
   }
 }

@@ -48,6 +48,25 @@ export interface PageCoherence {
   invalidatePage(pfn: number, release: () => void): void;
 }
 
+/** PageCoherence when no caches are modelled: memory is always current, so a flush does nothing, a copy copies and a freed frame goes back at once. */
+export class UncachedPages implements PageCoherence {
+  readonly #core: MmCore;
+
+  constructor(core: MmCore) {
+    this.#core = core;
+  }
+
+  flushPage(): void {}
+
+  copyPageByCpu(src: number, dst: number): void {
+    this.#core.withPageLock(src, () => this.#core.content.copyPage(src, dst));
+  }
+
+  invalidatePage(_pfn: number, release: () => void): void {
+    release();
+  }
+}
+
 /** Counters of notable events (for reports and tests). */
 export interface MmStats {
   /** CPU accesses (read/write calls) that crossed the bus to a device-public page, per device memory node. */
@@ -111,8 +130,8 @@ export class MmCore {
   /** Whether this core owns the zero page's RAM node (the zero page is then one of its allocated frames). */
   readonly ownsZeroPage: boolean;
   placement: PlacementPolicy;
-  /** Cache-coherence hooks (null: no caches are modelled in this run, page contents are always current). */
-  coherence: PageCoherence | null = null;
+  /** Cache-coherence hooks; by default no caches are modelled and page contents are always current (`UncachedPages`). */
+  coherence: PageCoherence = new UncachedPages(this);
   readonly stats: MmStats = { cpuAccessesToDevice: new Map(), faults: 0, cowCopies: 0, migratedPages: 0, skippedMigrations: 0, oomKills: 0, lazyFreed: 0 };
   #nextPid: number;
   #nextMappingId: number;
@@ -149,11 +168,6 @@ export class MmCore {
       const zero = this.ram.get(zeroMemory.memNode)!.alloc();
       if (zero !== this.zeroPfn) throw new CdmsimError(`MmCore: the zero page should be pfn ${this.zeroPfn}, the allocator gave ${zero}`);
     }
-  }
-
-  /** Returns the system-RAM node ids in id order (the RAM this core owns); computed once, callers must not modify it. */
-  ramNodes(): readonly MemNodeId[] {
-    return this.#ramNodeIds;
   }
 
   /**

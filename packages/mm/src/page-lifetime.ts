@@ -6,7 +6,7 @@
  * page_free. Device pages never go to the LRU or the RAM allocator.
  */
 import { CdmsimError, InvariantViolation } from '@cdmsim/engine';
-import { PG, PageType } from '@cdmsim/shm';
+import { PG, PageType, idleRefcountOf } from '@cdmsim/shm';
 import type { MmCore } from './mm-core.js';
 
 /**
@@ -18,7 +18,7 @@ import type { MmCore } from './mm-core.js';
 export function getPage(core: MmCore, pfn: number): void {
   const type = core.frames.pageType(pfn);
   if (type === PageType.DEVICE_HOST) throw new CdmsimError(`get_page: pfn ${pfn} is a DEVICE_HOST page (not refcounted)`);
-  const idle = core.frames.idleRefcount(pfn);
+  const idle = idleRefcountOf(type);
   const n = core.frames.refInc(pfn);
   if (n <= idle + 1) throw new InvariantViolation(`get_page: pfn ${pfn} (${PageType[type]}) was free (refcount now ${n})`);
 }
@@ -61,13 +61,11 @@ export function putZoneDevicePrivateOrPublicPage(core: MmCore, pfn: number): voi
     f.setIndex(pfn, 0);
     const owner = core.devmem.ownerOf(pfn);
     if (!owner) throw new InvariantViolation(`put_page: device pfn ${pfn} has no registered devmem`);
-    const free = (): void => {
+    // No cache may keep the old contents of a frame the driver hands out again.
+    core.coherence.invalidatePage(pfn, () => {
       core.content.release(pfn);
       owner.ops.pageFree(pfn);
-    };
-    // No cache may keep the old contents of a frame the driver hands out again.
-    if (core.coherence) core.coherence.invalidatePage(pfn, free);
-    else free();
+    });
   } else if (count <= 0) {
     throw new InvariantViolation(`put_page: device pfn ${pfn} reached refcount ${count}; ZONE_DEVICE pages never reach 0 (refcount bug)`);
   }
@@ -96,9 +94,7 @@ function freeRamPage(core: MmCore, pfn: number): void {
   if (f.testFlag(pfn, PG.LRU)) core.lruOf(pfn).del(pfn);
   core.memcgs.uncharge(pfn);
   const allocator = core.ramAllocator(f.memNode(pfn));
-  // No cache may keep the old contents of a reused frame.
-  if (core.coherence) core.coherence.invalidatePage(pfn, () => allocator.free(pfn));
-  else allocator.free(pfn);
+  core.coherence.invalidatePage(pfn, () => allocator.free(pfn)); // no cache may keep the old contents of a reused frame
 }
 
 /** `page_add_rmap` / `page_dup_rmap`: one more PTE maps the page. Caller holds that PTE's lock. */

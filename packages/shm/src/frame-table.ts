@@ -68,6 +68,11 @@ export function isDevicePageType(type: PageType): boolean {
   return type !== PageType.SYSTEM_RAM;
 }
 
+/** Returns the refcount at which a free frame of `type` sits: 0 for system RAM, DEVICE_IDLE_REFCOUNT for ZONE_DEVICE (see `FrameTable.idleRefcount`). */
+export function idleRefcountOf(type: PageType): number {
+  return isDevicePageType(type) ? DEVICE_IDLE_REFCOUNT : 0;
+}
+
 /**
  * The frame table. All methods take a global PFN (a `Pfn` works). Getters
  * never allocate; setters and atomic updates allocate the frame's chunk on
@@ -210,7 +215,7 @@ export class FrameTable {
    * lies in, so callers need no lock; throws if `pfn` is in no memory.
    */
   idleRefcount(pfn: number): number {
-    return isDevicePageType(this.requireMemory(pfn).type) ? DEVICE_IDLE_REFCOUNT : 0;
+    return idleRefcountOf(this.requireMemory(pfn).type);
   }
 
   /** Atomically increments the refcount and returns the new value (`page_ref_inc_return`). */

@@ -31,7 +31,7 @@ import type { NodeKernel } from '../kernel.js';
 import { BusNetwork } from './bus-network.js';
 import { fromProto } from './coh-codec.js';
 import type { CrossWorkerMonitor } from './cross-worker-monitor.js';
-import type { TestedLines } from './tested-lines.js';
+import type { LineIndex } from './tested-lines.js';
 import { NodeWatchdog, type NodeWatchdogOptions } from './node-watchdog.js';
 
 const PERMISSION = new Map<string, AccessPermission>(CACHE_STATES.map((s) => [s.name, s.permission]));
@@ -70,7 +70,7 @@ export class CoherentNode {
   readonly #dir: DirectoryController;
   readonly #network: BusNetwork;
   readonly #monitor: CrossWorkerMonitor;
-  readonly #lines: TestedLines;
+  readonly #lines: LineIndex;
   readonly #opDone = new Map<number, { readonly done: (value: number) => void; readonly txn: number }>();
   readonly #recalls = new Map<LineAddr, (() => void)[]>();
   readonly #watchdog: NodeWatchdog;
@@ -92,7 +92,7 @@ export class CoherentNode {
    * enters the protocol starts its coherence order, in the monitor, at
    * memory's value then.
    */
-  constructor(kernel: NodeKernel, lines: TestedLines, monitor: CrossWorkerMonitor, watchdog: NodeWatchdogOptions, tables: ProtocolTables = {}, cache: CacheSpec = kernel.spec.cache, memory?: LineMemory) {
+  constructor(kernel: NodeKernel, lines: LineIndex, monitor: CrossWorkerMonitor, watchdog: NodeWatchdogOptions, tables: ProtocolTables = {}, cache: CacheSpec = kernel.spec.cache, memory?: LineMemory) {
     this.#kernel = kernel;
     this.#lines = lines;
     this.#monitor = monitor;
@@ -130,7 +130,7 @@ export class CoherentNode {
 
   /** Returns the lines of [first, first + bytes) that this node's directory has an entry for (the lines a recall must reach). */
   knownLinesIn(first: LineAddr, bytes: number): LineAddr[] {
-    return this.#dir.knownLines().filter((l) => l >= first && l < first + bytes);
+    return this.#dir.knownLinesIn(first, bytes);
   }
 
   /** Returns the data this node's cache holds for `line` when it holds valid data (`CacheController.dataOf`). */
@@ -147,11 +147,16 @@ export class CoherentNode {
    * Calls `done` once no writeback (Put) of this node's cache to a line of
    * [first, first + bytes) is in flight: at once when none is, else when
    * the last of them got its PutAck (the home has written memory by then).
+   * Returns true when `done` ran at once.
    */
-  whenWritebacksDone(first: LineAddr, bytes: number, done: () => void): void {
+  whenWritebacksDone(first: LineAddr, bytes: number, done: () => void): boolean {
     const lines = new Set([...this.#writebacks.keys()].filter((l) => l >= first && l < first + bytes));
-    if (lines.size === 0) done();
-    else this.#writebackWaiters.push({ lines, done });
+    if (lines.size > 0) {
+      this.#writebackWaiters.push({ lines, done });
+      return false;
+    }
+    done();
+    return true;
   }
 
   /** Returns true when `line` is homed in memory this node may not cache (a CPU and device-private memory). */

@@ -9,16 +9,16 @@ import { InvariantViolation, type NodeId, type Ps } from '@cdmsim/engine';
 import { formatLine, type AccessPermission, type LineAddr } from '@cdmsim/coherence';
 import type { CoherenceWatch, LineHolders, WatchPermission } from '@cdmsim/shm';
 import type { Topology } from '@cdmsim/config';
-import type { TestedLines } from './tested-lines.js';
+import type { LineIndex } from './tested-lines.js';
 
 /** Checks one node's permission changes, stores and loads against every other node's. */
 export class CrossWorkerMonitor {
   readonly #watch: CoherenceWatch;
-  readonly #lines: TestedLines;
+  readonly #lines: LineIndex;
   readonly #seed: number;
   readonly #names: readonly string[];
 
-  constructor(watch: CoherenceWatch, lines: TestedLines, topology: Topology, seed: number) {
+  constructor(watch: CoherenceWatch, lines: LineIndex, topology: Topology, seed: number) {
     this.#watch = watch;
     this.#lines = lines;
     this.#seed = seed;

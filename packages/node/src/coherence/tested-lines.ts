@@ -9,14 +9,18 @@ import type { LineAddr } from '@cdmsim/coherence';
 import type { Topology } from '@cdmsim/config';
 import type { MemoryRanges } from '../memory-map.js';
 
-/** The tested lines and the home and watch index of each. */
-export interface TestedLines {
-  /** Line addresses in index order (index = slot in the coherence watch). */
-  readonly addrs: readonly LineAddr[];
-  /** Returns the watch index of a tested line. @throws Error for any other line. */
+/** The lines a coherence watch checks: the watch index and the home of each (what caches, directories and the monitor need). */
+export interface LineIndex {
+  /** Returns the watch index of a checked line. @throws Error for any other line. */
   indexOf(line: LineAddr): number;
   /** Returns the home node of a line (the node owning its page). @throws Error when no memory holds it. */
   homeOf(line: LineAddr): NodeId;
+}
+
+/** The tested lines of a coherence workload, listed, with the home and watch index of each. */
+export interface TestedLines extends LineIndex {
+  /** Line addresses in index order (index = slot in the coherence watch). */
+  readonly addrs: readonly LineAddr[];
 }
 
 /** Returns the placement of `count` lines of `lineBytes` on `topology`'s memories. */

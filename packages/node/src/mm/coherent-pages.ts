@@ -42,8 +42,7 @@ export class CoherentPages implements PageCoherence {
     const dir = this.#sys.directory(this.#sys.homeOf(first));
     const word = new Uint8Array(4);
     const view = new DataView(word.buffer);
-    for (const line of dir.knownLines()) {
-      if (line < first || line >= first + pageBytes) continue;
+    for (const line of dir.knownLinesIn(first, pageBytes)) {
       view.setInt32(0, dir.entryOf(line).memory, true);
       this.#content.write(pfn, line - first, word);
       this.stats.linesWrittenBack++;

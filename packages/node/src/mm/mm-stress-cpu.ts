@@ -329,10 +329,10 @@ export class MmStressCpu {
     switch (op) {
       case 2:
       case 3: {
-        if (this.#coherence && op === 3 && rng.chance(0.5)) return this.#cachedRead(p, area, vpn, done);
+        if (this.#coherence && op === 3 && rng.chance(0.5)) return this.#cachedAccess(p, area, vpn, undefined, done);
         this.#current = 'write';
         const b = rng.int(0, 255);
-        if (this.#coherence) return this.#cachedWrite(p, area, vpn, b, done);
+        if (this.#coherence) return this.#cachedAccess(p, area, vpn, b, done);
         return this.#withDeviceFaults(
           () => writeBytes(core, p, vpn * core.pageSize, new Uint8Array([b])),
           (r) => {
@@ -398,53 +398,36 @@ export class MmStressCpu {
   }
 
   /**
-   * With caches: the CPU writes byte `b` as the first word of page `vpn`
-   * through its cache — the page is faulted in for write (COW, device-private
-   * fault-back) and the store goes to the line, a miss crossing the bus to
-   * the line's home (a device for device-public memory). `done` runs when
-   * the store performed.
+   * With caches: the CPU writes byte `store` as the first word of page `vpn`
+   * (or, with `store` undefined, loads that word) through its cache. The
+   * page is faulted in first (COW, device-private fault-back; a read fault
+   * maps the zero page, which reads 0 without a cache line); then the access
+   * goes to the line, a miss crossing the bus to the line's home (a device
+   * for device-public memory). A load must return the last byte written when
+   * it is known. `done` runs when the access performed.
    */
-  #cachedWrite(p: Process, area: StressArea, vpn: number, b: number, done: () => void): void {
+  #cachedAccess(p: Process, area: StressArea, vpn: number, store: number | undefined, done: () => void): void {
     const c = this.#coherence!;
+    const write = store !== undefined;
+    const kind = write ? 'write' : 'read';
+    this.#current = kind;
     this.#withDeviceFaults(
-      () => accessPfn(this.#core, p, vpn, true),
+      () => accessPfn(this.#core, p, vpn, write),
       (pfn) => {
         if (isErrPtr(pfn)) {
-          this.#expect('write', ptrErr(pfn), [area.write ? Errno.ENOMEM : Errno.EFAULT]);
+          this.#expect(kind, ptrErr(pfn), [write && !area.write ? Errno.EFAULT : Errno.ENOMEM]);
           return done();
         }
-        const refused = c.node.store(c.lines.lineOf(pfn), b, () => {
-          area.data.set(vpn, b);
-          done();
-        });
-        if (refused) this.#fail(`a store to pfn ${pfn} was refused (${refused}): a CPU never maps device-private memory`);
-      },
-    );
-  }
-
-  /**
-   * With caches: the CPU loads the first word of page `vpn` through its
-   * cache (a read fault maps the zero page, which reads 0 without a cache
-   * line); the byte loaded must be the last one written when it is known.
-   */
-  #cachedRead(p: Process, area: StressArea, vpn: number, done: () => void): void {
-    this.#current = 'read';
-    const c = this.#coherence!;
-    this.#withDeviceFaults(
-      () => accessPfn(this.#core, p, vpn, false),
-      (pfn) => {
-        if (isErrPtr(pfn)) {
-          this.#expect('read', ptrErr(pfn), [Errno.ENOMEM]);
-          return done();
-        }
-        const check = (value: number): void => {
+        const performed = (value: number): void => {
           const expected = area.data.get(vpn);
-          if (expected !== undefined && (value & 0xff) !== expected) this.#fail(`pid ${p.pid} vpn ${vpn} (pfn ${pfn}) loaded ${value & 0xff} through the cache, expected ${expected} (last written)`);
+          if (write) area.data.set(vpn, store);
+          else if (expected !== undefined && (value & 0xff) !== expected) this.#fail(`pid ${p.pid} vpn ${vpn} (pfn ${pfn}) loaded ${value & 0xff} through the cache, expected ${expected} (last written)`);
           done();
         };
-        if (pfn === this.#core.zeroPfn) return check(0);
-        const refused = c.node.load(c.lines.lineOf(pfn), check);
-        if (refused) this.#fail(`a load of pfn ${pfn} was refused (${refused}): a CPU never maps device-private memory`);
+        if (pfn === this.#core.zeroPfn) return performed(0);
+        const line = c.lines.lineOf(pfn);
+        const refused = write ? c.node.store(line, store, performed) : c.node.load(line, performed);
+        if (refused) this.#fail(`a ${write ? 'store to' : 'load of'} pfn ${pfn} was refused (${refused}): a CPU never maps device-private memory`);
       },
     );
   }

@@ -9,6 +9,7 @@ import type { NodeId } from '@cdmsim/engine';
 import { Errno, isHmmDevicePage, migrateVmaCollect, migrateVmaFinish, type MigrateEntry, type MigrateResult, type MmCore, type PendingMigration, type Process } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '../kernel.js';
+import { PendingReplies } from '../pending-replies.js';
 import type { RemoteDeviceMemory } from './remote-device-memory.js';
 import type { WorkerPageCoherence } from './worker-page-coherence.js';
 
@@ -32,7 +33,7 @@ export class NodeMigrations {
   readonly #kernel: NodeKernel;
   readonly #core: MmCore;
   readonly #remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
-  readonly #waiting = new Map<number, (reply: NonNullable<EnvelopeData['dmaCopyDone']>) => void>();
+  readonly #dma: PendingReplies;
   readonly #coherence: WorkerPageCoherence | null;
 
   /**
@@ -45,38 +46,24 @@ export class NodeMigrations {
     this.#core = core;
     this.#remotes = remotes;
     this.#coherence = coherence;
-    kernel.on('dmaCopyDone', (env) => this.#reply(env));
+    this.#dma = new PendingReplies(kernel, 'dmaCopyDone');
   }
 
   /** Number of DMA requests waiting for their reply. */
   get inFlight(): number {
-    return this.#waiting.size;
-  }
-
-  #reply(env: cdmsim.Envelope | EnvelopeData): void {
-    const k = this.#waiting.get(env.txn ?? 0);
-    if (!k) throw new Error(`node ${this.#kernel.spec.name}: DmaCopyDone from node ${env.src} for unknown txn ${env.txn}`);
-    this.#waiting.delete(env.txn ?? 0);
-    k(env.dmaCopyDone!);
+    return this.#dma.size;
   }
 
   /** Sends a DmaCopy to `device` once its sources are flushed (with caches: every cached line of them recalled at its home). */
   #request(device: NodeId, dmaCopy: NonNullable<EnvelopeData['dmaCopy']>, then: (reply: NonNullable<EnvelopeData['dmaCopyDone']>) => void): void {
     const send = (): void => {
-      const txn = this.#kernel.newTxn();
-      this.#waiting.set(txn, then);
       this.stats.dmaRequests++;
-      this.#kernel.send(device, { txn, dmaCopy });
+      this.#dma.send(device, { dmaCopy }, (env) => then(env.dmaCopyDone!));
     };
     if (this.#coherence) this.#coherence.flushForDma(dmaCopy.srcPfns ?? [], device, send);
     else send();
   }
 
-  /** `migrate_vma` collect; with caches its flush hook is deferred to the flush before the DMA. */
-  #collect(proc: Process, startVpn: number, endVpn: number, owner: string | null): PendingMigration | Errno {
-    const collect = (): PendingMigration | Errno => migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
-    return this.#coherence ? this.#coherence.duringMigration(collect) : collect();
-  }
 
   /**
    * Migrates [startVpn, endVpn) of `proc` (one anonymous VMA) to `device`'s
@@ -87,7 +74,7 @@ export class NodeMigrations {
   toDevice(proc: Process, startVpn: number, endVpn: number, device: NodeId, done: MigrationDone): void {
     const remote = this.#remotes.get(device);
     if (!remote) throw new Error(`node ${this.#kernel.spec.name}: no device memory of node ${device}`);
-    const pending = this.#collect(proc, startVpn, endVpn, `dmirror-${device}`);
+    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, `dmirror-${device}`);
     if (typeof pending === 'number') return done(pending);
     const entries = pending.m.entries.filter((e) => e.migrate);
     if (entries.length === 0) return done(this.#finish(pending, 'device'));
@@ -114,7 +101,7 @@ export class NodeMigrations {
    * counts (or EINVAL at once). Caller holds the process as for `toDevice`.
    */
   toRam(proc: Process, startVpn: number, endVpn: number, owner: string | null, done: MigrationDone): void {
-    const pending = this.#collect(proc, startVpn, endVpn, owner);
+    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
     if (typeof pending === 'number') return done(pending);
     const byDevice = new Map<NodeId, MigrateEntry[]>();
     for (const e of pending.m.entries) {

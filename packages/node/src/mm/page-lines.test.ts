@@ -14,8 +14,11 @@ describe('PageLines: the lines of the mm-stress frames', () => {
   it('covers every line of the RAM frames the allocators may hand out (cap + the zero page) and of the registered device frames, each once', () => {
     const expectedPages = memories.reduce((s, m) => s + Math.min(m.type === PageType.SYSTEM_RAM ? w.ramPagesPerCpu + 1 : w.devicePages, m.frameCount), 0);
     expect(lines.count).toBe(expectedPages * lines.linesPerPage);
-    const indices = lines.addrs.map((a) => lines.indexOf(a));
-    expect(indices).toEqual(lines.addrs.map((_, i) => i));
+    const indices = memories.flatMap((m) => {
+      const pages = Math.min(m.type === PageType.SYSTEM_RAM ? w.ramPagesPerCpu + 1 : w.devicePages, m.frameCount);
+      return Array.from({ length: pages * lines.linesPerPage }, (_, i) => lines.indexOf(lines.lineOf(m.firstPfn) + i * lines.lineBytes));
+    });
+    expect(indices).toEqual(Array.from({ length: lines.count }, (_, i) => i));
   });
 
   it('a line is homed at the node owning its memory; lineOf and pfnOf are inverse', () => {

@@ -9,7 +9,7 @@ import type { NodeId } from '@cdmsim/engine';
 import type { LineAddr } from '@cdmsim/coherence';
 import type { MmStressWorkloadSpec, Topology } from '@cdmsim/config';
 import { PageType, type MemoryDesc } from '@cdmsim/shm';
-import type { TestedLines } from '../coherence/tested-lines.js';
+import type { LineIndex } from '../coherence/tested-lines.js';
 
 interface PageSpan {
   readonly firstPfn: number;
@@ -20,8 +20,9 @@ interface PageSpan {
 }
 
 /** The lines of the stress's frames: index, home, and the page a line belongs to. */
-export class PageLines implements TestedLines {
-  readonly addrs: readonly LineAddr[];
+export class PageLines implements LineIndex {
+  /** Number of lines (the size of the coherence watch). */
+  readonly count: number;
   readonly pageBytes: number;
   readonly lineBytes: number;
   readonly linesPerPage: number;
@@ -42,14 +43,7 @@ export class PageLines implements TestedLines {
       next += pages * this.linesPerPage;
     }
     this.#spans = spans;
-    const addrs: LineAddr[] = [];
-    for (const s of spans) for (let i = 0; i < s.pages * this.linesPerPage; i++) addrs.push(s.firstPfn * this.pageBytes + i * this.lineBytes);
-    this.addrs = addrs;
-  }
-
-  /** Returns the number of lines (the size of the coherence watch). */
-  get count(): number {
-    return this.addrs.length;
+    this.count = next;
   }
 
   /** Returns the address of line `lineInPage` of frame `pfn`. */

@@ -6,7 +6,8 @@
  * line's protocol value is the first 4 bytes of that line).
  *
  * - **Before a DMA engine copies pages** (migration to a device, back to
- *   RAM, eviction) every cached line of each source is recalled at its home:
+ *   RAM, eviction: `migrateVmaCollect`, the DMA, `migrateVmaFinish`) every
+ *   cached line of each source is recalled at its home:
  *   the requesting CPU recalls its own RAM pages and asks other homes with a
  *   PageRecall message; the copying device recalls the pages it is home of
  *   when the DmaCopy arrives (`flushForDma`, `recallAtHome`). Only then is
@@ -36,6 +37,7 @@ import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { CoherenceWatch } from '@cdmsim/shm';
 import type { NodeKernel } from '../kernel.js';
 import type { CoherentNode, LineMemory } from '../coherence/coherent-node.js';
+import { PendingReplies } from '../pending-replies.js';
 import type { PageLines } from './page-lines.js';
 
 /** Counters of one node's page-coherence work (plain data). */
@@ -67,11 +69,10 @@ export class WorkerPageCoherence implements PageCoherence {
   readonly #wordBytes = new Uint8Array(WORD_BYTES);
   readonly #word = new DataView(this.#wordBytes.buffer);
   readonly #sabotage: PageCoherenceSabotage | undefined;
-  readonly #waiting = new Map<number, () => void>();
+  readonly #recalls: PendingReplies;
   readonly #idleWaiters: (() => void)[] = [];
   /** Work of this node in flight: page recalls at home, PageRecall requests out, freed frames held. */
   #busy = 0;
-  #inMigration = false;
 
   /**
    * Registers the PageRecall handlers on `kernel`. `node` is this node's
@@ -87,7 +88,7 @@ export class WorkerPageCoherence implements PageCoherence {
     this.#core = core;
     this.#sabotage = sabotage;
     kernel.on('pageRecall', (env) => this.#recallRequest(env));
-    kernel.on('pageRecallDone', (env) => this.#recallReply(env));
+    this.#recalls = new PendingReplies(kernel, 'pageRecallDone');
   }
 
   /** Returns the memory of a node's directory: the first 4 bytes of each line of the shared page contents. */
@@ -124,28 +125,12 @@ export class WorkerPageCoherence implements PageCoherence {
   }
 
   /**
-   * Runs `collect` (a `migrate_vma` collect step) with the flush hook
-   * deferred: the copy will be a device's DMA, so the sources are flushed
-   * over the bus by `flushForDma` before it, not here. Returns what
-   * `collect` returns.
-   */
-  duringMigration<T>(collect: () => T): T {
-    this.#inMigration = true;
-    try {
-      return collect();
-    } finally {
-      this.#inMigration = false;
-    }
-  }
-
-  /**
-   * Deferred inside `duringMigration` (the DMA's flush comes later, over the
-   * bus). Elsewhere (file writeback, which the stress on workers never does)
-   * the kernel would read memory synchronously, which a recall over the bus
-   * cannot serve: it throws unless no cache holds a line of the page.
+   * A synchronous read of the whole page by the kernel (file writeback,
+   * which the stress on workers never does; migrations are flushed over the
+   * bus before their DMA, `flushForDma`): a recall over the bus cannot serve
+   * it, so it throws unless no cache holds a line of the page.
    */
   flushPage(pfn: number): void {
-    if (this.#inMigration) return;
     for (let i = 0; i < this.#lines.linesPerPage; i++) {
       const line = this.#lines.lineOf(pfn, i);
       const held = this.#othersHolding(line).length > 0 || this.#node.cachedData(line) !== undefined;
@@ -184,18 +169,12 @@ export class WorkerPageCoherence implements PageCoherence {
    */
   invalidatePage(pfn: number, release: () => void): void {
     if (this.#lines.homeOfPage(pfn) !== this.#kernel.self) {
-      let released = false;
-      let waiting = false;
-      this.#node.whenWritebacksDone(this.#lines.lineOf(pfn), this.#lines.pageBytes, () => {
-        released = true;
+      this.#begin();
+      const now = this.#node.whenWritebacksDone(this.#lines.lineOf(pfn), this.#lines.pageBytes, () => {
         release();
-        if (waiting) this.#end();
+        this.#end();
       });
-      if (!released) {
-        waiting = true;
-        this.stats.framesHeld++;
-        this.#begin();
-      }
+      if (!now) this.stats.framesHeld++;
       return;
     }
     if (this.#sabotage === 'skip-free-invalidate') return release();
@@ -237,14 +216,12 @@ export class WorkerPageCoherence implements PageCoherence {
         this.recallAtHome(list, one);
         continue;
       }
-      const txn = this.#kernel.newTxn();
       this.stats.recallRequestsSent++;
       this.#begin();
-      this.#waiting.set(txn, () => {
+      this.#recalls.send(home, { pageRecall: { pfns: list } }, () => {
         this.#end();
         one();
       });
-      this.#kernel.send(home, { txn, pageRecall: { pfns: list } });
     }
   }
 
@@ -284,13 +261,6 @@ export class WorkerPageCoherence implements PageCoherence {
     const requester = env.src as NodeId;
     const txn = env.txn ?? 0;
     this.recallAtHome(pfns, (lines) => this.#kernel.send(requester, { txn, pageRecallDone: { lines } }));
-  }
-
-  #recallReply(env: cdmsim.Envelope | EnvelopeData): void {
-    const k = this.#waiting.get(env.txn ?? 0);
-    if (!k) throw new Error(`node ${this.#kernel.spec.name}: PageRecallDone from node ${env.src} for unknown txn ${env.txn}`);
-    this.#waiting.delete(env.txn ?? 0);
-    k();
   }
 
   #begin(): void {
