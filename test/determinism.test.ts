@@ -40,7 +40,7 @@ describe('deterministic mode under scheduling jitter', () => {
   const workloads: [string, () => SimConfig, number][] = [
     ['shared-buffer, racy', () => smallConfig({ overlap: true, writeFraction: 0.7 }), 5],
     ['litmus CoRR', () => ({ ...defaultConfig(), workload: litmusWorkload({ test: 'CoRR' }) }), 3],
-    ['mm-stress', () => { const c = mmStressConfig(); return { ...c, workload: { ...c.workload, opsPerCpu: 80 } } as SimConfig; }, 7],
+    ['mm-stress', () => mmStressConfig({ opsPerCpu: 80 }), 7],
   ];
   it.each(workloads)('%s: the same event-log hash and outcome with and without random thread delays', async (_name, config, seed) => {
     const calm = await runSimulation(config(), { seed, mode: 'deterministic' });

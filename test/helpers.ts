@@ -4,6 +4,7 @@
  */
 import { defaultConfig, resolveConfig, sharedBufferSpec, type SharedBufferWorkloadSpec, type SimConfig } from '@cdmsim/config';
 import { deterministicPart, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
+import type { MmStressRunOutcome } from '@cdmsim/node';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +18,13 @@ export function runCli(args: readonly string[]): Promise<{ code: number; stdout:
     ({ stdout }) => ({ code: 0, stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
   );
+}
+
+/** Runs `config` (an mm-stress machine) and returns its mm-stress outcome. @throws when the run fails (a NodeFailure naming node and seed). */
+export async function runMmStressOutcome(config: SimConfig, seed: number, mode: RunMode): Promise<MmStressRunOutcome> {
+  const r = await runSimulation(config, { seed, mode });
+  if (r.workload.kind !== 'mm-stress') throw new Error(`expected an mm-stress outcome, got ${r.workload.kind}`);
+  return r.workload;
 }
 
 /** The default machine with a smaller workload (fast enough for unit-style tests). */

@@ -12,18 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { mmStressConfig, type MmStressSabotageName, type SimConfig } from '@cdmsim/config';
 import { NodeFailure } from '@cdmsim/engine';
 import { runSimulation } from '@cdmsim/runtime';
-import type { MmStressRunOutcome } from '@cdmsim/node';
+import { runMmStressOutcome } from './helpers.js';
 
-function stress(ops: number, extra: { caches?: boolean; cacheLines?: number; testOnlySabotage?: MmStressSabotageName } = {}): SimConfig {
-  const c = mmStressConfig();
-  if (c.workload.kind !== 'mm-stress') throw new Error('the built-in mm-stress machine lost its workload');
-  return { ...c, workload: { ...c.workload, opsPerCpu: ops, ...extra } };
-}
-
-async function outcome(config: SimConfig, seed: number, mode: 'deterministic' | 'free'): Promise<MmStressRunOutcome> {
-  const r = await runSimulation(config, { seed, mode });
-  if (r.workload.kind !== 'mm-stress') throw new Error(`expected an mm-stress outcome, got ${r.workload.kind}`);
-  return r.workload;
+function stress(ops: number, extra: { caches?: boolean; testOnlySabotage?: MmStressSabotageName } = {}): SimConfig {
+  return mmStressConfig({ opsPerCpu: ops, ...extra });
 }
 
 describe('mm stress with coherent caches across node workers', () => {
@@ -31,7 +23,7 @@ describe('mm stress with coherent caches across node workers', () => {
     it(`flush before DMA, invalidate before reuse: seeds 1..3 pass in ${mode} mode with misses, writebacks, recalls and held frames`, async () => {
       const t = { reads: 0, misses: 0, writebacks: 0, linesRecalled: 0, pagesRecalled: 0, recallRequests: 0, framesHeld: 0, messages: 0, toPublic: 0 };
       for (let seed = 1; seed <= 3; seed++) {
-        const w = await outcome(stress(200), seed, mode);
+        const w = await runMmStressOutcome(stress(200), seed, mode);
         expect(w.problems).toEqual([]);
         const c = w.coherence!;
         expect(c).toBeDefined();
@@ -65,7 +57,7 @@ describe('mm stress with coherent caches across node workers', () => {
   }, 60_000);
 
   it('caches: false runs the same stress with no coherence traffic (page contents always current)', async () => {
-    const w = await outcome(stress(150, { caches: false }), 2, 'deterministic');
+    const w = await runMmStressOutcome(stress(150, { caches: false }), 2, 'deterministic');
     expect(w.verified).toBe(true);
     expect(w.coherence).toBeUndefined();
   }, 60_000);

@@ -10,23 +10,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers.js';
+import { runCli, runMmStressOutcome } from './helpers.js';
 import { MM_STRESS_TOPOLOGY_YAML, mmStressConfig, type MmStressSabotageName, type SimConfig } from '@cdmsim/config';
 import { NodeFailure } from '@cdmsim/engine';
 import { deterministicPart, runSimulation, type RunMode } from '@cdmsim/runtime';
 import { REPLAY_CHECK_JITTER, type MmStressRunOutcome } from '@cdmsim/node';
 
 function stress(ops: number, sabotage?: MmStressSabotageName): SimConfig {
-  const c = mmStressConfig();
-  if (c.workload.kind !== 'mm-stress') throw new Error('the built-in mm-stress machine lost its workload');
-  return { ...c, workload: { ...c.workload, opsPerCpu: ops, ...(sabotage ? { testOnlySabotage: sabotage } : {}) } };
+  return mmStressConfig({ opsPerCpu: ops, ...(sabotage ? { testOnlySabotage: sabotage } : {}) });
 }
 
-async function outcome(seed: number, mode: RunMode, ops = 200): Promise<MmStressRunOutcome> {
-  const r = await runSimulation(stress(ops), { seed, mode });
-  if (r.workload.kind !== 'mm-stress') throw new Error(`expected an mm-stress outcome, got ${r.workload.kind}`);
-  return r.workload;
-}
+const outcome = (seed: number, mode: RunMode, ops = 200): Promise<MmStressRunOutcome> => runMmStressOutcome(stress(ops), seed, mode);
 
 describe('mm stress across node workers', () => {
   for (const mode of ['deterministic', 'free'] as const) {

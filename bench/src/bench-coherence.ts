@@ -64,7 +64,7 @@ async function simulatorRates(config: SimConfig, mode: RunMode): Promise<{ messa
   const result = await runSimulation(config, { seed: 1, mode });
   const w = result.workload;
   if (w.kind !== 'coherence-random') throw new Error(`expected a coherence-random outcome, got ${w.kind}`);
-  return { messages: w.messages, misses: missesOf(w.messagesByType), wallMs: Math.round(result.host.wallMs) };
+  return { messages: w.messages, misses: missesOf(w.messagesByType), wallMs: result.host.wallMs };
 }
 
 /** `details` fields of one run: its counts and its rates per wall second, named `<prefix>Messages`, `<prefix>MissesPerS`, … */
@@ -73,7 +73,7 @@ function flat(prefix: string, r: { messages: number; misses: number; wallMs: num
   return {
     [`${prefix}Messages`]: r.messages,
     [`${prefix}Misses`]: r.misses,
-    [`${prefix}WallMs`]: r.wallMs,
+    [`${prefix}WallMs`]: Math.round(r.wallMs),
     [`${prefix}MessagesPerS`]: perS(r.messages),
     [`${prefix}MissesPerS`]: perS(r.misses),
   };

@@ -23,9 +23,7 @@ interface WorkerRun {
 }
 
 async function onWorkers(mode: RunMode, caches = true): Promise<WorkerRun> {
-  const base = mmStressConfig();
-  if (base.workload.kind !== 'mm-stress') throw new Error('the mm-stress machine lost its workload');
-  const r = await runSimulation({ ...base, workload: { ...base.workload, opsPerCpu: OPS_PER_CPU, caches } }, { seed: 1, mode });
+  const r = await runSimulation(mmStressConfig({ opsPerCpu: OPS_PER_CPU, caches }), { seed: 1, mode });
   if (r.workload.kind !== 'mm-stress' || !r.workload.verified) throw new Error(`mm stress on workers failed: ${JSON.stringify(r.workload.problems ?? [])}`);
   const ops = Object.values(r.workload.operations).reduce((a, b) => a + b, 0) + r.workload.cachedReads;
   const c = r.workload.coherence;

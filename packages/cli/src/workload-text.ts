@@ -13,7 +13,7 @@ export function describeWorkload(w: WorkloadOutcome): string {
   }
   if (w.kind === 'litmus') return `litmus ${w.test} on ${w.threadNodes.join(', ')}: ${w.key}; ${w.messages} coherence messages`;
   if (w.kind === 'mm-stress') {
-    const ops = Object.values(w.operations).reduce((a, b) => a + b, 0);
+    const ops = Object.values(w.operations).reduce((a, b) => a + b, 0) + w.cachedReads;
     const c = w.coherence;
     const caches = c ? `; caches: ${w.cachedReads} checked loads, ${c.misses} misses, ${c.writebacks} writebacks, ${c.messages} coherence messages, ${c.pagesRecalled} pages recalled before DMA or reuse (${c.linesRecalled} cached lines), ${c.framesHeld} freed frames held until invalidated` : '; no caches modelled';
     return `mm-stress: ${ops} operations on ${w.perCpu.length} CPU nodes with ${w.perDevice.length} device drivers; pages to public ${w.pagesToPublic}, to private ${w.pagesToPrivate}, back to RAM ${w.pagesToRam} (${w.deviceFaults} device-private faults, ${w.evictedPages} evicted); ${w.dmaRequests} DMA requests, ${w.pageFrees} page_free${caches}`;

@@ -5,7 +5,7 @@
  * as `examples/mm-stress.yaml`, which a test keeps identical to this text.
  */
 import { parseConfigYaml } from './load.js';
-import type { SimConfig } from './types.js';
+import type { MmStressWorkloadSpec, SimConfig } from './types.js';
 
 /** The `source` of {@link mmStressConfig}. */
 export const MM_STRESS_SOURCE = '<built-in mm-stress machine>';
@@ -78,7 +78,13 @@ workload:
   cacheLines: 4             # lines per cache, few so that writebacks cross the bus
 `;
 
-/** Returns the built-in mm-stress machine and workload, parsed and validated; a fresh object on every call. */
-export function mmStressConfig(): SimConfig {
-  return parseConfigYaml(MM_STRESS_TOPOLOGY_YAML, MM_STRESS_SOURCE);
+/**
+ * Returns the built-in mm-stress machine and workload, parsed and validated,
+ * with `workload` fields overriding the file's (for code and tests; they are
+ * not validated again); a fresh object on every call.
+ */
+export function mmStressConfig(workload: Partial<Omit<MmStressWorkloadSpec, 'kind'>> = {}): SimConfig {
+  const config = parseConfigYaml(MM_STRESS_TOPOLOGY_YAML, MM_STRESS_SOURCE);
+  if (config.workload.kind !== 'mm-stress') throw new Error(`${MM_STRESS_SOURCE}: the built-in mm-stress machine has a ${config.workload.kind} workload`);
+  return { ...config, workload: { ...config.workload, ...workload } };
 }

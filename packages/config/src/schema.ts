@@ -166,6 +166,14 @@ const sharedBufferWorkload = z
   })
   .describe('The shared-buffer experiment: devices read and write one buffer of a process.');
 
+/** The coherence watchdog's threshold, shared by the coherence workloads. */
+const watchdogPs = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe('A coherence transaction of a node (load, store, recall or writeback) outstanding for this many simulated picoseconds fails the run as a deadlock or livelock, listing the stuck transactions, their lines\' states and the seed; default: derived from the topology (nodes × 1000 × one miss across the longest path).');
+
 const coherenceRandomWorkload = z
   .strictObject({
     kind: z.literal('coherence-random').describe('The coherence random tester on the real bus.'),
@@ -181,7 +189,7 @@ const coherenceRandomWorkload = z
       .max(MAX_COHERENCE_CACHE_LINES)
       .optional()
       .describe('Shrink every node\'s cache to this many lines (one fully associative set; line size and hit latency kept) so replacements and writebacks (PutM/PutE/PutS) cross the bus; default: the topology\'s caches.'),
-    watchdogPs: z.number().int().positive().optional().describe('A coherence transaction of a node (load, store, recall or writeback) outstanding for this many simulated picoseconds fails the run as a deadlock or livelock, listing the stuck transactions, their lines\' states and the seed; default: derived from the topology (nodes × 1000 × one miss across the longest path).'),
+    watchdogPs,
     testOnlyBrokenProtocol: z
       .enum(BROKEN_PROTOCOL_NAMES)
       .optional()
@@ -196,7 +204,7 @@ const litmusWorkload = z
     maxStartNs: z.number().min(0).default(1000).describe('Each thread starts after its node\'s warm-up loads plus a delay drawn from [0, maxStartNs] nanoseconds.'),
     maxThinkNs: z.number().min(0).default(300).describe('Think time between a thread\'s instructions, drawn from [0, maxThinkNs] nanoseconds.'),
     cacheLines: z.number().int().positive().max(MAX_COHERENCE_CACHE_LINES).optional().describe('Shrink every node\'s cache to this many lines (one fully associative set); default: the topology\'s caches.'),
-    watchdogPs: z.number().int().positive().optional().describe('A coherence transaction of a node (load, store, recall or writeback) outstanding for this many simulated picoseconds fails the run as a deadlock or livelock, listing the stuck transactions, their lines\' states and the seed; default: derived from the topology (nodes × 1000 × one miss across the longest path).'),
+    watchdogPs,
   })
   .describe('A litmus test (CoRR, CoWW, CoRW, CoWR, MP+fences): per-node programs from its definition; the outcome is checked against its forbidden outcomes, SWMR and data values across workers.');
 

@@ -121,7 +121,6 @@ export interface LitmusWorkloadSpec {
   watchdogPs?: Ps;
 }
 
-/** The experiment to run; discriminate on `kind`. */
 /** A rule the mm-stress workload can break on purpose (tests only). */
 export type MmStressSabotageName = (typeof MM_STRESS_SABOTAGE_NAMES)[number];
 
@@ -150,6 +149,7 @@ export interface MmStressWorkloadSpec {
   testOnlySabotage?: MmStressSabotageName;
 }
 
+/** The experiment to run; discriminate on `kind`. */
 export type WorkloadSpec = SharedBufferWorkloadSpec | CoherenceRandomWorkloadSpec | LitmusWorkloadSpec | MmStressWorkloadSpec;
 
 /**
