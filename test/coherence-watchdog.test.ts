@@ -5,7 +5,7 @@
  * and the seed; healthy runs never trip it.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers.js';
+import { runCli, runError } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,10 +40,7 @@ function randomConfig(fields: Record<string, unknown>): SimConfig {
 
 /** Runs `config` and returns the NodeFailure it must end with. */
 async function failure(config: SimConfig, seed: number, mode: RunMode): Promise<NodeFailure> {
-  const error = await runSimulation(config, { seed, mode }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await runError(config, { seed, mode });
   expect(error).toBeInstanceOf(NodeFailure);
   return error as NodeFailure;
 }

@@ -27,6 +27,14 @@ export async function runMmStressOutcome(config: SimConfig, seed: number, mode: 
   return r.workload;
 }
 
+/** Runs `config`; resolves with the error the run ended with, or undefined when it succeeded. */
+export function runError(config: SimConfig, options: { seed: number; mode: RunMode }): Promise<unknown> {
+  return runSimulation(config, options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
 /** The default machine with a smaller workload (fast enough for unit-style tests). */
 export function smallConfig(workload: Partial<SharedBufferWorkloadSpec> = {}): SimConfig {
   const base = defaultConfig();

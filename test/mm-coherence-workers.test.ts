@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { mmStressConfig, type MmStressSabotageName, type SimConfig } from '@cdmsim/config';
 import { NodeFailure } from '@cdmsim/engine';
 import { runSimulation } from '@cdmsim/runtime';
-import { runMmStressOutcome } from './helpers.js';
+import { runError, runMmStressOutcome } from './helpers.js';
 
 function stress(ops: number, extra: { caches?: boolean; testOnlySabotage?: MmStressSabotageName } = {}): SimConfig {
   return mmStressConfig({ opsPerCpu: ops, ...extra });
@@ -70,11 +70,8 @@ describe('mm stress with coherent caches across node workers', () => {
       it(`${sabotage} fails the run in ${mode} mode: ${what}; the failure names the node, the operation and the seed`, async () => {
         // Which operation exposes it depends on the seed; stop at the first failing seed.
         for (let seed = 1; seed <= 6; seed++) {
-          const err = await runSimulation(stress(250, { testOnlySabotage: sabotage }), { seed, mode }).then(
-            () => null,
-            (e: unknown) => e,
-          );
-          if (err === null) continue;
+          const err = await runError(stress(250, { testOnlySabotage: sabotage }), { seed, mode });
+          if (err === undefined) continue;
           expect(err).toBeInstanceOf(NodeFailure);
           const f = err as NodeFailure;
           // Found by the read-back after an operation, or by a load through the cache.

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, runMmStressOutcome } from './helpers.js';
+import { runCli, runError, runMmStressOutcome } from './helpers.js';
 import { MM_STRESS_TOPOLOGY_YAML, mmStressConfig, type MmStressSabotageName, type SimConfig } from '@cdmsim/config';
 import { NodeFailure } from '@cdmsim/engine';
 import { deterministicPart, runSimulation, type RunMode } from '@cdmsim/runtime';
@@ -70,11 +70,7 @@ describe('mm stress across node workers', () => {
   ] as const) {
     for (const mode of ['deterministic', 'free'] as const) {
       it(`a broken rule (${sabotage}) fails the run in ${mode} mode, naming the node, the operation and the seed`, async () => {
-        const run = runSimulation(stress(200, sabotage), { seed: 3, mode });
-        const err = await run.then(
-          () => null,
-          (e: unknown) => e,
-        );
+        const err = await runError(stress(200, sabotage), { seed: 3, mode });
         expect(err).toBeInstanceOf(NodeFailure);
         const f = err as NodeFailure;
         expect(f.nodeName).toBe('cpu0');
