@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { NodeFailure } from '@cdmsim/engine';
 import { coherenceRandomWorkload, litmusWorkload, resolveConfig, type ConfigInput, type SimConfig } from '@cdmsim/config';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
-import { MAX_COH_EVENTS_WITHOUT_PROGRESS, defaultWatchdogPs, missPs, watchdogOptions } from '@cdmsim/node';
+import { MAX_COH_EVENTS_WITHOUT_PROGRESS, defaultWatchdogPs, missPs, watchdogOptions } from '@cdmsim/platform';
 
 /** A CPU and two GPUs with coherent memory, all linked: every coherence race, and quick to start (3 workers). */
 const MACHINE: ConfigInput = {

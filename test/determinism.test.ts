@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, litmusWorkload, mmStressConfig, type SimConfig } from '@cdmsim/config';
+import { defaultConfig, litmusWorkload, type SimConfig } from '@cdmsim/config';
+import { mmStressConfig } from '@cdmsim/workloads';
 import { runSimulation } from '@cdmsim/runtime';
 import { runJson, smallConfig } from './helpers.js';
 

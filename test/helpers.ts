@@ -4,7 +4,7 @@
  */
 import { defaultConfig, resolveConfig, sharedBufferSpec, type SharedBufferWorkloadSpec, type SimConfig } from '@cdmsim/config';
 import { deterministicPart, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
-import type { MmStressRunOutcome } from '@cdmsim/node';
+import type { MmStressRunOutcome } from '@cdmsim/workloads';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

@@ -2,14 +2,14 @@
  * Issue 4, item 4: migration, unmap and page free flush dirty lines and
  * invalidate every cached copy of the page before its frame is reused; the
  * data in the new frame is what the last writer wrote. The memory manager
- * (@cdmsim/mm) calls its PageCoherence hooks; CoherentPages (@cdmsim/node)
+ * (@cdmsim/mm) calls its PageCoherence hooks; CoherentPages (@cdmsim/platform)
  * runs the MOESI protocol (@cdmsim/coherence) for them.
  */
 import { describe, expect, it } from 'vitest';
 import { nodeId, type NodeId } from '@cdmsim/engine';
 import { CoherentSystem, homeByPfn, smallTopology, type LineAddr } from '@cdmsim/coherence';
 import { forkProcess, MmWorld, migrateToRam, mmap, munmap, writeBytes, type Process } from '@cdmsim/mm';
-import { CoherentPages } from '@cdmsim/node';
+import { CoherentPages } from '@cdmsim/platform';
 
 const PAGE = 4096;
 const CPU = nodeId(0);

@@ -9,7 +9,8 @@
  * a cache over a reused frame, fails the run.
  */
 import { describe, expect, it } from 'vitest';
-import { mmStressConfig, type MmStressSabotageName, type SimConfig } from '@cdmsim/config';
+import type { MmStressSabotageName, SimConfig } from '@cdmsim/config';
+import { mmStressConfig } from '@cdmsim/workloads';
 import { NodeFailure } from '@cdmsim/engine';
 import { runSimulation } from '@cdmsim/runtime';
 import { runError, runMmStressOutcome } from './helpers.js';

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runError, runMmStressOutcome } from './helpers.js';
-import { MM_STRESS_TOPOLOGY_YAML, mmStressConfig, type MmStressSabotageName, type SimConfig } from '@cdmsim/config';
+import type { MmStressSabotageName, SimConfig } from '@cdmsim/config';
+import { MM_STRESS_TOPOLOGY_YAML, mmStressConfig, type MmStressRunOutcome } from '@cdmsim/workloads';
 import { NodeFailure } from '@cdmsim/engine';
 import { deterministicPart, runSimulation, type RunMode } from '@cdmsim/runtime';
-import { REPLAY_CHECK_JITTER, type MmStressRunOutcome } from '@cdmsim/node';
+import { REPLAY_CHECK_JITTER } from '@cdmsim/kernel';
 
 function stress(ops: number, sabotage?: MmStressSabotageName): SimConfig {
   return mmStressConfig({ opsPerCpu: ops, ...(sabotage ? { testOnlySabotage: sabotage } : {}) });

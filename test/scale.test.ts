@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, loadConfigFile } from '@cdmsim/config';
-import { createSharedState } from '@cdmsim/node';
+import { createSharedState } from '@cdmsim/platform';
 import { runSimulation } from '@cdmsim/runtime';
 
 const dgx = () => loadConfigFile(join(import.meta.dirname, '..', 'examples', 'dgx-h100.yaml'));

@@ -5,7 +5,7 @@
  * modes, against the same kind of stress in-process on one thread; and
  * what modelling the coherent caches costs (caches on vs off, same seed).
  */
-import { mmStressConfig } from '@cdmsim/config';
+import { mmStressConfig } from '@cdmsim/workloads';
 import { runMmStress } from '@cdmsim/mm';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';

@@ -9,7 +9,8 @@
  */
 import Table from 'cli-table3';
 import { formatPs } from '@cdmsim/engine';
-import { mmStressConfig, type SimConfig } from '@cdmsim/config';
+import type { SimConfig } from '@cdmsim/config';
+import { mmStressConfig } from '@cdmsim/workloads';
 import type { RunMode } from '@cdmsim/runtime';
 import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
 

@@ -1,7 +1,7 @@
 /**
  * Coherence messages. Plain data, transport-agnostic: a controller returns
  * them, a `Network` delivers them. On the real bus each travels as a proto
- * `CoherenceMessage` in a `coh` envelope (see @cdmsim/node's `coh-codec.ts`).
+ * `CoherenceMessage` in a `coh` envelope (see @cdmsim/platform's `cache/coh-codec.ts`).
  */
 import type { NodeId } from '@cdmsim/engine';
 

@@ -32,4 +32,3 @@ export { configSchema, LINK_KINDS, DEVICE_MEMORY_KINDS, BROKEN_PROTOCOL_NAMES, L
 export { MAX_COHERENCE_NODES } from './semantic-checks.js';
 export { parseSizeBytes, formatBytes, SIZE_UNITS } from './units.js';
 export { sharedBufferSpec, coherenceRandomWorkload, litmusWorkload } from './workload-specs.js';
-export { MM_STRESS_SOURCE, MM_STRESS_TOPOLOGY_YAML, mmStressConfig } from './mm-stress-topology.js';

@@ -14,5 +14,6 @@
 export { Simulation, runSimulation, type SimulationOptions, type Progress } from './simulation.js';
 export { buildRunResult, deterministicPart, RESULTS_VERSION, type RunResult, type LinkReport, type LinkDirectionReport, type HostInfo } from './results.js';
 export { runSweep, sweepRow, type SweepJob, type SweepRow, type SweepOptions } from './sweep.js';
-export type { RunMode, NodeReport, WorkloadOutcome, SharedBufferOutcome, CoherenceRandomOutcome, CoherenceNodeOutcome, LitmusRunOutcome } from '@cdmsim/node';
-export { REPLAY_CHECK_JITTER, type ScheduleJitter } from '@cdmsim/node';
+export type { NodeReport } from './node-runner.js';
+export type { WorkloadOutcome, SharedBufferOutcome, CoherenceRandomOutcome, CoherenceNodeOutcome, LitmusRunOutcome, MmStressRunOutcome } from '@cdmsim/workloads';
+export { REPLAY_CHECK_JITTER, type RunMode, type ScheduleJitter } from '@cdmsim/kernel';

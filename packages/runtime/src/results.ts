@@ -7,7 +7,10 @@ import { hostname, cpus } from 'node:os';
 import { combineHex, type NodeId, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import type { KindTraffic, LinkDirectionStats } from '@cdmsim/bus';
-import { coherenceRandomOutcome, litmusRunOutcome, mmStressOutcome, type NodeReport, type RunMode, type SharedState, type TraceEvent, type WorkloadOutcome } from '@cdmsim/node';
+import type { RunMode, TraceEvent } from '@cdmsim/kernel';
+import type { SharedState } from '@cdmsim/platform';
+import { coherenceRandomOutcome, litmusRunOutcome, mmStressOutcome, type WorkloadOutcome } from '@cdmsim/workloads';
+import type { NodeReport } from './node-runner.js';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
 export const RESULTS_VERSION = '0.1.0';

@@ -11,7 +11,10 @@ import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { NodeFailure, toErrorData, type NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { createSharedState, type NodeReport, type RunMode, type ScheduleJitter, type SharedState } from '@cdmsim/node';
+import type { RunMode, ScheduleJitter } from '@cdmsim/kernel';
+import { createSharedState, type SharedState } from '@cdmsim/platform';
+import { sharedNeedsOf } from './shared-needs.js';
+import type { NodeReport } from './node-runner.js';
 import type { NodeWorkerApi } from './worker-entry.js';
 import { buildRunResult, type RunResult } from './results.js';
 
@@ -101,7 +104,7 @@ export class Simulation {
         `--inject-crash: no node named "${options.injectCrash}" (known: ${config.topology.nodes.map((n) => n.name).join(', ')})`,
       );
     }
-    const shared = createSharedState(config, availableParallelism());
+    const shared = createSharedState(config, availableParallelism(), sharedNeedsOf(config));
     const threads = config.topology.nodes.map((node) => spawnNode(node.id, node.name));
     try {
       const threadIds = await Promise.all(

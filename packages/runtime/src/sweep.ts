@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { SimConfig } from '@cdmsim/config';
-import type { RunMode } from '@cdmsim/node';
+import type { RunMode } from '@cdmsim/kernel';
 import type { RunResult } from './results.js';
 
 /** One simulation of a sweep. */

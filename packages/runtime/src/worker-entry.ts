@@ -8,16 +8,16 @@
 import { parentPort } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { NodeWorker, type NodeInit, type NodeReport } from '@cdmsim/node';
+import { NodeRunner, type NodeInit, type NodeReport } from './node-runner.js';
 import { threadId } from 'node:worker_threads';
 
-let worker: NodeWorker | undefined;
+let worker: NodeRunner | undefined;
 
 /** The API the orchestrator calls on each node worker. */
 export const nodeWorkerApi = {
   /** Builds the node's model over the shared state. Returns the worker's thread id. */
   init(init: NodeInit): number {
-    worker = new NodeWorker(init);
+    worker = new NodeRunner(init);
     return threadId;
   },
   /** Runs the node until the simulation ends; returns its report. */

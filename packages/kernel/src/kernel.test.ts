@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '@cdmsim/config';
+import { nodeId } from '@cdmsim/engine';
+import { RoutingTable } from '@cdmsim/bus';
+import { capturingKernel } from './testing/capturing-kernel.js';
+
+const topology = defaultConfig().topology;
+const cpu0 = nodeId(0);
+const kernel = (seed = 1, crashAfterEvents?: number) => capturingKernel(topology, cpu0, seed, crashAfterEvents);
+
+describe('NodeKernel', () => {
+  it('runs timers in time order and only those before the window end', () => {
+    const { k } = kernel();
+    const order: number[] = [];
+    k.at(300, 'test', () => order.push(300));
+    k.at(100, 'test', () => order.push(100));
+    k.at(200, 'test', () => order.push(200));
+    expect(k.runUntil(250)).toBe(2);
+    expect(order).toEqual([100, 200]);
+    expect(k.nowPs).toBe(200);
+    expect(k.nextEventPs()).toBe(300);
+  });
+
+  it('refuses a timer in the past', () => {
+    const { k } = kernel();
+    k.at(100, 'test', () => undefined);
+    k.runUntil(1000);
+    expect(() => k.at(50, 'test', () => undefined)).toThrow(/before now/);
+  });
+
+  it('routes a send to a far node over the first hop and stamps its arrival', () => {
+    const { k, sent } = kernel();
+    const gpu2 = topology.nodes.find((n) => n.name === 'gpu2')!.id;
+    const cpu1 = topology.nodes.find((n) => n.name === 'cpu1')!.id;
+    k.send(gpu2, { control: { op: 0 } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.next).toBe(cpu1);
+    expect(sent[0]!.env.arriveTimePs).toBeGreaterThanOrEqual(new RoutingTable(topology).minLinkLatencyPs);
+    const seen: [number, number][] = [];
+    k.takeSentArrivals((next, t) => seen.push([next, t]));
+    expect(seen).toEqual([[cpu1, sent[0]!.env.arriveTimePs]]);
+    k.takeSentArrivals((next, t) => seen.push([next, t]));
+    expect(seen).toHaveLength(1);
+  });
+
+  it('forwards an envelope meant for another node instead of handling it', () => {
+    const { k, sent } = kernel();
+    const gpu0 = topology.nodes.find((n) => n.name === 'gpu0')!.id;
+    k.deliver({ src: 1, dst: gpu0, seq: 1, tie: 0, arriveTimePs: 500, control: { op: 0 } } as never);
+    k.runUntil(1000);
+    expect(k.stats.messagesForwarded).toBe(1);
+    expect(sent[0]!.next).toBe(gpu0);
+    expect(sent[0]!.env.hopSrc).toBe(cpu0);
+  });
+
+  it('hands an envelope for itself to the handler of its kind, and fails on a kind with no handler', () => {
+    const { k } = kernel();
+    const seen: number[] = [];
+    k.on('control', (env) => seen.push(env.seq ?? 0));
+    k.deliver({ src: 1, dst: cpu0, seq: 7, tie: 0, arriveTimePs: 5, control: { op: 1 } } as never);
+    k.deliver({ src: 1, dst: cpu0, seq: 8, tie: 0, arriveTimePs: 6, pageFree: { pfn: 1 } } as never);
+    expect(() => k.runUntil(100)).toThrow(/no handler for pageFree/);
+    expect(seen).toEqual([7]);
+  });
+
+  it('hashes the same events in the same order to the same digest, and differently otherwise', () => {
+    const digest = (times: number[]) => {
+      const { k } = kernel();
+      for (const t of times) k.at(t, 'test', () => undefined);
+      k.runUntil(Infinity);
+      return k.eventLogHash();
+    };
+    expect(digest([1, 2, 3])).toBe(digest([1, 2, 3]));
+    expect(digest([1, 2, 3])).not.toBe(digest([1, 2, 4]));
+  });
+
+  it('throws the injected crash at the configured event', () => {
+    const { k } = kernel(1, 3);
+    for (let t = 1; t <= 5; t++) k.at(t, 'test', () => undefined);
+    expect(() => k.runUntil(Infinity)).toThrow(/injected crash on node cpu0 at event 3/);
+  });
+});

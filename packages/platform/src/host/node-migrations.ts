@@ -1,0 +1,133 @@
+/**
+ * `migrate_vma` across workers, on a CPU node: the collect step and the
+ * finish run here (this node owns the process's page tables and its RAM);
+ * the driver's `alloc_and_copy` runs on the device's worker, reached with
+ * a DmaCopy message and answered with DmaCopyDone. The process waits in
+ * between: its pages sit behind migration entries, as in the kernel.
+ */
+import type { NodeId } from '@cdmsim/engine';
+import { Errno, isHmmDevicePage, migrateVmaCollect, migrateVmaFinish, type MigrateEntry, type MigrateResult, type MmCore, type PendingMigration, type Process } from '@cdmsim/mm';
+import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
+import type { NodeKernel } from '@cdmsim/kernel';
+import { PendingReplies } from '@cdmsim/kernel';
+import type { RemoteDeviceMemory } from './remote-device-memory.js';
+import type { WorkerPageCoherence } from '../cache/worker-page-coherence.js';
+
+/** Called when a migration finished (counts) or could not start (errno). */
+export type MigrationDone = (result: MigrateResult | Errno) => void;
+
+/** Counters of the cross-worker migrations of one CPU node (plain data). */
+export interface NodeMigrationStats {
+  /** DmaCopy requests sent to devices. */
+  dmaRequests: number;
+  /** Pages moved to device memory, and back to RAM. */
+  pagesToDevice: number;
+  pagesToRam: number;
+  /** Pages a migration had to skip (busy, pinned) or a driver declined. */
+  skipped: number;
+}
+
+/** The cross-worker migrations of one CPU node. */
+export class NodeMigrations {
+  readonly stats: NodeMigrationStats = { dmaRequests: 0, pagesToDevice: 0, pagesToRam: 0, skipped: 0 };
+  readonly #kernel: NodeKernel;
+  readonly #core: MmCore;
+  readonly #remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
+  readonly #dma: PendingReplies;
+  readonly #coherence: WorkerPageCoherence | null;
+
+  /**
+   * Registers the DmaCopyDone handler on `kernel`. `remotes` are the device
+   * memories this node's MmCore knows, by device node. `coherence`: with
+   * caches, the sources of every DMA are flushed over the bus first.
+   */
+  constructor(kernel: NodeKernel, core: MmCore, remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>, coherence: WorkerPageCoherence | null = null) {
+    this.#kernel = kernel;
+    this.#core = core;
+    this.#remotes = remotes;
+    this.#coherence = coherence;
+    this.#dma = new PendingReplies(kernel, 'dmaCopyDone');
+  }
+
+  /** Number of DMA requests waiting for their reply. */
+  get inFlight(): number {
+    return this.#dma.size;
+  }
+
+  /** Sends a DmaCopy to `device` once its sources are flushed (with caches: every cached line of them recalled at its home). */
+  #request(device: NodeId, dmaCopy: NonNullable<EnvelopeData['dmaCopy']>, then: (reply: NonNullable<EnvelopeData['dmaCopyDone']>) => void): void {
+    const send = (): void => {
+      this.stats.dmaRequests++;
+      this.#dma.send(device, { dmaCopy }, (env) => then(env.dmaCopyDone!));
+    };
+    if (this.#coherence) this.#coherence.flushForDma(dmaCopy.srcPfns ?? [], device, send);
+    else send();
+  }
+
+
+  /**
+   * Migrates [startVpn, endVpn) of `proc` (one anonymous VMA) to `device`'s
+   * memory (the driver's `migrate(ptr, size)` ioctl). Calls `done` once the
+   * pages moved (or with EINVAL at once). Caller holds the process (no other
+   * operation of this node touches it until `done`).
+   */
+  toDevice(proc: Process, startVpn: number, endVpn: number, device: NodeId, done: MigrationDone): void {
+    const remote = this.#remotes.get(device);
+    if (!remote) throw new Error(`node ${this.#kernel.spec.name}: no device memory of node ${device}`);
+    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, `dmirror-${device}`);
+    if (typeof pending === 'number') return done(pending);
+    const entries = pending.m.entries.filter((e) => e.migrate);
+    if (entries.length === 0) return done(this.#finish(pending, 'device'));
+    const srcPfns = entries.map((e) => e.src ?? 0);
+    const dataBytes = entries.filter((e) => e.src !== null).length * this.#core.pageSize;
+    this.#request(device, { srcPfns, allocDst: true, dataBytes }, (reply) => {
+      const dst = reply.dstPfns ?? [];
+      entries.forEach((e, i) => {
+        const d = dst[i] ?? 0;
+        if (d === 0) return;
+        remote.received(d);
+        e.dst = d;
+      });
+      done(this.#finish(pending, 'device'));
+    });
+  }
+
+  /**
+   * Migrates the device pages of [startVpn, endVpn) of `proc` back to this
+   * node's RAM: RAM pages are allocated here (never charged: the charge
+   * moves, so this never fails on a memcg limit [6/6]), each owning device
+   * copies its pages into them, then the migration finishes. A page gets no
+   * RAM page when RAM is full and stays where it is. Calls `done` with the
+   * counts (or EINVAL at once). Caller holds the process as for `toDevice`.
+   */
+  toRam(proc: Process, startVpn: number, endVpn: number, owner: string | null, done: MigrationDone): void {
+    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
+    if (typeof pending === 'number') return done(pending);
+    const byDevice = new Map<NodeId, MigrateEntry[]>();
+    for (const e of pending.m.entries) {
+      if (!e.migrate || e.src === null || !isHmmDevicePage(this.#core.frames, e.src)) continue;
+      const dst = this.#core.allocRamPage([proc.cpuNode]);
+      if (dst === null) continue;
+      e.dst = dst;
+      const device = this.#core.frames.memNode(e.src) as number as NodeId;
+      const list = byDevice.get(device) ?? [];
+      list.push(e);
+      byDevice.set(device, list);
+    }
+    let outstanding = byDevice.size;
+    if (outstanding === 0) return done(this.#finish(pending, 'ram'));
+    for (const [device, list] of byDevice) {
+      this.#request(device, { srcPfns: list.map((e) => e.src!), dstPfns: list.map((e) => e.dst!) }, () => {
+        if (--outstanding === 0) done(this.#finish(pending, 'ram'));
+      });
+    }
+  }
+
+  #finish(pending: PendingMigration, to: 'device' | 'ram'): MigrateResult {
+    const r = migrateVmaFinish(this.#core, pending);
+    if (to === 'device') this.stats.pagesToDevice += r.migrated;
+    else this.stats.pagesToRam += r.migrated;
+    this.stats.skipped += r.skipped;
+    return r;
+  }
+}

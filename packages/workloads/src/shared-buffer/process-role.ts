@@ -1,0 +1,216 @@
+/**
+ * Process side of the shared-buffer workload, on the configured CPU node:
+ *   1. fill — map the buffer and write it page by page (first-touch faults
+ *      place it in local RAM), with the seeded initial pattern;
+ *   2. start every device on its slice (CTRL_START) and serve their range
+ *      faults and memory accesses;
+ *   3. when every device reported CTRL_DONE, read the whole buffer back and
+ *      verify it: each device slice must match the device's digest (disjoint
+ *      slices) and every chunk must be intact (initial pattern or a complete
+ *      write some device really made);
+ *   4. exit the process, freeing every frame.
+ */
+import { RunningHash, type Ps } from '@cdmsim/engine';
+import type { SimConfig } from '@cdmsim/config';
+import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
+import type { NodeKernel } from '@cdmsim/kernel';
+import { AddressSpace } from '@cdmsim/platform';
+import type { ProcessHost } from '@cdmsim/platform';
+import type { HomeAgent } from '@cdmsim/platform';
+import type { PageTables, FrameTable } from '@cdmsim/shm';
+import { BUFFER_VADDR, WORKLOAD_PID, planSlices, sharedBufferSpec, type DeviceSlice } from './plan.js';
+import { fillInitial, identifyChunk } from './patterns.js';
+
+/** What the shared-buffer workload reports (plain data); part of results.json. */
+export interface SharedBufferOutcome {
+  readonly kind: 'shared-buffer';
+  readonly processNode: string;
+  readonly bufferBytes: number;
+  readonly accessBytes: number;
+  readonly devices: number;
+  readonly overlap: boolean;
+  /** True when every check passed. */
+  readonly verified: boolean;
+  /** What failed, for people (empty when verified). */
+  readonly problems: readonly string[];
+  /** Digest of the buffer's final contents. */
+  readonly dataHash: string;
+  readonly deviceReads: number;
+  readonly deviceWrites: number;
+  readonly readMismatches: number;
+  /** Chunks holding a write, the initial pattern, or neither (corrupt). */
+  readonly chunks: { readonly written: number; readonly initial: number; readonly corrupt: number };
+  readonly phases: { readonly fillDonePs: Ps; readonly devicesDonePs: Ps; readonly verifyDonePs: Ps };
+  readonly framesFreedAtExit: number;
+}
+
+
+/** The shared-buffer workload's process. */
+export class SharedBufferProcess {
+  #outcome: SharedBufferOutcome | undefined;
+  readonly #kernel: NodeKernel;
+  readonly #config: SimConfig;
+  readonly #host: ProcessHost;
+  readonly #memory: HomeAgent;
+  readonly #slices: DeviceSlice[];
+  readonly #mm: AddressSpace;
+  readonly #done = new Map<number, cdmsim.WorkloadControl.$Properties>();
+  #vaddr = 0;
+  #fillDonePs: Ps = 0;
+  #devicesDonePs: Ps = 0;
+
+  /** `memory` is the home agent of this CPU node's RAM, where the buffer lives (first touch is local). */
+  constructor(kernel: NodeKernel, config: SimConfig, host: ProcessHost, memory: HomeAgent, pt: PageTables, frames: FrameTable) {
+    this.#kernel = kernel;
+    this.#config = config;
+    this.#host = host;
+    this.#memory = memory;
+    this.#slices = planSlices(config);
+    this.#mm = new AddressSpace(WORKLOAD_PID, pt, frames, config.topology.pageSizeBytes, BUFFER_VADDR);
+    host.add(this.#mm);
+    kernel.reportWork(0, this.#pageCount());
+  }
+
+  /** The outcome, once the workload finished. */
+  get outcome(): SharedBufferOutcome | undefined {
+    return this.#outcome;
+  }
+
+  /** Schedules the workload's first step at time 0. */
+  begin(): void {
+    this.#vaddr = this.#mm.mmapAnon(sharedBufferSpec(this.#config).bufferBytes);
+    this.#kernel.at(0, 'fill page', () => this.#fillPage(0));
+  }
+
+  #pageCount(): number {
+    return Math.ceil(sharedBufferSpec(this.#config).bufferBytes / this.#config.topology.pageSizeBytes);
+  }
+
+  /** Touches and writes page `i`, then schedules page i + 1 when this one is done. */
+  #fillPage(i: number): void {
+    const pageSize = this.#config.topology.pageSizeBytes;
+    if (i === this.#pageCount()) {
+      this.#fillDonePs = this.#kernel.nowPs;
+      this.#kernel.reportWork(i, i);
+      this.#startDevices();
+      return;
+    }
+    this.#kernel.reportWork(i, this.#pageCount());
+    const pfn = this.#host.touch(this.#mm, this.#vaddr / pageSize + i);
+    const bytes = new Uint8Array(pageSize);
+    fillInitial(bytes, this.#kernel.seed, i * pageSize);
+    const spec = this.#kernel.spec;
+    const faultPs = spec.kind === 'cpu' ? spec.faultLatencyPs : 0;
+    const writtenPs = this.#memory.localAccess(pfn, 0, bytes, true);
+    this.#kernel.at(writtenPs + faultPs, 'fill page', () => this.#fillPage(i + 1));
+  }
+
+  #startDevices(): void {
+    for (const s of this.#slices) {
+      this.#kernel.send(s.device, {
+        control: {
+          op: cdmsim.ControlOp.CTRL_START,
+          pid: WORKLOAD_PID,
+          vaddr: this.#vaddr,
+          bytes: sharedBufferSpec(this.#config).bufferBytes,
+          sliceStart: s.startBytes,
+          sliceBytes: s.bytes,
+        },
+      });
+    }
+    if (this.#slices.length === 0) this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
+  }
+
+  /** Handles CTRL_DONE from a device. */
+  control(env: EnvelopeData): void {
+    const c = env.control!;
+    if (c.op !== cdmsim.ControlOp.CTRL_DONE) throw new Error(`process: unexpected control op ${c.op} from node ${env.src}`);
+    this.#done.set(env.src ?? 0, c);
+    if (this.#done.size === this.#slices.length) {
+      this.#devicesDonePs = this.#kernel.nowPs;
+      this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
+    }
+  }
+
+  #buffer: Uint8Array = new Uint8Array(0);
+
+  /** Reads the whole buffer from memory (charged to the channel); returns when the last page is in. */
+  #readBack(): Ps {
+    const pageSize = this.#config.topology.pageSizeBytes;
+    this.#buffer = new Uint8Array(this.#pageCount() * pageSize);
+    let done = this.#kernel.nowPs;
+    for (let i = 0; i < this.#pageCount(); i++) {
+      const pfn = this.#mm.presentPfn(this.#vaddr / pageSize + i);
+      if (pfn === undefined) throw new Error(`process: buffer page ${i} is not mapped at verification`);
+      done = this.#memory.localAccess(pfn, 0, this.#buffer.subarray(i * pageSize, (i + 1) * pageSize), false);
+    }
+    return done;
+  }
+
+  /** Checks the buffer read back, exits the process and records the outcome. */
+  #verify(): void {
+    const { topology } = this.#config;
+    const workload = sharedBufferSpec(this.#config);
+    const buffer = this.#buffer;
+    const problems: string[] = [];
+    const chunks = { written: 0, initial: 0, corrupt: 0 };
+    const writesBy = new Map<number, number>();
+    for (const s of this.#slices) writesBy.set(s.index, this.#done.get(s.device)?.writes ?? 0);
+    const chunkCount = Math.floor(workload.bufferBytes / workload.accessBytes);
+    for (let c = 0; c < chunkCount; c++) {
+      const off = c * workload.accessBytes;
+      const id = identifyChunk(buffer.subarray(off, off + workload.accessBytes), this.#kernel.seed, off);
+      if (id.kind === 'write' && id.writeNo >= (writesBy.get(id.device) ?? 0)) {
+        chunks.corrupt++;
+        if (problems.length < 10) problems.push(`chunk at ${off} holds write ${id.writeNo} of device ${id.device}, which never made it`);
+      } else {
+        chunks[id.kind === 'write' ? 'written' : id.kind]++;
+        if (id.kind === 'corrupt' && problems.length < 10) problems.push(`chunk at ${off} is corrupt`);
+      }
+    }
+    if (!workload.overlap) {
+      for (const s of this.#slices) {
+        const digest = sliceDigest(buffer, s.startBytes, s.bytes, workload.accessBytes);
+        const reported = this.#done.get(s.device)?.digest ?? 0;
+        if (parseInt(digest.slice(0, 13), 16) !== reported) {
+          problems.push(`slice of ${topology.nodes[s.device]!.name} does not hold what the device wrote last`);
+        }
+      }
+    }
+    let deviceReads = 0;
+    let deviceWrites = 0;
+    let readMismatches = 0;
+    for (const c of this.#done.values()) {
+      deviceReads += c.reads ?? 0;
+      deviceWrites += c.writes ?? 0;
+      readMismatches += c.readMismatches ?? 0;
+    }
+    if (readMismatches > 0) problems.push(`${readMismatches} device reads did not return the last write`);
+    const dataHash = new RunningHash().addBytes(buffer.subarray(0, workload.bufferBytes)).hex();
+    const freed = this.#host.exit(WORKLOAD_PID);
+    this.#outcome = {
+      kind: 'shared-buffer',
+      processNode: this.#kernel.spec.name,
+      bufferBytes: workload.bufferBytes,
+      accessBytes: workload.accessBytes,
+      devices: this.#slices.length,
+      overlap: workload.overlap,
+      verified: problems.length === 0,
+      problems,
+      dataHash,
+      deviceReads,
+      deviceWrites,
+      readMismatches,
+      chunks,
+      phases: { fillDonePs: this.#fillDonePs, devicesDonePs: this.#devicesDonePs, verifyDonePs: this.#kernel.nowPs },
+      framesFreedAtExit: freed,
+    };
+  }
+}
+
+/** Digest of `bytes` bytes of `buffer` from `start`, chunk by chunk, as devices compute it. */
+function sliceDigest(buffer: Uint8Array, start: number, bytes: number, chunkBytes: number): string {
+  const hash = new RunningHash();
+  for (let off = start; off < start + bytes; off += chunkBytes) hash.addBytes(buffer.subarray(off, off + chunkBytes));
+  return hash.hex();
+}
