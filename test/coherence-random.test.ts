@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NodeFailure } from '@cdmsim/engine';
-import { coherenceRandomWorkload, defaultConfig, type SimConfig } from '@cdmsim/config';
+import type { SimConfig } from '@cdmsim/config';
+import { coherenceRandom, defaultConfig } from '@cdmsim/workloads';
+import { coherenceRandomWorkload } from './helpers.js';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
 import { formatSummary } from '../packages/cli/dist/summary.js';
 import { htmlReport } from '../packages/cli/dist/html-report.js';
@@ -17,7 +19,7 @@ function coherenceConfig(fields: Record<string, unknown> = {}): SimConfig {
 
 async function outcome(seed: number, mode: RunMode, fields: Record<string, unknown> = {}) {
   const r = await runSimulation(coherenceConfig(fields), { seed, mode });
-  if (r.workload.kind !== 'coherence-random') throw new Error('wrong workload kind');
+  if (!coherenceRandom.owns(r.workload)) throw new Error('wrong workload kind');
   return { result: r, w: r.workload };
 }
 

@@ -5,7 +5,9 @@
  * litmus test. Bounded: small runs, a fixed seed list.
  */
 import { describe, expect, it } from 'vitest';
-import { coherenceRandomWorkload, defaultConfig, litmusWorkload, type SimConfig } from '@cdmsim/config';
+import type { SimConfig } from '@cdmsim/config';
+import { defaultConfig } from '@cdmsim/workloads';
+import { coherenceRandomWorkload, litmusWorkload } from './helpers.js';
 import { runSweep, type SweepJob } from '@cdmsim/runtime';
 
 const SEEDS = [11, 12, 13, 14];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, litmusWorkload, type SimConfig } from '@cdmsim/config';
-import { mmStressConfig } from '@cdmsim/workloads';
+import type { SimConfig } from '@cdmsim/config';
+import { defaultConfig, mmStressConfig } from '@cdmsim/workloads';
 import { runSimulation } from '@cdmsim/runtime';
-import { runJson, smallConfig } from './helpers.js';
+import { litmusWorkload, runJson, smallConfig } from './helpers.js';
 
 describe('deterministic mode', () => {
   it('same config and seed twice gives byte-identical results (everything but host)', async () => {

@@ -2,9 +2,9 @@
  * Fixtures shared by the cross-package tests: small configs that run fast,
  * and a runner that returns the deterministic part of a result.
  */
-import { defaultConfig, resolveConfig, sharedBufferSpec, type SharedBufferWorkloadSpec, type SimConfig } from '@cdmsim/config';
+import type { SimConfig } from '@cdmsim/config';
 import { deterministicPart, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
-import type { MmStressRunOutcome } from '@cdmsim/workloads';
+import { coherenceRandom, defaultConfig, litmus, mmStress, resolveConfig, sharedBuffer, workloadSpec, type CoherenceRandomWorkloadSpec, type LitmusWorkloadSpec, type MmStressRunOutcome, type SharedBufferOutcome, type SharedBufferWorkloadSpec } from '@cdmsim/workloads';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +23,7 @@ export function runCli(args: readonly string[]): Promise<{ code: number; stdout:
 /** Runs `config` (an mm-stress machine) and returns its mm-stress outcome. @throws when the run fails (a NodeFailure naming node and seed). */
 export async function runMmStressOutcome(config: SimConfig, seed: number, mode: RunMode): Promise<MmStressRunOutcome> {
   const r = await runSimulation(config, { seed, mode });
-  if (r.workload.kind !== 'mm-stress') throw new Error(`expected an mm-stress outcome, got ${r.workload.kind}`);
+  if (!mmStress.owns(r.workload)) throw new Error(`expected an mm-stress outcome, got ${r.workload.kind}`);
   return r.workload;
 }
 
@@ -36,9 +36,20 @@ export function runError(config: SimConfig, options: { seed: number; mode: RunMo
 }
 
 /** The default machine with a smaller workload (fast enough for unit-style tests). */
-export function smallConfig(workload: Partial<SharedBufferWorkloadSpec> = {}): SimConfig {
+export function smallConfig(workload: Partial<SharedBufferWorkloadSpec> = {}): SimConfig<SharedBufferWorkloadSpec> {
   const base = defaultConfig();
-  return { ...base, workload: { ...sharedBufferSpec(base), bufferBytes: 64 * 1024, accessesPerDevice: 96, ...workload } };
+  if (!sharedBuffer.runs(base)) throw new Error(`the built-in experiment runs ${base.workload.kind}`);
+  return { ...base, workload: { ...base.workload, bufferBytes: 64 * 1024, accessesPerDevice: 96, ...workload } };
+}
+
+/** A resolved coherence-random workload from YAML-shaped fields (defaults filled, checked like a file). */
+export function coherenceRandomWorkload(fields: Record<string, unknown> = {}): CoherenceRandomWorkloadSpec {
+  return workloadSpec(coherenceRandom, fields);
+}
+
+/** A resolved litmus workload from YAML-shaped fields (`{ test: 'CoRR' }`). */
+export function litmusWorkload(fields: Record<string, unknown>): LitmusWorkloadSpec {
+  return workloadSpec(litmus, fields);
 }
 
 /** A two-node machine (one CPU, one GPU) for the quickest end-to-end runs. */
@@ -57,6 +68,12 @@ export function tinyConfig(): SimConfig {
     links: [{ between: ['cpu0', 'gpu0'], kind: 'nvlink', latencyNs: 100, bandwidthGBps: 50, headerBytes: 16, coherent: true }],
     workload: { bufferSize: '64KiB', accessesPerDevice: 64 },
   });
+}
+
+/** Returns the shared-buffer outcome of `result`. @throws when the run ran another workload. */
+export function sharedBufferOutcome(result: RunResult): SharedBufferOutcome {
+  if (!sharedBuffer.owns(result.workload)) throw new Error(`expected a shared-buffer outcome, got ${result.workload.kind}`);
+  return result.workload;
 }
 
 /** Runs `config` and returns its result as JSON text without the host object. */

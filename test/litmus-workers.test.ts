@@ -5,12 +5,13 @@
  * outcomes (and SWMR / data values across workers throughout).
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, litmusWorkload, LITMUS_TEST_NAMES, type LitmusTestName } from '@cdmsim/config';
+import { defaultConfig, litmus as litmusKind, LITMUS_TEST_NAMES } from '@cdmsim/workloads';
+import { litmusWorkload } from './helpers.js';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
 
-async function litmus(test: LitmusTestName, seed: number, mode: RunMode, fields: Record<string, unknown> = {}) {
+async function litmus(test: string, seed: number, mode: RunMode, fields: Record<string, unknown> = {}) {
   const r = await runSimulation({ ...defaultConfig(), workload: litmusWorkload({ test, ...fields }) }, { seed, mode });
-  if (r.workload.kind !== 'litmus') throw new Error('wrong workload kind');
+  if (!litmusKind.owns(r.workload)) throw new Error('wrong workload kind');
   return r.workload;
 }
 

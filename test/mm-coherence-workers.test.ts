@@ -9,8 +9,8 @@
  * a cache over a reused frame, fails the run.
  */
 import { describe, expect, it } from 'vitest';
-import type { MmStressSabotageName, SimConfig } from '@cdmsim/config';
-import { mmStressConfig } from '@cdmsim/workloads';
+import type { SimConfig } from '@cdmsim/config';
+import { mmStressConfig, type MmStressSabotageName } from '@cdmsim/workloads';
 import { NodeFailure } from '@cdmsim/engine';
 import { runSimulation } from '@cdmsim/runtime';
 import { runError, runMmStressOutcome } from './helpers.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, loadConfigFile } from '@cdmsim/config';
+import { defaultConfig, loadConfigFile, sharedBuffer } from '@cdmsim/workloads';
 import { createSharedState } from '@cdmsim/platform';
 import { runSimulation } from '@cdmsim/runtime';
 
@@ -35,6 +35,7 @@ describe('host memory grows with touched pages, not simulated memory', () => {
 
   it('the default machine (16 GiB per GPU) touches only the workload pages', async () => {
     const c = defaultConfig();
+    if (!sharedBuffer.runs(c)) throw new Error('the built-in experiment changed workload');
     const result = await runSimulation({ ...c, workload: { ...c.workload, bufferBytes: 128 * 1024, accessesPerDevice: 16 } }, { seed: 1 });
     expect(result.totals.touchedFrames).toBe(32);
     expect(result.host.sharedStateBytes.frameRecords).toBeLessThanOrEqual(2 * 128 * 1024);

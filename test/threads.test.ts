@@ -25,10 +25,8 @@ describe('node flags of the main program', () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     const runtime = new URL('../packages/runtime/dist/index.js', import.meta.url).href;
-    const config = new URL('../packages/config/dist/index.js', import.meta.url).href;
     const script = `
-      import { runSimulation } from '${runtime}';
-      import { defaultConfig } from '${config}';
+      import { defaultConfig, runSimulation } from '${runtime}';
       const c = defaultConfig();
       const r = await runSimulation({ ...c, workload: { ...c.workload, bufferBytes: 16384, accessesPerDevice: 8 } });
       console.log(r.workload.verified ? 'verified' : 'failed');

@@ -12,7 +12,8 @@
  *   bandwidth, in numbers).
  */
 import { CoherentSystem, runRandomTester, type CoherenceMsg, type LineAddr } from '@cdmsim/coherence';
-import { coherenceRandomWorkload, defaultConfig, type SimConfig } from '@cdmsim/config';
+import type { SimConfig } from '@cdmsim/config';
+import { coherenceRandom, defaultConfig, workloadSpec } from '@cdmsim/workloads';
 import { nodeId, type NodeId } from '@cdmsim/engine';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';
@@ -63,7 +64,7 @@ function missesOf(byType: Readonly<Record<string, number>>): number {
 async function simulatorRates(config: SimConfig, mode: RunMode): Promise<{ messages: number; misses: number; wallMs: number }> {
   const result = await runSimulation(config, { seed: 1, mode });
   const w = result.workload;
-  if (w.kind !== 'coherence-random') throw new Error(`expected a coherence-random outcome, got ${w.kind}`);
+  if (!coherenceRandom.owns(w)) throw new Error(`expected a ${coherenceRandom.kind} outcome, got ${w.kind}`);
   return { messages: w.messages, misses: missesOf(w.messagesByType), wallMs: result.host.wallMs };
 }
 
@@ -86,7 +87,7 @@ export const benchmarks: Benchmark[] = [
     baselineName: 'the same protocol and tester in-process on one thread',
     async run() {
       const base = defaultConfig();
-      const config = { ...base, workload: coherenceRandomWorkload({ opsPerNode: 1500 }) };
+      const config = { ...base, workload: workloadSpec(coherenceRandom, { opsPerNode: 1500 }) };
       const det = await simulatorRates(config, 'deterministic');
       const free = await simulatorRates(config, 'free');
       const t1 = performance.now();

@@ -8,7 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { defaultConfig, loadConfigFile, sharedBufferSpec, type SimConfig } from '@cdmsim/config';
+import type { SimConfig } from '@cdmsim/config';
+import { defaultConfig, loadConfigFile, sharedBuffer, type SharedBufferWorkloadSpec } from '@cdmsim/workloads';
 import { Simulation, runSimulation } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';
 
@@ -33,9 +34,10 @@ async function best<T>(rounds: number, f: () => Promise<T>, key: (t: T) => numbe
 }
 
 /** Long enough (≈ 40 k events) that JIT warm-up no longer dominates the rate. */
-function benchWorkload(): SimConfig {
+function benchWorkload(): SimConfig<SharedBufferWorkloadSpec> {
   const c = defaultConfig();
-  return { ...c, workload: { ...sharedBufferSpec(c), bufferBytes: 256 * 1024, accessesPerDevice: 4096 } };
+  if (!sharedBuffer.runs(c)) throw new Error(`the built-in experiment runs ${c.workload.kind}, not ${sharedBuffer.kind}`);
+  return { ...c, workload: { ...c.workload, bufferBytes: 256 * 1024, accessesPerDevice: 4096 } };
 }
 
 export const benchmarks: Benchmark[] = [

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '@cdmsim/config';
+import { defaultTopology } from '@cdmsim/config';
 import { serializationPs } from '@cdmsim/engine';
 import { OutgoingLinks } from './link-model.js';
 
-const topology = defaultConfig().topology;
+const topology = defaultTopology();
 const cpu0 = topology.nodes.find((n) => n.name === 'cpu0')!.id;
 const smp = topology.links.find((l) => l.kind === 'smp')!;
 

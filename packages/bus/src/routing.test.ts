@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '@cdmsim/config';
+import { defaultTopology } from '@cdmsim/config';
 import { nodeId, type NodeId } from '@cdmsim/engine';
 import { RoutingTable } from './routing.js';
 
-const topology = defaultConfig().topology;
+const topology = defaultTopology();
 const byName = (n: string): NodeId => topology.nodes.find((x) => x.name === n)!.id;
 
 /** Floyd–Warshall over link latencies: the reference the table must match. */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '@cdmsim/config';
+import { defaultConfig, sharedBuffer } from '@cdmsim/workloads';
 import { runSimulation } from '@cdmsim/runtime';
 import { htmlReport } from './html-report.js';
 
 describe('HTML report', () => {
   it('is a self-contained page whose chart data covers every active link direction and every node', async () => {
     const c = defaultConfig();
+    if (!sharedBuffer.runs(c)) throw new Error('the built-in experiment changed workload');
     const result = await runSimulation({ ...c, workload: { ...c.workload, bufferBytes: 64 * 1024, accessesPerDevice: 32 } }, { seed: 3 });
     const html = htmlReport(result);
     expect(html).toMatch(/^<!doctype html>/);

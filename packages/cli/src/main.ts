@@ -7,7 +7,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
-import { defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, topologyJsonSchemaText, type SimConfig } from '@cdmsim/config';
+import type { SimConfig } from '@cdmsim/config';
+import { configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES } from '@cdmsim/workloads';
 import { Simulation, runSweep, type RunMode } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
@@ -228,7 +229,7 @@ program
   .command('schema')
   .description('print the JSON Schema of the machine file format (for editor completion)')
   .action(() => {
-    process.stdout.write(topologyJsonSchemaText());
+    process.stdout.write(configFormat.jsonSchemaText());
   });
 
 /** Prints `e` for people and sets the exit code; stack traces only with --debug. */

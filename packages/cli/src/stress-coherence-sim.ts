@@ -5,8 +5,9 @@
  * seed. A failure prints the seed and the command that replays it.
  */
 import Table from 'cli-table3';
-import { formatPs } from '@cdmsim/engine';
-import { coherenceRandomWorkload, type SimConfig } from '@cdmsim/config';
+import { CdmsimError, formatPs } from '@cdmsim/engine';
+import type { SimConfig } from '@cdmsim/config';
+import { coherenceRandom, workloadSpec, type CoherenceRandomWorkloadSpec } from '@cdmsim/workloads';
 import type { RunMode } from '@cdmsim/runtime';
 import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
 
@@ -43,8 +44,8 @@ export interface SimulatorCoherenceReport extends SeedReport {
  * one), its cache shrunk to `cacheLines` and its watchdog threshold set to
  * `watchdogPs` when given.
  */
-export function coherenceStressConfig(config: SimConfig, ops: number, lines: number, cacheLines?: number, watchdogPs?: number): SimConfig {
-  const workload = config.workload.kind === 'coherence-random' ? config.workload : coherenceRandomWorkload({ lines, opsPerNode: Math.max(1, Math.ceil(ops / config.topology.nodes.length)) });
+export function coherenceStressConfig(config: SimConfig, ops: number, lines: number, cacheLines?: number, watchdogPs?: number): SimConfig<CoherenceRandomWorkloadSpec> {
+  const workload = coherenceRandom.runs(config) ? config.workload : workloadSpec(coherenceRandom, { lines, opsPerNode: Math.max(1, Math.ceil(ops / config.topology.nodes.length)) });
   return { ...config, workload: { ...workload, ...(cacheLines === undefined ? {} : { cacheLines }), ...(watchdogPs === undefined ? {} : { watchdogPs }) } };
 }
 
@@ -66,7 +67,7 @@ export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOpt
     (seed) => simulatorReplayCommand(o, seed),
     (r) => {
       const w = r.workload;
-      if (w.kind !== 'coherence-random') throw new Error(`expected a coherence-random outcome, got ${w.kind}`);
+      if (!coherenceRandom.owns(w)) throw new CdmsimError(`expected a ${coherenceRandom.kind} outcome, got ${w.kind}`);
       return { verified: w.verified, problems: w.problems, counters: { loads: w.loads, stores: w.stores, refused: w.refused, flushes: w.flushes, messages: w.messages } };
     },
     { loads: 0, stores: 0, refused: 0, flushes: 0, messages: 0 },

@@ -8,9 +8,9 @@
  * that replays it.
  */
 import Table from 'cli-table3';
-import { formatPs } from '@cdmsim/engine';
+import { CdmsimError, ConfigError, formatPs } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { mmStressConfig } from '@cdmsim/workloads';
+import { mmStress, mmStressConfig, type MmStressWorkloadSpec } from '@cdmsim/workloads';
 import type { RunMode } from '@cdmsim/runtime';
 import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
 
@@ -42,9 +42,9 @@ export interface SimulatorMmReport extends SeedReport {
 }
 
 /** Returns the machine with its mm-stress workload's `opsPerCpu` set to `ops` (when given). */
-export function mmStressSimConfig(o: SimulatorMmStressOptions): SimConfig {
+export function mmStressSimConfig(o: SimulatorMmStressOptions): SimConfig<MmStressWorkloadSpec> {
   const config = o.config ?? mmStressConfig();
-  if (config.workload.kind !== 'mm-stress') throw new Error(`${config.source}: workload.kind is ${config.workload.kind}; stress mm --mode needs an mm-stress workload (see examples/mm-stress.yaml)`);
+  if (!mmStress.runs(config)) throw new ConfigError(`${config.source}: workload.kind is ${config.workload.kind}; stress mm --mode needs an ${mmStress.kind} workload (see examples/mm-stress.yaml)`);
   return o.ops === undefined ? config : { ...config, workload: { ...config.workload, opsPerCpu: o.ops } };
 }
 
@@ -57,7 +57,7 @@ export function mmReplayCommand(o: SimulatorMmStressOptions, seed: number, ops: 
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
 export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise<SimulatorMmReport[]> {
   const config = mmStressSimConfig(o);
-  const ops = config.workload.kind === 'mm-stress' ? config.workload.opsPerCpu : 0;
+  const ops = config.workload.opsPerCpu;
   return runSeedsOnSimulator(
     config,
     o.seeds,
@@ -65,7 +65,7 @@ export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise
     (seed) => mmReplayCommand(o, seed, ops),
     (r) => {
       const w = r.workload;
-      if (w.kind !== 'mm-stress') throw new Error(`expected an mm-stress outcome, got ${w.kind}`);
+      if (!mmStress.owns(w)) throw new CdmsimError(`expected an ${mmStress.kind} outcome, got ${w.kind}`);
       const counters = {
         operations: Object.entries(w.operations).reduce((s, [k, n]) => s + (k === 'noop' ? 0 : n), 0) + w.cachedReads,
         toDevice: w.pagesToPublic + w.pagesToPrivate,

@@ -3,7 +3,6 @@
  * by name from a workload config, so that tests can check that the checkers
  * catch a broken protocol on the real simulator (node workers, real bus).
  */
-import type { BrokenProtocolName } from '@cdmsim/config';
 import { CACHE_TABLE, type CacheAction } from './cache-table.js';
 import type { CacheEvent, CacheState } from './cache-states.js';
 import type { DirEvent, DirState } from './directory-states.js';
@@ -37,21 +36,27 @@ function writebackRetriesForever(): ProtocolTable<CacheState, CacheEvent, CacheA
 }
 
 /**
- * TEST ONLY: returns the broken tables of `name`.
+ * TEST ONLY: the broken protocol variants, by name, each a transformation
+ * of the correct tables:
  *  - `skip-copy-data-on-read-miss`: a read miss completes without copying the data (data-value violation);
  *  - `owner-keeps-write-on-forwarded-read`: an M owner answers a forwarded read but stays M (SWMR violation);
  *  - `sharer-drops-inv-ack`: a sharer invalidates its copy without acking (a lost message: the writer waits forever);
  *  - `writeback-retries-forever`: an evicted M line resends its PutM on every PutAck (a livelock: messages flow, the writeback never ends).
  */
+export const BROKEN_PROTOCOLS = {
+  'skip-copy-data-on-read-miss': (): ProtocolTables => ({ cacheTable: withoutAction(CACHE_TABLE, 'IS_D', 'DataAllAcks', 'copyData') }),
+  'owner-keeps-write-on-forwarded-read': (): ProtocolTables => ({ cacheTable: ownerKeepsWrite() }),
+  'sharer-drops-inv-ack': (): ProtocolTables => ({ cacheTable: withoutAction(CACHE_TABLE, 'S', 'Inv', 'sendInvAck') }),
+  'writeback-retries-forever': (): ProtocolTables => ({ cacheTable: writebackRetriesForever() }),
+} as const;
+
+/** TEST ONLY: the name of a broken protocol variant. */
+export type BrokenProtocolName = keyof typeof BROKEN_PROTOCOLS;
+
+/** TEST ONLY: every broken protocol variant's name, in declaration order. */
+export const BROKEN_PROTOCOL_NAMES = Object.keys(BROKEN_PROTOCOLS) as [BrokenProtocolName, ...BrokenProtocolName[]];
+
+/** TEST ONLY: returns the broken tables of `name` (see BROKEN_PROTOCOLS). */
 export function brokenProtocol(name: BrokenProtocolName): ProtocolTables {
-  switch (name) {
-    case 'skip-copy-data-on-read-miss':
-      return { cacheTable: withoutAction(CACHE_TABLE, 'IS_D', 'DataAllAcks', 'copyData') };
-    case 'owner-keeps-write-on-forwarded-read':
-      return { cacheTable: ownerKeepsWrite() };
-    case 'sharer-drops-inv-ack':
-      return { cacheTable: withoutAction(CACHE_TABLE, 'S', 'Inv', 'sendInvAck') };
-    case 'writeback-retries-forever':
-      return { cacheTable: writebackRetriesForever() };
-  }
+  return BROKEN_PROTOCOLS[name]();
 }

@@ -25,4 +25,4 @@ export { smallTopology, type SmallTopologyOptions } from './small-topology.js';
 export { runRandomTester, replayCommand, testerLine, type RandomTesterOptions, type RandomTesterReport } from './random-tester.js';
 export { LITMUS_TESTS, litmusTest, litmusLocations, litmusOutcomeKey, runLitmus, runLitmusSeeds, type LitmusTest, type LitmusInstr, type LitmusOutcome, type LitmusReport, type LitmusRunOptions } from './litmus.js';
 export { renderCoherenceTables, TABLES_DOC_PATH } from './tables-doc.js';
-export { brokenProtocol, type ProtocolTables } from './broken-protocols.js';
+export { brokenProtocol, BROKEN_PROTOCOLS, BROKEN_PROTOCOL_NAMES, type BrokenProtocolName, type ProtocolTables } from './broken-protocols.js';

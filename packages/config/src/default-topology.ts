@@ -1,16 +1,17 @@
 /**
- * The built-in default machine, as YAML text. It goes through the same parser
- * as user files (so it is validated like one) and is also checked in as
- * `examples/default.yaml`, which a test keeps identical to this text.
+ * The built-in default machine, as YAML text without a workload section. It
+ * goes through the same parser as user files (so it is validated like one).
+ * The built-in experiment (`examples/default.yaml`, `defaultConfig()` of
+ * @cdmsim/workloads) is this text plus the default workload's section.
  */
-import { parseConfigYaml } from './load.js';
-import type { SimConfig } from './types.js';
+import { parseMachineYaml } from './load.js';
+import type { Topology } from './types.js';
 
-/** The `source` of {@link defaultConfig}. */
+/** The `source` of the built-in default machine and experiment. */
 export const DEFAULT_SOURCE = '<built-in default>';
 
 /** YAML text of the default machine: an IBM POWER9 AC922 with four NVIDIA V100 GPUs. */
-export const DEFAULT_TOPOLOGY_YAML = `# yaml-language-server: $schema=../schema/cdmsim-config.schema.json
+export const DEFAULT_MACHINE_YAML = `# yaml-language-server: $schema=../schema/cdmsim-config.schema.json
 #
 # cdmsim built-in default machine, modelled on the IBM Power System AC922
 # (2 x POWER9, 4 x NVIDIA V100 SXM2 16 GB on NVLink 2.0), the commercial
@@ -105,25 +106,13 @@ links:
   - { between: [gpu0, gpu3], kind: nvlink, latencyNs: 100, bandwidthGBps: 25, headerBytes: 16, coherent: true }
   - { between: [gpu1, gpu2], kind: nvlink, latencyNs: 100, bandwidthGBps: 25, headerBytes: 16, coherent: true }
   - { between: [gpu1, gpu3], kind: nvlink, latencyNs: 100, bandwidthGBps: 25, headerBytes: 16, coherent: true }
-
-# The default experiment, every field spelled out (these are also the defaults
-# when the section is absent).
-workload:
-  kind: shared-buffer
-  process: cpu0
-  bufferSize: 1MiB
-  accessSize: 64B
-  accessesPerDevice: 512
-  writeFraction: 0.5
-  overlap: false
-  thinkTimeNs: 50
 `;
 
 /**
- * Returns the built-in default machine and experiment, parsed and validated
- * from {@link DEFAULT_TOPOLOGY_YAML}; `source` is '<built-in default>'. A fresh
- * object on every call, so callers may modify it.
+ * Returns the built-in default machine, parsed and validated from
+ * {@link DEFAULT_MACHINE_YAML}. A fresh object on every call, so callers
+ * may modify it.
  */
-export function defaultConfig(): SimConfig {
-  return parseConfigYaml(DEFAULT_TOPOLOGY_YAML, DEFAULT_SOURCE);
+export function defaultTopology(): Topology {
+  return parseMachineYaml(DEFAULT_MACHINE_YAML, DEFAULT_SOURCE);
 }

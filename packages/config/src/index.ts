@@ -1,34 +1,22 @@
 /**
- * @cdmsim/config: the YAML topology configuration format — parsing,
- * validation with file:line:col messages, resolution to ids / ps / bytes,
- * the built-in default machine and the JSON Schema for editors.
+ * @cdmsim/config: the YAML configuration format — the machine (CPU nodes,
+ * devices, links) and a workload section whose kinds come from a
+ * `WorkloadCatalog`; parsing and validation with file:line:col messages,
+ * resolution to ids / ps / bytes, the built-in default machine and the
+ * JSON Schema for editors. The format cdmsim runs is built from the
+ * workload registry of @cdmsim/workloads (`configFormat` there).
  */
-export type {
-  CacheSpec,
-  CpuNodeSpec,
-  DeviceNodeSpec,
-  LinkKind,
-  LinkSpec,
-  MemoryKind,
-  MemorySpec,
-  NodeSpec,
-  SimConfig,
-  Topology,
-  WorkloadSpec,
-  SharedBufferWorkloadSpec,
-  CoherenceRandomWorkloadSpec,
-  BrokenProtocolName,
-  LitmusWorkloadSpec,
-  LitmusTestName,
-  MmStressWorkloadSpec,
-  MmStressSabotageName,
-} from './types.js';
-export { loadConfigFile, parseConfigYaml } from './load.js';
-export { resolveConfig, OBJECT_SOURCE } from './resolve.js';
-export { defaultConfig, DEFAULT_SOURCE, DEFAULT_TOPOLOGY_YAML } from './default-topology.js';
-export { ConfigValidationError, formatConfigIssue, formatFieldPath, type ConfigIssue } from './issues.js';
-export { topologyJsonSchema, topologyJsonSchemaText, JSON_SCHEMA_REPO_PATH } from './json-schema.js';
-export { configSchema, LINK_KINDS, DEVICE_MEMORY_KINDS, BROKEN_PROTOCOL_NAMES, LITMUS_TEST_NAMES, MAX_COHERENCE_LINES, MAX_COHERENCE_CACHE_LINES, MAX_COHERENCE_OPS_PER_NODE, type ConfigInput } from './schema.js';
-export { MAX_COHERENCE_NODES } from './semantic-checks.js';
+export type { CacheSpec, CpuNodeSpec, DeviceNodeSpec, LinkKind, LinkSpec, MemoryKind, MemorySpec, NodeSpec, SimConfig, Topology, WorkloadSpec } from './types.js';
+export { ConfigFormat } from './config-format.js';
+export { WorkloadCatalog, defineWorkloadConfig, type WorkloadConfigKind, type ParsedWorkload, type MachineContext } from './workload-catalog.js';
+export { parseMachineYaml, readConfigText } from './load.js';
+export { OBJECT_SOURCE, buildMachine, toConfigIssues } from './resolve.js';
+export { defaultTopology, DEFAULT_SOURCE, DEFAULT_MACHINE_YAML } from './default-topology.js';
+export { ConfigValidationError, formatConfigIssue, formatFieldPath, type ConfigIssue, type PathIssue, type FieldPath } from './issues.js';
+export { machineSchema, nodeNameField, sizeField, powerOfTwoSizeField, LINK_KINDS, DEVICE_MEMORY_KINDS, NAME_PATTERN, type MachineInput, type ParsedMachine } from './schema.js';
+export { parseWithIssues, type IssueWording } from './schema-issues.js';
+export { listNames } from './semantic-checks.js';
 export { parseSizeBytes, formatBytes, SIZE_UNITS } from './units.js';
-export { sharedBufferSpec, coherenceRandomWorkload, litmusWorkload } from './workload-specs.js';
+
+/** Path of the checked-in JSON Schema of the config format, relative to the repository root. */
+export const JSON_SCHEMA_REPO_PATH = 'schema/cdmsim-config.schema.json';

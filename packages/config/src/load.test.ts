@@ -1,16 +1,18 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, nsToPs } from '@cdmsim/engine';
-import { DEFAULT_TOPOLOGY_YAML, defaultConfig, loadConfigFile, parseConfigYaml, type SimConfig } from './index.js';
-import { TINY_YAML, fixturePath, issuesOf, repoPath } from '../test-fixtures/fixtures.js';
+import { defaultTopology, parseMachineYaml, DEFAULT_MACHINE_YAML, type SimConfig } from './index.js';
+import { TINY_YAML, fixturePath, issuesOf } from '../test-fixtures/fixtures.js';
+import { FORMAT } from '../test-fixtures/catalog.js';
+
+const loadConfigFile = (path: string): SimConfig => FORMAT.loadFile(path);
+const parseConfigYaml = (text: string, file: string): SimConfig => FORMAT.parseYaml(text, file);
 
 const GiB = 2 ** 30;
 const at = (line: number, column: number, path: string, message: string) =>
   expect.objectContaining({ line, column, path, message: expect.stringContaining(message) });
 
 describe('default machine', () => {
-  const config = defaultConfig();
-  const { topology, workload } = config;
+  const topology = defaultTopology();
   const byName = new Map(topology.nodes.map((n) => [n.name, n.id]));
 
   it('numbers cpus 0..1 then gpus 2..5, with nodes[id].id === id', () => {
@@ -45,46 +47,14 @@ describe('default machine', () => {
     expect(mesh).toEqual(new Set(['2-3', '4-5', '2-4', '2-5', '3-4', '3-5']));
   });
 
-  it('runs the shared-buffer workload from cpu0', () => {
-    expect(workload).toEqual({
-      kind: 'shared-buffer', process: 0, bufferBytes: 2 ** 20, accessBytes: 64, accessesPerDevice: 512,
-      writeFraction: 0.5, overlap: false, thinkTimePs: 50_000,
-    });
-    expect(config.source).toBe('<built-in default>');
-  });
-
   it('is JSON round-trippable and structured-cloneable', () => {
-    expect(JSON.parse(JSON.stringify(config))).toEqual(config);
-    expect(structuredClone(config)).toEqual(config);
+    expect(JSON.parse(JSON.stringify(topology))).toEqual(topology);
+    expect(structuredClone(topology)).toEqual(topology);
   });
 
-  it('is the same text as examples/default.yaml', () => {
-    expect(readFileSync(repoPath('examples/default.yaml'), 'utf8')).toBe(DEFAULT_TOPOLOGY_YAML);
-  });
-});
-
-describe('examples', () => {
-  const dir = repoPath('examples');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-
-  it.each(files)('%s validates and points editors at the JSON Schema', (file) => {
-    const text = readFileSync(`${dir}/${file}`, 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/cdmsim-config.schema.json');
-    const config = loadConfigFile(`${dir}/${file}`);
-    expect(config.source).toBe(`${dir}/${file}`);
-    expect(JSON.parse(JSON.stringify(config))).toEqual(config);
-  });
-
-  it('dgx-h100.yaml has 2 CPUs, 8 private-memory GPUs on PCIe, and an NVLink mesh of 28 pairs', () => {
-    const { topology } = loadConfigFile(`${dir}/dgx-h100.yaml`);
-    expect(topology.cpus.map((c) => c.memory.sizeBytes)).toEqual([2 ** 40, 2 ** 40]);
-    expect(topology.devices).toHaveLength(8);
-    expect(topology.devices.every((d) => d.memory.kind === 'private' && d.memory.sizeBytes === 80 * GiB)).toBe(true);
-    const pcie = topology.links.filter((l) => l.kind === 'pcie');
-    expect(pcie).toHaveLength(8);
-    expect(pcie.every((l) => !l.coherent && l.bandwidthBytesPerNs === 64)).toBe(true);
-    expect(pcie.map((l) => topology.nodes[l.b]?.name)).toEqual(['cpu0', 'cpu0', 'cpu0', 'cpu0', 'cpu1', 'cpu1', 'cpu1', 'cpu1']);
-    expect(new Set(topology.links.filter((l) => l.kind === 'nvlink').map((l) => [l.a, l.b].sort().join('-'))).size).toBe(28);
+  it('has no workload section (the built-in experiment adds the default workload\'s) and refuses one in a machine file', () => {
+    expect(DEFAULT_MACHINE_YAML).not.toMatch(/^workload:/m);
+    expect(() => parseMachineYaml(`${DEFAULT_MACHINE_YAML}workload:\n  count: 2\n`, 'm.yaml')).toThrow(/m\.yaml:\d+:1: workload: unknown field "workload"/);
   });
 });
 
@@ -111,8 +81,8 @@ describe('error messages name file, line, column and field path', () => {
       at(21, 1, 'links', 'cpu1, gpu1 cannot be reached from cpu0'),
       at(28, 21, 'links[1].between[1]', 'no node named "gpu9" (known: cpu0, cpu1, gpu0, gpu1)'),
       at(34, 16, 'links[2].between', 'links[0] already joins'),
-      at(36, 12, 'workload.process', '"gpu0" is a device'),
-      at(37, 15, 'workload.accessSize', 'at most pageSize'),
+      at(36, 9, 'workload.node', 'no CPU node named "gpu0"'),
+      at(37, 10, 'workload.bytes', 'at most pageSize'),
     ]);
   });
 
@@ -163,11 +133,11 @@ describe('error messages name file, line, column and field path', () => {
 });
 
 describe('defaults', () => {
-  it('fills workload, device figures and pageSize when absent', () => {
+  it('fills workload (the first kind of the catalog), device figures and pageSize when absent', () => {
     const config: SimConfig = parseConfigYaml(TINY_YAML, 'tiny.yaml');
     expect(config.topology.pageSizeBytes).toBe(4096);
     expect(config.topology.devices[0]).toMatchObject({ faultLatencyPs: 20_000_000, copyBandwidthBytesPerNs: 50 });
     expect(config.topology.links.map((l) => l.name)).toEqual(['cpu0-cpu1', 'gpu0-cpu0']);
-    expect(config.workload).toMatchObject({ process: 0, bufferBytes: 2 ** 20, accessBytes: 64, accessesPerDevice: 512, overlap: false });
+    expect(config.workload).toEqual({ kind: 'probe', node: 0, bytes: 64, count: 1 });
   });
 });

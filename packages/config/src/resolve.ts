@@ -1,79 +1,30 @@
 /**
- * The validation pipeline (schema, then semantic checks) and the conversion
- * of a valid config to the resolved {@link SimConfig}.
+ * The validation pipeline (schema, then semantic checks of the machine and
+ * of the workload) and the conversion of a valid config to the resolved
+ * {@link SimConfig}.
  */
 import { linkId, nodeId, nsToPs, type NodeId } from '@cdmsim/engine';
 import { ConfigValidationError, formatFieldPath, type ConfigIssue, type PathIssue } from './issues.js';
-import type { ParsedConfig } from './schema.js';
-import { checkSchema } from './schema-issues.js';
-import { checkSemantics, effectiveLinkName } from './semantic-checks.js';
-import type { CacheSpec, CpuNodeSpec, DeviceNodeSpec, LinkSpec, SimConfig, WorkloadSpec } from './types.js';
+import type { ParsedMachine } from './schema.js';
+import { parseWithIssues } from './schema-issues.js';
+import { checkMachine, effectiveLinkName } from './semantic-checks.js';
+import type { CacheSpec, CpuNodeSpec, DeviceNodeSpec, LinkSpec, SimConfig, Topology } from './types.js';
+import type { MachineContext, WorkloadCatalog } from './workload-catalog.js';
 import type { Locator } from './yaml-positions.js';
+import type { z } from 'zod';
 
-/** The `source` of configs given as objects to {@link resolveConfig}. */
+/** The `source` of configs given as objects. */
 export const OBJECT_SOURCE = '<object>';
 
-const cacheSpec = (c: ParsedConfig['cpus'][number]['cache']): CacheSpec => ({
+const cacheSpec = (c: ParsedMachine['cpus'][number]['cache']): CacheSpec => ({
   sizeBytes: c.size,
   ways: c.ways,
   lineBytes: c.lineSize,
   hitLatencyPs: nsToPs(c.hitLatencyNs),
 });
 
-/** Returns the resolved spec of a parsed workload section (`id` maps checked node names to ids). */
-export function workloadSpec(w: ParsedConfig['workload'], id: (name: string) => NodeId): WorkloadSpec {
-  if (w.kind === 'coherence-random') {
-    return {
-      kind: w.kind,
-      lines: w.lines,
-      opsPerNode: w.opsPerNode,
-      storeFraction: w.storeFraction,
-      maxThinkPs: nsToPs(w.maxThinkNs),
-      flushesPer100Ops: w.flushesPer100Ops,
-      ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
-      ...(w.watchdogPs !== undefined ? { watchdogPs: w.watchdogPs } : {}),
-      ...(w.testOnlyBrokenProtocol !== undefined ? { testOnlyBrokenProtocol: w.testOnlyBrokenProtocol } : {}),
-    };
-  }
-  if (w.kind === 'mm-stress') {
-    return {
-      kind: w.kind,
-      opsPerCpu: w.opsPerCpu,
-      processesPerCpu: w.processesPerCpu,
-      ramPagesPerCpu: w.ramPagesPerCpu,
-      devicePages: w.devicePages,
-      memcgLimitPages: w.memcgLimitPages,
-      evictBelowFreePages: w.evictBelowFreePages,
-      maxThinkPs: nsToPs(w.maxThinkNs),
-      caches: w.caches,
-      cacheLines: w.cacheLines,
-      ...(w.testOnlySabotage !== undefined ? { testOnlySabotage: w.testOnlySabotage } : {}),
-    };
-  }
-  if (w.kind === 'litmus') {
-    return {
-      kind: w.kind,
-      test: w.test,
-      maxStartPs: nsToPs(w.maxStartNs),
-      maxThinkPs: nsToPs(w.maxThinkNs),
-      ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
-      ...(w.watchdogPs !== undefined ? { watchdogPs: w.watchdogPs } : {}),
-    };
-  }
-  return {
-    kind: w.kind,
-    process: w.process === undefined ? nodeId(0) : id(w.process),
-    bufferBytes: w.bufferSize,
-    accessBytes: w.accessSize,
-    accessesPerDevice: w.accessesPerDevice,
-    writeFraction: w.writeFraction,
-    overlap: w.overlap,
-    thinkTimePs: nsToPs(w.thinkTimeNs),
-  };
-}
-
-/** Converts a schema-valid, semantically checked config to ids, picoseconds and bytes. */
-function build(config: ParsedConfig, source: string): SimConfig {
+/** Converts a schema-valid, semantically checked machine to ids, picoseconds and bytes; returns it with its name → id lookup. */
+export function buildMachine(config: ParsedMachine): MachineContext {
   const cpus = config.cpus.map(
     (c, i): CpuNodeSpec => ({
       id: nodeId(i),
@@ -98,7 +49,7 @@ function build(config: ParsedConfig, source: string): SimConfig {
   );
   const nodes = [...cpus, ...devices];
   const idOf = new Map(nodes.map((n) => [n.name, n.id]));
-  const id = (name: string): NodeId => idOf.get(name) as NodeId; // names were checked by checkSemantics
+  const id = (name: string): NodeId => idOf.get(name) as NodeId; // names were checked by checkMachine
   const links = config.links.map(
     (l, i): LinkSpec => ({
       id: linkId(i),
@@ -112,11 +63,8 @@ function build(config: ParsedConfig, source: string): SimConfig {
       coherent: l.coherent,
     }),
   );
-  return {
-    topology: { name: config.name, pageSizeBytes: config.pageSize, nodes, cpus, devices, links },
-    workload: workloadSpec(config.workload, id),
-    source,
-  };
+  const topology: Topology = { name: config.name, pageSizeBytes: config.pageSize, nodes, cpus, devices, links };
+  return { topology, nodeId: id };
 }
 
 /** Returns the issues as {@link ConfigIssue}s for `file`, with positions and in file order when a locator is given. */
@@ -132,24 +80,30 @@ export function toConfigIssues(issues: readonly PathIssue[], file: string, locat
 }
 
 /**
- * Validates a plain value in the YAML shape and resolves it. Callers provide
- * the value, the name to report problems against, and optionally a locator
- * that maps field paths to positions in the text the value came from.
- * Throws {@link ConfigValidationError} listing every schema problem or, when
- * the shape is valid, every semantic problem.
+ * Validates a plain value in the YAML shape against `schema` (a whole config
+ * with the workloads of `catalog`) and resolves it. `source` names the file
+ * (or object) in messages; `locate` maps field paths to positions in the
+ * text the value came from. Returns the resolved config.
+ * @throws ConfigValidationError listing every schema problem or, when the shape is valid, every semantic problem (machine and workload).
  */
-export function validateAndResolve(raw: unknown, source: string, locate?: Locator): SimConfig {
-  const schema = checkSchema(raw);
-  const issues = schema.ok ? checkSemantics(schema.config) : schema.issues;
-  if (!schema.ok || issues.length > 0) throw new ConfigValidationError(toConfigIssues(issues, source, locate));
-  return build(schema.config, source);
+export function validateAndResolve(raw: unknown, source: string, schema: z.ZodType, catalog: WorkloadCatalog, locate?: Locator): SimConfig {
+  const parsed = parseWithIssues(schema, raw, [], { kindsText: catalog.kindsText });
+  if (!parsed.ok) throw new ConfigValidationError(toConfigIssues(parsed.issues, source, locate));
+  const config = parsed.value as ParsedMachine & { workload: { kind: string } };
+  const issues = [...checkMachine(config), ...catalog.check(config, config.workload)];
+  if (issues.length > 0) throw new ConfigValidationError(toConfigIssues(issues, source, locate));
+  const machine = buildMachine(config);
+  return { topology: machine.topology, workload: catalog.resolve(config.workload, machine), source };
 }
 
 /**
- * Resolves a config given as a plain object in the YAML shape (for
- * programmatic use). Problems name the field path but carry no line numbers.
- * Throws `ConfigError` ({@link ConfigValidationError}) when invalid.
+ * Validates and resolves a machine without a workload (plain value in the
+ * YAML shape): returns its topology.
+ * @throws ConfigValidationError listing every problem (a `workload` field is an unknown field here).
  */
-export function resolveConfig(raw: unknown, source: string = OBJECT_SOURCE): SimConfig {
-  return validateAndResolve(raw, source);
+export function validateMachine(raw: unknown, source: string, schema: z.ZodType, locate?: Locator): Topology {
+  const parsed = parseWithIssues(schema, raw);
+  const issues = parsed.ok ? checkMachine(parsed.value as ParsedMachine) : parsed.issues;
+  if (!parsed.ok || issues.length > 0) throw new ConfigValidationError(toConfigIssues(issues, source, locate));
+  return buildMachine(parsed.value as ParsedMachine).topology;
 }

@@ -3,15 +3,20 @@
  * messages written for people ("must be a positive number (got -5)").
  */
 import type { z } from 'zod';
-import { configSchema, WORKLOAD_KINDS_TEXT, type ParsedConfig } from './schema.js';
 import { describeValue, type FieldPath, type PathIssue } from './issues.js';
 
 type RawIssue = z.core.$ZodRawIssue;
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
+/** How messages name things the schema alone does not know. */
+export interface IssueWording {
+  /** The workload kinds, for an unknown `kind` ("must be one of: …"). */
+  readonly kindsText?: string;
+}
+
 /** Message for a zod issue without a message of its own (schema-level messages win over this). */
-function messageFor(issue: RawIssue): string {
+function messageFor(issue: RawIssue, wording: IssueWording): string {
   if (issue.input === undefined) return 'is required';
   switch (issue.code) {
     case 'invalid_type':
@@ -34,7 +39,7 @@ function messageFor(issue: RawIssue): string {
     case 'invalid_value':
       return `must be ${issue.values.length === 1 ? '' : 'one of: '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
-      return issue.note === 'No matching discriminator' ? `must be one of: ${WORKLOAD_KINDS_TEXT}` : 'matches none of the allowed shapes';
+      return issue.note === 'No matching discriminator' && wording.kindsText !== undefined ? `must be one of: ${wording.kindsText}` : 'matches none of the allowed shapes';
     case 'invalid_format':
       return `has the wrong format (${issue.format})`;
     default:
@@ -51,27 +56,16 @@ function valueAt(root: unknown, path: FieldPath): unknown {
   return v;
 }
 
-/** Result of {@link checkSchema}: the parsed config, or every problem zod found. */
-export type SchemaResult = { ok: true; config: ParsedConfig } | { ok: false; issues: PathIssue[] };
-
 /**
- * Validates `raw` (a plain object in the YAML shape) against
- * {@link configSchema}. Returns the parsed config (sizes in bytes, defaults
- * filled) or all problems; an unknown field gives one issue per field, pointing
- * at its key. Messages end with the value the user wrote, when there is one.
+ * Validates `raw` (a plain object in the YAML shape) against `schema`, the
+ * whole config schema or any part of it. Returns the parsed value (sizes in
+ * bytes, defaults filled) or every problem; issue paths start with `prefix`
+ * (where `raw` sits in a config file). An unknown field gives one issue per
+ * field, pointing at its key. Messages end with the value the user wrote,
+ * when there is one.
  */
-export function checkSchema(raw: unknown): SchemaResult {
-  const result = parseWithIssues(configSchema, raw);
-  return result.ok ? { ok: true, config: result.value } : result;
-}
-
-/**
- * Validates `raw` against any part of the config schema with the same
- * messages as {@link checkSchema}; issue paths start with `prefix` (where
- * `raw` sits in a config file). Returns the parsed value or every problem.
- */
-export function parseWithIssues<S extends z.ZodType>(schema: S, raw: unknown, prefix: FieldPath = []): { ok: true; value: z.output<S> } | { ok: false; issues: PathIssue[] } {
-  const result = schema.safeParse(raw, { error: messageFor });
+export function parseWithIssues<S extends z.ZodType>(schema: S, raw: unknown, prefix: FieldPath = [], wording: IssueWording = {}): { ok: true; value: z.output<S> } | { ok: false; issues: PathIssue[] } {
+  const result = schema.safeParse(raw, { error: (issue) => messageFor(issue, wording) });
   if (result.success) return { ok: true, value: result.data };
   const issues = result.error.issues.flatMap((issue): PathIssue[] => {
     const path = issue.path as (string | number)[];

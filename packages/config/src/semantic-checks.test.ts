@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from './index.js';
 import { tinyIssues, tinyRaw } from '../test-fixtures/fixtures.js';
+import { FORMAT } from '../test-fixtures/catalog.js';
 
 const issue = (path: string, message: RegExp | string) =>
   expect.objectContaining({ file: '<object>', path, message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message) });
 
 describe('tiny.yaml baseline', () => {
   it('is valid, so every failure below comes from the one change made', () => {
-    expect(() => resolveConfig(tinyRaw())).not.toThrow();
+    expect(() => FORMAT.resolve(tinyRaw())).not.toThrow();
   });
 });
 
@@ -90,25 +90,31 @@ describe('connectivity and coherent reach', () => {
     const raw = tinyRaw();
     raw.links[1].coherent = false;
     raw.devices[0].memory.kind = 'private';
-    expect(resolveConfig(raw).topology.devices[0]?.memory.kind).toBe('private');
+    expect(FORMAT.resolve(raw).topology.devices[0]?.memory.kind).toBe('private');
   });
   it('accepts a public device whose coherent path to a CPU goes through another device', () => {
     const raw = tinyRaw();
     raw.devices.push({ ...raw.devices[0], name: 'gpu1' });
     raw.links.push({ ...raw.links[1], between: ['gpu1', 'gpu0'] });
-    expect(resolveConfig(raw).topology.nodes).toHaveLength(4);
+    expect(FORMAT.resolve(raw).topology.nodes).toHaveLength(4);
   });
 });
 
-describe('workload', () => {
-  it('requires process to name a CPU node', () => {
-    expect(tinyIssues((c) => (c.workload = { process: 'gpu0' }))).toContainEqual(issue('workload.process', '"gpu0" is a device, not a CPU node'));
-    expect(tinyIssues((c) => (c.workload = { process: 'cpu7' }))).toContainEqual(issue('workload.process', 'no CPU node named "cpu7" (cpus: cpu0, cpu1)'));
+describe('workload (the kind\'s own checks, with the machine\'s in one list)', () => {
+  it('runs the kind\'s check against the machine', () => {
+    expect(tinyIssues((c) => (c.workload = { node: 'gpu0' }))).toContainEqual(issue('workload.node', 'no CPU node named "gpu0"'));
+    expect(tinyIssues((c) => (c.workload = { kind: 'probe', bytes: '8KiB' }))).toContainEqual(issue('workload.bytes', 'at most pageSize 4KiB'));
   });
-  it('requires accessSize ≤ pageSize and bufferSize ≤ 1GiB', () => {
-    expect(tinyIssues((c) => (c.workload = { accessSize: '8KiB' }))).toContainEqual(issue('workload.accessSize', 'at most pageSize 4KiB (got 8KiB)'));
-    expect(tinyIssues((c) => (c.workload = { bufferSize: '2GiB' }))).toContainEqual(issue('workload.bufferSize', 'at most 1GiB'));
-    expect(tinyIssues((c) => (c.workload = { writeFraction: 1.5 }))).toContainEqual(issue('workload.writeFraction', 'must be ≤ 1 (got 1.5)'));
+  it('checks the kind\'s fields with the schema\'s messages', () => {
+    expect(tinyIssues((c) => (c.workload = { kind: 'other', lines: 65 }))).toContainEqual(issue('workload.lines', 'must be ≤ 64 (got 65)'));
+    expect(tinyIssues((c) => (c.workload = { count: 0 }))).toContainEqual(issue('workload.count', 'must be a positive number (got 0)'));
+  });
+  it('reports the machine\'s problems and the workload\'s together', () => {
+    const issues = tinyIssues((c) => {
+      c.cpus[1].name = 'cpu0';
+      c.workload = { node: 'cpu9' };
+    });
+    expect(issues).toEqual(expect.arrayContaining([issue('cpus[1].name', 'duplicate node name "cpu0"'), issue('workload.node', 'no CPU node named "cpu9"')]));
   });
 });
 
@@ -117,7 +123,7 @@ describe('schema strictness', () => {
     const issues = tinyIssues((c) => {
       c.colour = 'blue';
       c.cpus[0].dram.speed = 4800;
-      c.workload = { kind: 'shared-buffer', seeed: 1 };
+      c.workload = { kind: 'probe', seeed: 1 };
     });
     expect(issues).toEqual([
       issue('cpus[0].dram.speed', 'unknown field "speed"'),

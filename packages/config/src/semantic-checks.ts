@@ -1,10 +1,10 @@
 /**
  * Rules that relate several fields of a schema-valid config: names and link
  * endpoints, page and cache geometry, connectivity, coherent reach of CDM
- * devices, and the workload's references.
+ * devices. A workload kind checks its own references (`WorkloadConfigKind.check`).
  */
 import { formatFieldPath, type FieldPath, type PathIssue } from './issues.js';
-import type { ParsedConfig } from './schema.js';
+import type { ParsedMachine } from './schema.js';
 import { formatBytes } from './units.js';
 
 interface NamedNode {
@@ -24,7 +24,8 @@ export function effectiveLinkName(link: { name?: string | undefined; between: re
   return link.name ?? `${link.between[0]}-${link.between[1]}`;
 }
 
-const list = (names: readonly string[], max = 8) =>
+/** Returns `names` joined for a message, cut after `max` with ", ...". */
+export const listNames = (names: readonly string[], max = 8) =>
   names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, ...`;
 
 /** Returns the names reachable from `start` over `edges` (including `start`). */
@@ -55,7 +56,7 @@ function checkNames(nodes: readonly NamedNode[]): PathIssue[] {
 }
 
 /** Checks link names and endpoints; returns the issues and the links whose endpoints are valid. */
-function checkLinks(config: ParsedConfig, nodes: readonly NamedNode[]): { issues: PathIssue[]; edges: Edge[] } {
+function checkLinks(config: ParsedMachine, nodes: readonly NamedNode[]): { issues: PathIssue[]; edges: Edge[] } {
   const known = new Set(nodes.map((n) => n.name));
   const issues: PathIssue[] = [];
   const edges: Edge[] = [];
@@ -74,7 +75,7 @@ function checkLinks(config: ParsedConfig, nodes: readonly NamedNode[]): { issues
     link.between.forEach((end, k) => {
       if (!known.has(end)) {
         valid = false;
-        issues.push({ path: ['links', i, 'between', k], message: `no node named "${end}" (known: ${list([...known])})` });
+        issues.push({ path: ['links', i, 'between', k], message: `no node named "${end}" (known: ${listNames([...known])})` });
       }
     });
     if (a === b) {
@@ -91,7 +92,7 @@ function checkLinks(config: ParsedConfig, nodes: readonly NamedNode[]): { issues
   return { issues, edges };
 }
 
-function checkGeometry(config: ParsedConfig): PathIssue[] {
+function checkGeometry(config: ParsedMachine): PathIssue[] {
   const page = config.pageSize;
   const issues: PathIssue[] = [];
   const memories = [
@@ -116,14 +117,14 @@ function checkGeometry(config: ParsedConfig): PathIssue[] {
   return issues;
 }
 
-function checkReach(config: ParsedConfig, nodes: readonly NamedNode[], edges: readonly Edge[]): PathIssue[] {
+function checkReach(config: ParsedMachine, nodes: readonly NamedNode[], edges: readonly Edge[]): PathIssue[] {
   const issues: PathIssue[] = [];
   const first = nodes[0];
   if (first) {
     const reached = reachableFrom(first.name, edges);
     const unreachable = nodes.filter((n) => !reached.has(n.name)).map((n) => n.name);
     if (unreachable.length > 0) {
-      issues.push({ path: ['links'], message: `the machine is not connected: ${list(unreachable, 20)} cannot be reached from ${first.name} through links` });
+      issues.push({ path: ['links'], message: `the machine is not connected: ${listNames(unreachable, 20)} cannot be reached from ${first.name} through links` });
     }
   }
   const cpus = new Set(nodes.filter((n) => n.isCpu).map((n) => n.name));
@@ -141,72 +142,16 @@ function checkReach(config: ParsedConfig, nodes: readonly NamedNode[], edges: re
   return issues;
 }
 
-/** Most nodes the coherence-random workload supports (its cross-worker checker keeps one reader bit per node). */
-export const MAX_COHERENCE_NODES = 24;
-
-function checkCoherenceWorkload(config: ParsedConfig, kind: string): PathIssue[] {
-  const issues: PathIssue[] = [];
-  const caches = [
-    ...config.cpus.map((c, i) => ({ path: ['cpus', i, 'cache', 'lineSize'] as FieldPath, name: c.name, lineSize: c.cache.lineSize })),
-    ...config.devices.map((d, i) => ({ path: ['devices', i, 'cache', 'lineSize'] as FieldPath, name: d.name, lineSize: d.cache.lineSize })),
-  ];
-  const first = caches[0];
-  for (const c of caches) {
-    if (first && c.lineSize !== first.lineSize) {
-      issues.push({
-        path: c.path,
-        message: `the ${kind} workload needs one line size in every cache: ${c.name} has ${formatBytes(c.lineSize)}, ${first.name} has ${formatBytes(first.lineSize)}`,
-      });
-    }
-  }
-  if (caches.length > MAX_COHERENCE_NODES) {
-    issues.push({ path: ['workload', 'kind'], message: `the ${kind} workload supports at most ${MAX_COHERENCE_NODES} nodes (got ${caches.length})` });
-  }
-  return issues;
-}
-
-function checkMmStressWorkload(config: ParsedConfig, w: Extract<ParsedConfig['workload'], { kind: 'mm-stress' }>): PathIssue[] {
-  const issues: PathIssue[] = [];
-  config.cpus.forEach((c, i) => {
-    const pages = Math.floor(c.dram.size / config.pageSize);
-    if (pages < w.ramPagesPerCpu) issues.push({ path: ['cpus', i, 'dram', 'size'], message: `holds ${pages} pages, fewer than workload.ramPagesPerCpu ${w.ramPagesPerCpu}` });
-  });
-  config.devices.forEach((d, i) => {
-    const pages = Math.floor(d.memory.size / config.pageSize);
-    if (pages < w.devicePages) issues.push({ path: ['devices', i, 'memory', 'size'], message: `holds ${pages} pages, fewer than workload.devicePages ${w.devicePages}` });
-  });
-  return issues;
-}
-
-function checkWorkload(config: ParsedConfig): PathIssue[] {
-  const w = config.workload;
-  if (w.kind === 'coherence-random' || w.kind === 'litmus') return checkCoherenceWorkload(config, w.kind);
-  if (w.kind === 'mm-stress') return checkMmStressWorkload(config, w);
-  const issues: PathIssue[] = [];
-  const cpuNames = config.cpus.map((c) => c.name);
-  if (w.process !== undefined && !cpuNames.includes(w.process)) {
-    const isDevice = config.devices.some((d) => d.name === w.process);
-    const what = isDevice ? `"${w.process}" is a device, not a CPU node` : `no CPU node named "${w.process}"`;
-    issues.push({ path: ['workload', 'process'], message: `${what} (cpus: ${list(cpuNames)})` });
-  }
-  if (w.accessSize > config.pageSize) {
-    issues.push({ path: ['workload', 'accessSize'], message: `must be at most pageSize ${formatBytes(config.pageSize)} (got ${formatBytes(w.accessSize)})` });
-  }
-  if (w.bufferSize < w.accessSize) {
-    issues.push({ path: ['workload', 'bufferSize'], message: `must be at least accessSize ${formatBytes(w.accessSize)} (got ${formatBytes(w.bufferSize)})` });
-  }
-  return issues;
-}
-
 /**
- * Returns every cross-field problem in a schema-valid config (empty when it
- * is consistent). Callers provide the output of the zod schema.
+ * Returns every cross-field problem of a schema-valid machine (empty when it
+ * is consistent): names, link endpoints, geometry, connectivity and
+ * coherent reach. Workload checks belong to each workload kind.
  */
-export function checkSemantics(config: ParsedConfig): PathIssue[] {
+export function checkMachine(config: ParsedMachine): PathIssue[] {
   const nodes: NamedNode[] = [
     ...config.cpus.map((c, i) => ({ name: c.name, isCpu: true, path: ['cpus', i, 'name'] })),
     ...config.devices.map((d, i) => ({ name: d.name, isCpu: false, path: ['devices', i, 'name'] })),
   ];
   const links = checkLinks(config, nodes);
-  return [...checkNames(nodes), ...links.issues, ...checkGeometry(config), ...checkReach(config, nodes, links.edges), ...checkWorkload(config)];
+  return [...checkNames(nodes), ...links.issues, ...checkGeometry(config), ...checkReach(config, nodes, links.edges)];
 }

@@ -4,7 +4,7 @@
  * Everything here is plain JSON data (posted to workers, written to results).
  */
 import type { LinkId, NodeId, Ps } from '@cdmsim/engine';
-import type { BROKEN_PROTOCOL_NAMES, DEVICE_MEMORY_KINDS, LINK_KINDS, LITMUS_TEST_NAMES, MM_STRESS_SABOTAGE_NAMES } from './schema.js';
+import type { DEVICE_MEMORY_KINDS, LINK_KINDS } from './schema.js';
 
 /** A link kind: `smp` joins CPU sockets; the others attach devices. */
 export type LinkKind = (typeof LINK_KINDS)[number];
@@ -66,91 +66,15 @@ export interface LinkSpec {
   coherent: boolean;
 }
 
-/** The shared-buffer experiment: devices access one buffer owned by a process on CPU node `process`. */
-export interface SharedBufferWorkloadSpec {
-  kind: 'shared-buffer';
-  process: NodeId;
-  bufferBytes: number;
-  accessBytes: number;
-  accessesPerDevice: number;
-  writeFraction: number;
-  overlap: boolean;
-  thinkTimePs: Ps;
-}
-
-/** TEST ONLY: the name of a deliberately broken protocol variant. */
-export type BrokenProtocolName = (typeof BROKEN_PROTOCOL_NAMES)[number];
-
 /**
- * The coherence random tester on the real simulator: every node's cache
- * issues `opsPerNode` random loads and stores (one at a time) on `lines`
- * shared lines homed in different nodes' memories. Every cache of the
- * machine has the same line size (validated).
+ * The resolved workload of a config: its `kind` plus the fields that kind
+ * defines (times in ps, sizes in bytes, node references as ids). Each
+ * workload kind declares its own spec (see @cdmsim/workloads); the config
+ * format learns kinds only through the `WorkloadCatalog` it is built with.
  */
-export interface CoherenceRandomWorkloadSpec {
-  kind: 'coherence-random';
-  lines: number;
-  opsPerNode: number;
-  storeFraction: number;
-  maxThinkPs: Ps;
-  flushesPer100Ops: number;
-  /** When set, every node's cache holds only this many lines (one fully associative set) for this workload. */
-  cacheLines?: number;
-  /** A node's coherence transaction outstanding this long fails the run (deadlock / livelock); default: from the topology. */
-  watchdogPs?: Ps;
-  /** TEST ONLY: run this broken protocol variant (checkers must catch it). */
-  testOnlyBrokenProtocol?: BrokenProtocolName;
+export interface WorkloadSpec {
+  readonly kind: string;
 }
-
-/** The name of a litmus test of @cdmsim/coherence. */
-export type LitmusTestName = (typeof LITMUS_TEST_NAMES)[number];
-
-/**
- * A litmus test of @cdmsim/coherence on the real simulator: thread i runs on
- * the i-th node of the CPU/GPU alternation, the test's locations are homed on
- * different nodes, and the outcome is checked against the forbidden ones.
- */
-export interface LitmusWorkloadSpec {
-  kind: 'litmus';
-  test: LitmusTestName;
-  maxStartPs: Ps;
-  maxThinkPs: Ps;
-  /** When set, every node's cache holds only this many lines (one fully associative set). */
-  cacheLines?: number;
-  /** A node's coherence transaction outstanding this long fails the run (deadlock / livelock); default: from the topology. */
-  watchdogPs?: Ps;
-}
-
-/** A rule the mm-stress workload can break on purpose (tests only). */
-export type MmStressSabotageName = (typeof MM_STRESS_SABOTAGE_NAMES)[number];
-
-/** The mm stress across node workers (`kind: mm-stress`). */
-export interface MmStressWorkloadSpec {
-  kind: 'mm-stress';
-  /** Random mm operations each CPU node runs. */
-  opsPerCpu: number;
-  /** Most live processes per CPU node. */
-  processesPerCpu: number;
-  /** RAM pages each CPU node's allocator hands out. */
-  ramPagesPerCpu: number;
-  /** Device pages each device's driver registers. */
-  devicePages: number;
-  /** Limit of each CPU node's limited memcg, in pages. */
-  memcgLimitPages: number;
-  /** A driver evicts when fewer of its pages than this are free (0 = never). */
-  evictBelowFreePages: number;
-  /** Think time between a CPU node's operations is drawn from [0, maxThinkPs]. */
-  maxThinkPs: Ps;
-  /** Model coherent caches (CPU stores through the cache, flush before DMA, invalidate before reuse). */
-  caches: boolean;
-  /** Lines of every node's cache with `caches` (one fully associative set). */
-  cacheLines: number;
-  /** TEST ONLY: break one rule mid-run. */
-  testOnlySabotage?: MmStressSabotageName;
-}
-
-/** The experiment to run; discriminate on `kind`. */
-export type WorkloadSpec = SharedBufferWorkloadSpec | CoherenceRandomWorkloadSpec | LitmusWorkloadSpec | MmStressWorkloadSpec;
 
 /**
  * A validated machine. `nodes` holds CPUs (ids 0..C-1) then devices (ids
@@ -167,8 +91,8 @@ export interface Topology {
 }
 
 /** A topology plus the workload to run on it, and where it came from (file path, '<built-in default>' or '<object>'). */
-export interface SimConfig {
+export interface SimConfig<W extends WorkloadSpec = WorkloadSpec> {
   topology: Topology;
-  workload: WorkloadSpec;
+  workload: W;
   source: string;
 }

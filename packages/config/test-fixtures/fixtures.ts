@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError } from '@cdmsim/engine';
-import { ConfigValidationError, resolveConfig, type ConfigIssue } from '../src/index.js';
+import { ConfigValidationError, type ConfigIssue } from '../src/index.js';
+import { FORMAT } from './catalog.js';
 
 /** Absolute path of a file in this directory. */
 export const fixturePath = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
@@ -28,9 +29,9 @@ export function issuesOf(fn: () => unknown): ConfigIssue[] {
 /** A fresh plain object of tiny.yaml (YAML shape) for tests to modify. */
 export const tinyRaw = (): any => parse(TINY_YAML);
 
-/** Resolves tiny.yaml after `mutate` and returns the issues (fails the test if it is accepted). */
+/** Resolves tiny.yaml (with the test catalog) after `mutate` and returns the issues (fails the test if it is accepted). */
 export function tinyIssues(mutate: (raw: any) => void): ConfigIssue[] {
   const raw = tinyRaw();
   mutate(raw);
-  return issuesOf(() => resolveConfig(raw));
+  return issuesOf(() => FORMAT.resolve(raw));
 }

@@ -11,7 +11,7 @@ export class CdmsimError extends Error {
 
 /** A configuration file or object is invalid. The message is for people. */
 export class ConfigError extends CdmsimError {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
 }
 
 /** A protocol or state table met a (state, event) pair it has no row for. */
@@ -29,7 +29,7 @@ export class ProtocolViolation extends CdmsimError {
 
 /** A model invariant does not hold; carries the seed that replays the run. */
 export class InvariantViolation extends CdmsimError {
-  override readonly name = 'InvariantViolation';
+  override readonly name: string = 'InvariantViolation';
   constructor(
     message: string,
     readonly seed?: number,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '@cdmsim/config';
+import { defaultTopology } from '@cdmsim/config';
 import { nodeId } from '@cdmsim/engine';
 import { RoutingTable } from '@cdmsim/bus';
 import { capturingKernel } from './testing/capturing-kernel.js';
 
-const topology = defaultConfig().topology;
+const topology = defaultTopology();
 const cpu0 = nodeId(0);
 const kernel = (seed = 1, crashAfterEvents?: number) => capturingKernel(topology, cpu0, seed, crashAfterEvents);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '@cdmsim/config';
+import { defaultTopology } from '@cdmsim/config';
 import { nodeId } from '@cdmsim/engine';
 import { RoutingTable, Transport } from '@cdmsim/bus';
 import type { cdmsim } from '@cdmsim/proto';
@@ -7,7 +7,7 @@ import { RunControl } from '@cdmsim/shm';
 import { NodeKernel } from './kernel.js';
 import { CausalityViolation, runDeterministic } from './schedulers.js';
 
-const topology = defaultConfig().topology;
+const topology = defaultTopology();
 const cpu0 = nodeId(0);
 
 /**

@@ -25,6 +25,7 @@ export * from './fault.js';
 export * from './access.js';
 export * from './rmap.js';
 export * from './migrate-vma.js';
+export * from './hmm-range-fault.js';
 export * from './dmirror-driver.js';
 export * from './invariants.js';
 export * from './mm-world.js';

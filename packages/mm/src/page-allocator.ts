@@ -69,6 +69,11 @@ export class PageAllocator {
     return this.memory.frameCount - this.#allocated.size;
   }
 
+  /** Distinct frames handed out at least once since the allocator was created (touched frames). */
+  touchedCount(): number {
+    return this.#bump;
+  }
+
   /** Frames currently allocated. */
   allocatedCount(): number {
     return this.#allocated.size;

@@ -8,7 +8,7 @@ import { ProtocolViolation } from '@cdmsim/engine';
 import { PteKind } from '@cdmsim/shm';
 
 /** Operations that act on one PTE. */
-export const PTE_OPS = ['zap', 'fork', 'wrprotect', 'cpu-read', 'cpu-write', 'migrate-collect', 'madvise-free', 'pagemap', 'memcg-move'] as const;
+export const PTE_OPS = ['zap', 'fork', 'wrprotect', 'cpu-read', 'cpu-write', 'migrate-collect', 'madvise-free', 'pagemap', 'memcg-move', 'range-fault'] as const;
 /** One PTE operation. */
 export type PteOp = (typeof PTE_OPS)[number];
 
@@ -92,6 +92,14 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('move-device', 'mc_handle_swap_pte: device_private_entry_to_page → MC_TARGET_DEVICE [5/6]'),
     [K.MIGRATION]: a('skip', 'mc_handle_swap_pte: non_swap_entry'),
     [K.ZERO]: a('skip', 'no page'),
+  },
+  'range-fault': {
+    [K.NONE]: a('fault-or-none', 'hmm_vma_walk_hole / hmm_vma_handle_pte: pte_none → handle_mm_fault if the range asks to fault, else no entry'),
+    [K.PRESENT]: a('snapshot', 'hmm_vma_handle_pte: pfn + HMM_PFN_VALID (+ WRITE if pte_write); a write request on a read-only entry faults first'),
+    [K.DEVMAP]: a('snapshot', 'hmm_vma_handle_pte: a public (CDM) or host page is mapped directly: pfn + VALID (+ WRITE)'),
+    [K.DEVICE_PRIVATE]: a('device-private', 'hmm_vma_handle_pte: the caller\'s own device-private page is reported as is (VALID, + WRITE for a write entry); another device\'s is faulted back to RAM when the range asks to fault, else no entry'),
+    [K.MIGRATION]: a('busy', 'hmm_vma_handle_pte: is_migration_entry → migration_entry_wait, -EBUSY: the caller retries'),
+    [K.ZERO]: a('snapshot-zero', 'hmm_vma_handle_pte: the zero page, VALID read-only; a write request faults (COW) first'),
   },
 };
 

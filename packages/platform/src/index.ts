@@ -10,7 +10,8 @@ export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memor
 export { HomeAgent, type HomeAgentStats } from './memory/home-agent.js';
 export { PageMemory } from './memory/page-memory.js';
 export { FrameAllocator } from './memory/frame-allocator.js';
-export { createSharedState, attachPorts, RING_CAPACITY_BYTES, type SharedNeeds, type SharedHandles, type SharedState, type RingDirection } from './shared-state.js';
+export { createSharedState, attachShared, attachPorts, RING_CAPACITY_BYTES, type SharedNeeds, type SharedHandles, type SharedState, type RingDirection } from './shared-state.js';
+export type { NodeEnv, AttachedState } from './node-env.js';
 export type { LineIndex } from './cache/line-index.js';
 export { shrunkCacheSpec } from './cache/cache-spec.js';
 export { BusNetwork } from './cache/bus-network.js';
@@ -27,5 +28,8 @@ export { NodeMigrations, type NodeMigrationStats, type MigrationDone } from './h
 export { RemoteDeviceMemory, type PendingDeviceFault } from './host/remote-device-memory.js';
 export { ProcessHost, type ProcessHostStats } from './host/process-host.js';
 export { AddressSpace } from './host/address-space.js';
-export { createNodeMm, memcgChoices, registerStressDevice, stressDeviceResource, PID_STRIDE, MAPPING_ID_SHIFT, type StressMemcgs, type MmSharedParts } from './mm/node-mm.js';
-export { MmStressDevice, EVICT_BATCH_PAGES, type MmStressDeviceStats } from './device/driver.js';
+export { createNodeMm, registerDeviceMemory, deviceResource, PID_STRIDE, MAPPING_ID_SHIFT, type MmSharedParts } from './mm/node-mm.js';
+export { DeviceDriver, EVICT_BATCH_PAGES, type DriverStats, type DriverOptions } from './device/driver.js';
+export { DeviceMmu, PAGES_PER_RANGE_FAULT, type DeviceMmuStats, type AccessResult } from './device/device-mmu.js';
+export { MirrorTable, type MirrorEntry } from './device/mirror-table.js';
+export { Host, type HostStats } from './host/host.js';

@@ -24,7 +24,9 @@ import {
   type PageTablesHandle,
   type RingHandle,
   type RunControlHandle,
+  type WordLock,
 } from '@cdmsim/shm';
+import type { AttachedState } from './node-env.js';
 import { memoryMap } from './memory/memory-map.js';
 
 /** The optional parts of a run's shared state; the workload says which it needs. */
@@ -50,6 +52,8 @@ export interface SharedHandles {
   readonly frames: FrameTableHandle;
   readonly content: ContentStoreHandle;
   readonly pageTables: PageTablesHandle;
+  /** Device mirror page tables (one root per device and mirrored process). */
+  readonly mirrorTables: PageTablesHandle;
   readonly rings: readonly RingDirection[];
   readonly sync: RunControlHandle;
   /** The cross-worker coherence checker's state (`SharedNeeds.coherenceLines`). */
@@ -65,6 +69,7 @@ export interface SharedState {
   readonly frames: FrameTable;
   readonly content: ContentStore;
   readonly pageTables: PageTables;
+  readonly mirrorTables: PageTables;
   /** The coherence watch, when the workload needs one. */
   readonly coherence?: CoherenceWatch;
   /** The shared memcg counters, when the workload needs them. */
@@ -84,6 +89,7 @@ export function createSharedState(config: SimConfig, hostCores: number, needs: S
   const frames = new FrameTable({ memories: memoryMap(topology) });
   const content = new ContentStore(frames, { pageSize: topology.pageSizeBytes });
   const pageTables = new PageTables();
+  const mirrorTables = new PageTables();
   const sync = RunControl.create(topology.nodes.length, hostCores);
   const rings: RingDirection[] = [];
   for (const link of topology.links) {
@@ -100,6 +106,7 @@ export function createSharedState(config: SimConfig, hostCores: number, needs: S
     frames: frames.handle(),
     content: content.handle(),
     pageTables: pageTables.handle(),
+    mirrorTables: mirrorTables.handle(),
     rings,
     sync: sync.handle,
     ...(coherence ? { coherence: coherence.handle() } : {}),
@@ -111,6 +118,7 @@ export function createSharedState(config: SimConfig, hostCores: number, needs: S
     frames,
     content,
     pageTables,
+    mirrorTables,
     ...(coherence ? { coherence } : {}),
     ...(memcgs ? { memcgs } : {}),
     totalFrames: frames.totalFrames,
@@ -121,6 +129,7 @@ export function createSharedState(config: SimConfig, hostCores: number, needs: S
         frameRecords: frames.hostBytes() - directory,
         content: content.hostBytes(),
         pageTables: pageTables.hostBytes(),
+        mirrorTables: mirrorTables.hostBytes(),
         rings: rings.reduce((s, r) => s + r.ring.sab.byteLength, 0),
         sync: handles.sync.sab.byteLength,
         ...(handles.coherence ? { coherenceWatch: handles.coherence.sab.byteLength } : {}),
@@ -129,6 +138,23 @@ export function createSharedState(config: SimConfig, hostCores: number, needs: S
       parts.total = Object.values(parts).reduce((a, b) => a + b, 0);
       return parts;
     },
+  };
+}
+
+/**
+ * Attaches the run's shared state in this worker; `lock` is the mode's lock
+ * implementation (real futex locks in free mode, ownership checks in
+ * deterministic mode). Returns the attached objects.
+ */
+export function attachShared(handles: SharedHandles, lock: WordLock): AttachedState {
+  const frames = FrameTable.attach(handles.frames, { lock });
+  return {
+    frames,
+    content: ContentStore.attach(handles.content, frames),
+    pageTables: PageTables.attach(handles.pageTables, { lock }),
+    mirrorTables: PageTables.attach(handles.mirrorTables, { lock }),
+    ...(handles.coherence ? { coherence: CoherenceWatch.attach(handles.coherence) } : {}),
+    ...(handles.memcgs ? { memcgs: MemcgCounters.attach(handles.memcgs) } : {}),
   };
 }
 

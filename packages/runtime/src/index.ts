@@ -5,8 +5,7 @@
  *
  * @example
  * ```ts
- * import { defaultConfig } from '@cdmsim/config';
- * import { runSimulation } from '@cdmsim/runtime';
+ * import { defaultConfig, runSimulation } from '@cdmsim/runtime';
  * const result = await runSimulation(defaultConfig(), { seed: 7, mode: 'deterministic' });
  * console.log(result.simTimePs, result.workload.verified);
  * ```
@@ -16,4 +15,5 @@ export { buildRunResult, deterministicPart, RESULTS_VERSION, type RunResult, typ
 export { runSweep, sweepRow, type SweepJob, type SweepRow, type SweepOptions } from './sweep.js';
 export type { NodeReport } from './node-runner.js';
 export type { WorkloadOutcome, SharedBufferOutcome, CoherenceRandomOutcome, CoherenceNodeOutcome, LitmusRunOutcome, MmStressRunOutcome } from '@cdmsim/workloads';
+export { configFormat, defaultConfig, loadConfigFile, parseConfigYaml, resolveConfig, mmStressConfig, workloadOf, WORKLOADS } from '@cdmsim/workloads';
 export { REPLAY_CHECK_JITTER, type RunMode, type ScheduleJitter } from '@cdmsim/kernel';

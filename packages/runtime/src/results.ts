@@ -9,7 +9,7 @@ import type { SimConfig } from '@cdmsim/config';
 import type { KindTraffic, LinkDirectionStats } from '@cdmsim/bus';
 import type { RunMode, TraceEvent } from '@cdmsim/kernel';
 import type { SharedState } from '@cdmsim/platform';
-import { coherenceRandomOutcome, litmusRunOutcome, mmStressOutcome, type WorkloadOutcome } from '@cdmsim/workloads';
+import { workloadOf, type WorkloadOutcome } from '@cdmsim/workloads';
 import type { NodeReport } from './node-runner.js';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
@@ -167,23 +167,10 @@ export function buildRunResult(facts: RunFacts): RunResult {
   };
 }
 
-/** Returns the run's workload outcome: the process's report (shared-buffer) or every node's share combined (coherence-random, litmus, mm-stress). */
+/** Returns the run's workload outcome: the registered workload combines every node's share (node order). */
 function workloadOutcome(facts: RunFacts): WorkloadOutcome {
-  if (facts.config.workload.kind === 'coherence-random') {
-    if (!facts.shared.coherence) throw new Error('coherence-random run without a coherence watch');
-    return coherenceRandomOutcome(facts.config, facts.reports, facts.shared.coherence);
-  }
-  if (facts.config.workload.kind === 'litmus') {
-    if (!facts.shared.coherence) throw new Error('litmus run without a coherence watch');
-    return litmusRunOutcome(facts.config, facts.reports, facts.shared.coherence);
-  }
-  if (facts.config.workload.kind === 'mm-stress') {
-    if (!facts.shared.memcgs) throw new Error('mm-stress run without memcg counters');
-    return mmStressOutcome(facts.config, facts.reports, facts.shared.memcgs);
-  }
-  const workload = facts.reports.find((r) => r.workload)?.workload;
-  if (!workload) throw new Error('no node reported the workload outcome');
-  return workload;
+  const shares = facts.reports.map((r) => ({ name: r.name, share: r.workload }));
+  return workloadOf(facts.config.workload.kind).outcome(facts.config, shares, facts.shared) as WorkloadOutcome;
 }
 
 function directionReport(d: LinkDirectionStats, names: readonly string[], simTimePs: Ps): LinkDirectionReport {

@@ -10,10 +10,10 @@ import { availableParallelism } from 'node:os';
 import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { NodeFailure, toErrorData, type NodeId } from '@cdmsim/engine';
-import type { SimConfig } from '@cdmsim/config';
+import type { SimConfig, WorkloadSpec } from '@cdmsim/config';
 import type { RunMode, ScheduleJitter } from '@cdmsim/kernel';
 import { createSharedState, type SharedState } from '@cdmsim/platform';
-import { sharedNeedsOf } from './shared-needs.js';
+import { workloadOf } from '@cdmsim/workloads';
 import type { NodeReport } from './node-runner.js';
 import type { NodeWorkerApi } from './worker-entry.js';
 import { buildRunResult, type RunResult } from './results.js';
@@ -95,7 +95,7 @@ export class Simulation {
    * naming the node if one cannot start. Call `run()` next, and `stop()` if
    * you abandon the simulation.
    */
-  static async start(config: SimConfig, options: SimulationOptions = {}): Promise<Simulation> {
+  static async start<W extends WorkloadSpec>(config: SimConfig<W>, options: SimulationOptions = {}): Promise<Simulation> {
     const t0 = performance.now();
     const seed = options.seed ?? 1;
     const mode = options.mode ?? 'deterministic';
@@ -104,7 +104,7 @@ export class Simulation {
         `--inject-crash: no node named "${options.injectCrash}" (known: ${config.topology.nodes.map((n) => n.name).join(', ')})`,
       );
     }
-    const shared = createSharedState(config, availableParallelism(), sharedNeedsOf(config));
+    const shared = createSharedState(config, availableParallelism(), workloadOf(config.workload.kind).sharedNeeds?.(config) ?? {});
     const threads = config.topology.nodes.map((node) => spawnNode(node.id, node.name));
     try {
       const threadIds = await Promise.all(
@@ -244,7 +244,7 @@ async function terminateAll(threads: readonly NodeThread[]): Promise<void> {
  * Convenience: starts a simulation of `config`, runs it to the end and
  * returns its result. The same as `(await Simulation.start(config, o)).run()`.
  */
-export async function runSimulation(config: SimConfig, options: SimulationOptions = {}): Promise<RunResult> {
+export async function runSimulation<W extends WorkloadSpec>(config: SimConfig<W>, options: SimulationOptions = {}): Promise<RunResult> {
   const sim = await Simulation.start(config, options);
   return sim.run();
 }

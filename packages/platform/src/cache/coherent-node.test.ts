@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '@cdmsim/config';
+import { defaultTopology } from '@cdmsim/config';
 import { nodeId } from '@cdmsim/engine';
 import { cdmsim } from '@cdmsim/proto';
 import type { CoherenceMsg, LineAddr } from '@cdmsim/coherence';
@@ -10,7 +10,7 @@ import { CoherentNode } from './coherent-node.js';
 import { CrossWorkerMonitor } from './cross-worker-monitor.js';
 import type { LineIndex } from './line-index.js';
 
-const topology = defaultConfig().topology;
+const topology = defaultTopology();
 const cpu0 = nodeId(0);
 const cpu1 = nodeId(1);
 const lineBytes = topology.nodes[0]!.cache.lineBytes;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '@cdmsim/config';
+import { defaultTopology } from '@cdmsim/config';
 import { PageType } from '@cdmsim/shm';
 import { memoryMap } from '../memory/memory-map.js';
 import { PageLines } from './page-lines.js';
 
 describe('PageLines: the lines of the frames processes may hold', () => {
-  const config = defaultConfig();
+  const topology = defaultTopology();
   const w = { ramPagesPerCpu: 96, devicePages: 16 };
-  const memories = memoryMap(config.topology);
-  const lines = new PageLines(config.topology, memories, w);
+  const memories = memoryMap(topology);
+  const lines = new PageLines(topology, memories, w);
 
   it('covers every line of the RAM frames the allocators may hand out (cap + the zero page) and of the registered device frames, each once', () => {
     const expectedPages = memories.reduce((s, m) => s + Math.min(m.type === PageType.SYSTEM_RAM ? w.ramPagesPerCpu + 1 : w.devicePages, m.frameCount), 0);

@@ -1,26 +1,32 @@
 /**
- * The device side of the mm-stress workload: the device's driver (a
- * dmirror-like DmirrorDriver over this device's memory) on the device's
- * worker. It serves DMA requests of CPU nodes — `alloc_and_copy` of a
+ * A device's driver on the device's worker, the one driver every workload
+ * uses: its device memory (a dmirror-like DmirrorDriver: `hmm_devmem_add`
+ * or `_add_resource`, the page pool, `page_free`), its DMA copy engine, its
+ * evictions, and its MMU with the mirror page tables (`mmu`, see
+ * DeviceMmu). It serves DMA requests of CPU nodes — `alloc_and_copy` of a
  * migration to this device (allocate a page per source, copy, reply with
  * the pfns) and copies of its pages back to RAM for migrations, faults and
  * evictions — takes pages back on PageFree (`page_free`), and asks the CPU
  * nodes holding its pages to migrate some back to RAM when it runs short
  * (driver eviction, as the seed's discussion describes).
  */
-import { InvariantViolation, type MemNodeId, type NodeId, type Ps } from '@cdmsim/engine';
-import type { DeviceNodeSpec, MmStressWorkloadSpec, Topology } from '@cdmsim/config';
+import { CdmsimError, InvariantViolation, type MemNodeId, type NodeId, type Ps } from '@cdmsim/engine';
+import type { DeviceNodeSpec } from '@cdmsim/config';
+import type { PageTables } from '@cdmsim/shm';
 import { checkInvariants, DmirrorDriver, Errno, type MmCore } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
-import { stressDeviceResource } from '../mm/node-mm.js';
+import { deviceResource } from '../mm/node-mm.js';
 import type { PageCaches } from '../cache/page-caches.js';
+import type { MemoryRanges } from '../memory/memory-map.js';
+import { DeviceMmu } from './device-mmu.js';
+import { MirrorTable } from './mirror-table.js';
 
 /** Pages one eviction request asks a CPU node to migrate back. */
 export const EVICT_BATCH_PAGES = 8;
 
-/** Counters of one device's driver in an mm-stress run (plain data). */
-export interface MmStressDeviceStats {
+/** Counters of one device's driver (plain data). */
+export interface DriverStats {
   /** Pages allocated for migrations to this device (`alloc_and_copy`). */
   allocated: number;
   /** Destination pages declined (memory full, or the source already lives here). */
@@ -38,38 +44,56 @@ export interface MmStressDeviceStats {
   peakInUse: number;
 }
 
-/** One device's driver for the mm-stress workload. */
-export class MmStressDevice {
-  readonly stats: MmStressDeviceStats = { allocated: 0, declined: 0, pagesCopied: 0, pageFrees: 0, evictionRequests: 0, evictionPagesRequested: 0, evictedPages: 0, peakInUse: 0 };
+/** How a device's driver manages its memory, and what it is built on. */
+export interface DriverOptions {
+  /** Pages of the device's memory the driver registers (`hmm_devmem_add` / `_add_resource`): its first N frames; default all. */
+  readonly devicePages?: number;
+  /** The driver asks CPU nodes to migrate its pages back to RAM when fewer than this many are free (0 = never evict). */
+  readonly evictBelowFreePages: number;
+  /** The run's shared mirror page tables (the device's mirrors live there). */
+  readonly mirrorTables: PageTables;
+  /** Every memory of the machine (the MMU sends each access to its page's home). */
+  readonly memory: MemoryRanges;
+  /** With caches: this device's page caches (its directory is the home of its pages' lines). */
+  readonly caches?: PageCaches;
+}
+
+/** One device's driver. */
+export class DeviceDriver {
+  readonly stats: DriverStats = { allocated: 0, declined: 0, pagesCopied: 0, pageFrees: 0, evictionRequests: 0, evictionPagesRequested: 0, evictedPages: 0, peakInUse: 0 };
   readonly #kernel: NodeKernel;
   readonly #core: MmCore;
-  readonly #spec: MmStressWorkloadSpec;
+  readonly #options: DriverOptions;
   readonly #driver: DmirrorDriver;
   readonly #pageSize: number;
   /** CPU node holding each page this driver handed out (insertion order = allocation order). */
   readonly #holder = new Map<number, NodeId>();
   readonly #coherence: PageCaches | null;
   #evicting = false;
+  /** The device's MMU: its mirrors and its accesses through them. */
+  readonly mmu: DeviceMmu;
 
   /**
    * Registers this device's memory in `core` (the device worker's MmCore)
-   * and the message handlers on `kernel`. `coherence`: with caches, this
+   * and the message handlers on `kernel`. With `options.caches`, this
    * device's directory is the home of its pages' lines: it recalls them
    * before its DMA engine reads them and before a freed page is reused.
+   * @throws CdmsimError when the memory cannot be registered (a setup bug).
    */
-  constructor(kernel: NodeKernel, topology: Topology, spec: MmStressWorkloadSpec, core: MmCore, coherence: PageCaches | null = null) {
+  constructor(kernel: NodeKernel, core: MmCore, options: DriverOptions) {
     this.#kernel = kernel;
-    this.#coherence = coherence;
+    this.#coherence = options.caches ?? null;
     this.#core = core;
-    this.#spec = spec;
-    this.#pageSize = topology.pageSizeBytes;
+    this.#options = options;
+    this.#pageSize = kernel.topology.pageSizeBytes;
     this.#driver = new DmirrorDriver(core, kernel.self as number as MemNodeId);
-    const { kind, resource } = stressDeviceResource(core, kernel.self, spec);
+    const { kind, resource } = deviceResource(core, kernel.self, options.devicePages);
     const r = kind === 'public' ? this.#driver.addResource(resource) : this.#driver.addPrivate(resource.frameCount);
-    if (r !== Errno.OK) throw new Error(`node ${kernel.spec.name}: registering its ${kind} memory failed: ${Errno[r]}`);
+    if (r !== Errno.OK) throw new CdmsimError(`node ${kernel.spec.name}: registering its ${kind} memory failed: ${Errno[r]}`);
     kernel.on('dmaCopy', (env) => this.#dmaCopy(env));
     kernel.on('pageFree', (env) => this.#pageFree(env));
     kernel.on('migrateDone', (env) => this.#evictionDone(env));
+    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory);
   }
 
   /** DMA time of `pages` pages: the device's setup latency plus the bytes at its copy bandwidth. */
@@ -118,7 +142,7 @@ export class MmStressDevice {
       this.stats.peakInUse = Math.max(this.stats.peakInUse, this.#holder.size);
     } else {
       dst = req.dstPfns ?? [];
-      if (dst.length !== src.length) throw new Error(`node ${this.#kernel.spec.name}: dmaCopy from node ${requester} has ${src.length} sources and ${dst.length} destinations`);
+      if (dst.length !== src.length) throw new InvariantViolation(`node ${this.#kernel.spec.name}: dmaCopy from node ${requester} has ${src.length} sources and ${dst.length} destinations`, this.#kernel.seed);
       for (let i = 0; i < src.length; i++) content.copyPage(src[i]!, dst[i]!);
     }
     const copied = req.allocDst ? dst.filter((d) => d !== 0).length : src.length;
@@ -144,7 +168,7 @@ export class MmStressDevice {
 
   /** Asks the CPU node holding the oldest pages to migrate up to EVICT_BATCH_PAGES of them back to RAM, when free pages ran low. */
   #maybeEvict(): void {
-    const below = this.#spec.evictBelowFreePages;
+    const below = this.#options.evictBelowFreePages;
     if (below === 0 || this.#evicting || this.#driver.pool.freeCount() >= below) return;
     const first = this.#holder.entries().next().value;
     if (!first) return;
@@ -172,7 +196,7 @@ export class MmStressDevice {
    * driver's pool, refcount 1, unmapped, uncharged. Returns the counters.
    * @throws InvariantViolation (with the seed) otherwise.
    */
-  finish(): MmStressDeviceStats {
+  finish(): DriverStats {
     const busy = this.#driver.pool.inUse();
     if (busy.length) throw new InvariantViolation(`node ${this.#kernel.spec.name}: ${busy.length} device pages still in use after every process exited (e.g. pfn ${busy[0]}, held by node ${this.#holder.get(busy[0]!)})`, this.#kernel.seed);
     checkInvariants(this.#core, this.#kernel.seed, { memcgs: [] });

@@ -4,11 +4,10 @@
  * memory's channel: accesses queue for it, each occupies it for size /
  * bandwidth, and the answer leaves after the memory's latency. Data is read
  * from and written to the shared page contents under the page lock.
- *
- * Issue 2 serves uncached accesses (MEM_READ / MEM_WRITE); the directory of
- * the coherence protocol sits here too once caches exist.
+ * It serves uncached accesses (MEM_READ / MEM_WRITE); the directory of the
+ * coherence protocol is the node's `CoherentNode` (cache/).
  */
-import { serializationPs, type NodeId, type Ps } from '@cdmsim/engine';
+import { CdmsimError, serializationPs, type NodeId, type Ps } from '@cdmsim/engine';
 import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { MemoryRange } from './memory-map.js';
@@ -36,10 +35,12 @@ export class HomeAgent {
   readonly #pages: PageMemory;
   #channelFreePs: Ps = 0;
 
+  /** Serves `range` with `pages` as its contents; registers the MemRequest handler on `kernel` (no other handler may take that kind). */
   constructor(kernel: NodeKernel, range: MemoryRange, pages: PageMemory) {
     this.#kernel = kernel;
     this.#range = range;
     this.#pages = pages;
+    kernel.on('memReq', (env) => this.handle(env));
   }
 
   /**
@@ -108,7 +109,7 @@ export class HomeAgent {
         return;
       }
       default:
-        throw new Error(`home agent of memory ${this.#range.memNode}: unsupported op ${req.op}`);
+        throw new CdmsimError(`home agent of memory ${this.#range.memNode}: unsupported op ${req.op}`);
     }
   }
 }

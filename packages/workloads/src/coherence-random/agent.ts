@@ -7,7 +7,7 @@
  * counts and, at the end of the run, reports operations that never finished.
  */
 import { InvariantViolation, type Ps } from '@cdmsim/engine';
-import type { CoherenceRandomWorkloadSpec } from '@cdmsim/config';
+import type { CoherenceRandomWorkloadSpec } from './config.js';
 import type { LineAddr } from '@cdmsim/coherence';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { CoherentNode } from '@cdmsim/platform';

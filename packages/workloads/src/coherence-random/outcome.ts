@@ -7,6 +7,8 @@ import { sumCounts, watchFinal } from '../shared/outcome-parts.js';
 import type { SimConfig } from '@cdmsim/config';
 import type { CoherenceWatch } from '@cdmsim/shm';
 import type { CoherenceNodeReport } from './role.js';
+import { COHERENCE_RANDOM, type CoherenceRandomWorkloadSpec } from './config.js';
+import type { NodeShare } from '../workload.js';
 
 /** One node's share of a coherence-random run. */
 export interface CoherenceNodeOutcome {
@@ -22,7 +24,7 @@ export interface CoherenceNodeOutcome {
 
 /** The outcome of the coherence-random workload. A run that violated an invariant fails instead of reporting. */
 export interface CoherenceRandomOutcome {
-  readonly kind: 'coherence-random';
+  readonly kind: typeof COHERENCE_RANDOM;
   readonly verified: boolean;
   readonly problems: readonly string[];
   /** Digest of every tested line's last stored value. */
@@ -43,10 +45,9 @@ export interface CoherenceRandomOutcome {
 }
 
 /** Returns the outcome of a coherence-random run from every node's report (node order) and the run's watch. */
-export function coherenceRandomOutcome(config: SimConfig, nodes: readonly { name: string; coherence?: CoherenceNodeReport }[], watch: CoherenceWatch): CoherenceRandomOutcome {
-  const w = config.workload;
-  const opsPerNode = w.kind === 'coherence-random' ? w.opsPerNode : 0;
-  const perNode = nodes.map(({ name, coherence: c }): CoherenceNodeOutcome => ({
+export function coherenceRandomOutcome(config: SimConfig<CoherenceRandomWorkloadSpec>, nodes: readonly NodeShare<CoherenceNodeReport>[], watch: CoherenceWatch): CoherenceRandomOutcome {
+  const opsPerNode = config.workload.opsPerNode;
+  const perNode = nodes.map(({ name, share: c }): CoherenceNodeOutcome => ({
     node: name,
     loads: c?.agent.loads ?? 0,
     stores: c?.agent.stores ?? 0,
@@ -60,7 +61,7 @@ export function coherenceRandomOutcome(config: SimConfig, nodes: readonly { name
   const problems = perNode.filter((n) => n.loads + n.stores + n.refused !== opsPerNode).map((n) => `${n.node} completed ${n.loads + n.stores + n.refused} of ${opsPerNode} operations`);
   const { dataHash, violations } = watchFinal(watch, problems);
   return {
-    kind: 'coherence-random',
+    kind: COHERENCE_RANDOM,
     verified: problems.length === 0,
     problems,
     dataHash,
@@ -71,8 +72,8 @@ export function coherenceRandomOutcome(config: SimConfig, nodes: readonly { name
     refused: sum((n) => n.refused),
     flushes: sum((n) => n.flushes),
     messages: sum((n) => n.messagesSent),
-    payloadBytes: nodes.reduce((s, { coherence: c }) => s + (c?.traffic.payloadBytesSent ?? 0), 0),
-    messagesByType: sumCounts(nodes.map(({ coherence: c }) => c?.traffic.sentByType ?? {})),
+    payloadBytes: nodes.reduce((s, { share: c }) => s + (c?.traffic.payloadBytesSent ?? 0), 0),
+    messagesByType: sumCounts(nodes.map(({ share: c }) => c?.traffic.sentByType ?? {})),
     violations,
     perNode,
   };

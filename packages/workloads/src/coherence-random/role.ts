@@ -1,20 +1,15 @@
 /**
- * The coherence-random workload's parts on one node: tested lines, the
+ * The coherence-random workload's role on one node: tested lines, the
  * cross-worker monitor, the node's cache + directory on the bus, and the
- * agent. NodeWorker builds one per node when `config.workload.kind` is
- * `coherence-random`.
+ * agent. Every node of a coherence-random run has one.
  */
 import { brokenProtocol } from '@cdmsim/coherence';
-import type { CoherenceRandomWorkloadSpec, SimConfig } from '@cdmsim/config';
-import type { CoherenceWatch } from '@cdmsim/shm';
-import type { NodeKernel } from '@cdmsim/kernel';
-import type { MemoryRanges } from '@cdmsim/platform';
+import { CoherentNode, CrossWorkerMonitor, shrunkCacheSpec, watchdogOptions, type CoherenceTrafficStats, type NodeEnv } from '@cdmsim/platform';
 import { CoherenceRandomAgent, type CoherenceAgentStats } from './agent.js';
-import { CoherentNode, type CoherenceTrafficStats } from '@cdmsim/platform';
-import { CrossWorkerMonitor } from '@cdmsim/platform';
+import type { CoherenceRandomWorkloadSpec } from './config.js';
 import { placeTestedLines } from '../shared/tested-lines.js';
-import { shrunkCacheSpec } from '@cdmsim/platform';
-import { watchdogOptions } from '@cdmsim/platform';
+import { coherenceWatchOf } from '../shared/shared-parts.js';
+import type { WorkloadRole } from '../workload.js';
 
 /** One node's report of the coherence-random workload (plain data). */
 export interface CoherenceNodeReport {
@@ -23,20 +18,18 @@ export interface CoherenceNodeReport {
 }
 
 /** The coherence-random workload on one node. */
-export class CoherenceWorkload {
+export class CoherenceRandomRole implements WorkloadRole<CoherenceNodeReport> {
   readonly #node: CoherentNode;
   readonly #agent: CoherenceRandomAgent;
 
-  /**
-   * `watch` is the run's shared coherence watch (one slot per tested line);
-   * `mode` is the run's mode (the watchdog's timer runs in deterministic mode only).
-   */
-  constructor(kernel: NodeKernel, config: SimConfig, spec: CoherenceRandomWorkloadSpec, ranges: MemoryRanges, watch: CoherenceWatch, mode: 'deterministic' | 'free') {
+  /** Builds the node's cache + directory on the tested lines and its agent, and schedules the agent's first operation. The run's coherence watch has one slot per tested line. */
+  constructor(env: NodeEnv, spec: CoherenceRandomWorkloadSpec) {
+    const { kernel, config } = env;
     const lineBytes = kernel.spec.cache.lineBytes;
-    const lines = placeTestedLines(config.topology, ranges, spec.lines, lineBytes);
-    const monitor = new CrossWorkerMonitor(watch, lines, config.topology, kernel.seed);
+    const lines = placeTestedLines(config.topology, env.memory, spec.lines, lineBytes);
+    const monitor = new CrossWorkerMonitor(coherenceWatchOf(env.shared, spec.kind), lines, config.topology, kernel.seed);
     const tables = spec.testOnlyBrokenProtocol ? brokenProtocol(spec.testOnlyBrokenProtocol) : {};
-    const watchdog = watchdogOptions(config.topology, spec.watchdogPs, mode === 'deterministic');
+    const watchdog = watchdogOptions(config.topology, spec.watchdogPs, env.mode === 'deterministic');
     this.#node = new CoherentNode(kernel, lines, monitor, watchdog, tables, shrunkCacheSpec(kernel.spec.cache, spec.cacheLines));
     this.#agent = new CoherenceRandomAgent(kernel, this.#node, lines, spec);
     this.#agent.begin();

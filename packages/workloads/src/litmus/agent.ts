@@ -5,8 +5,8 @@
  * times. Registers are kept for the run's outcome; checks happen in the
  * cross-worker monitor and, at the end, against the test's forbidden outcomes.
  */
-import { InvariantViolation, type Ps } from '@cdmsim/engine';
-import type { LitmusWorkloadSpec } from '@cdmsim/config';
+import { ConfigError, InvariantViolation, type Ps } from '@cdmsim/engine';
+import type { LitmusWorkloadSpec } from './config.js';
 import type { LineAddr, LitmusInstr } from '@cdmsim/coherence';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { CoherentNode } from '@cdmsim/platform';
@@ -15,7 +15,7 @@ import type { CoherentNode } from '@cdmsim/platform';
 const WARM_UP_LOAD_CHANCE = 0.4;
 
 /** A litmus setup this machine cannot run (too few nodes, or a location a thread's node may not cache). */
-export class LitmusSetupError extends Error {
+export class LitmusSetupError extends ConfigError {
   override readonly name = 'LitmusSetupError';
 }
 

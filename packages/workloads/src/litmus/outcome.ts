@@ -8,10 +8,12 @@ import { litmusLocations, litmusOutcomeKey, litmusTest } from '@cdmsim/coherence
 import type { SimConfig } from '@cdmsim/config';
 import type { CoherenceWatch } from '@cdmsim/shm';
 import type { LitmusNodeReport } from './role.js';
+import { LITMUS, type LitmusWorkloadSpec } from './config.js';
+import type { NodeShare } from '../workload.js';
 
 /** The outcome of the litmus workload. A run that violated SWMR or data values fails instead of reporting. */
 export interface LitmusRunOutcome {
-  readonly kind: 'litmus';
+  readonly kind: typeof LITMUS;
   /** True when every thread finished and the outcome is not forbidden. */
   readonly verified: boolean;
   readonly problems: readonly string[];
@@ -31,18 +33,17 @@ export interface LitmusRunOutcome {
 }
 
 /** Returns the outcome of a litmus run from every node's report (node order) and the run's watch. */
-export function litmusRunOutcome(config: SimConfig, nodes: readonly { name: string; litmus?: LitmusNodeReport }[], watch: CoherenceWatch): LitmusRunOutcome {
+export function litmusRunOutcome(config: SimConfig<LitmusWorkloadSpec>, nodes: readonly NodeShare<LitmusNodeReport>[], watch: CoherenceWatch): LitmusRunOutcome {
   const w = config.workload;
-  if (w.kind !== 'litmus') throw new Error(`litmus outcome asked of a ${w.kind} run`);
   const test = litmusTest(w.test);
   const regs: Record<string, number> = {};
   const threadNodes: string[] = [];
-  for (const { name, litmus: l } of nodes) {
+  for (const { name, share: l } of nodes) {
     if (!l) continue;
     Object.assign(regs, l.agent.regs);
     if (l.thread >= 0) threadNodes[l.thread] = name;
   }
-  const byType = sumCounts(nodes.map(({ litmus: l }) => l?.traffic.sentByType ?? {}));
+  const byType = sumCounts(nodes.map(({ share: l }) => l?.traffic.sentByType ?? {}));
   const final = Object.fromEntries(litmusLocations(test).map((loc, k) => [loc, watch.lastValue(k)]));
   const key = litmusOutcomeKey(regs, final);
   const forbidden = test.forbidden(regs, final);
@@ -52,7 +53,7 @@ export function litmusRunOutcome(config: SimConfig, nodes: readonly { name: stri
   if (forbidden) problems.push(`forbidden outcome of ${test.name}: ${key}`);
   const { dataHash, violations } = watchFinal(watch, problems);
   return {
-    kind: 'litmus',
+    kind: LITMUS,
     verified: problems.length === 0,
     problems,
     dataHash,

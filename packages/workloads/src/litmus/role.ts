@@ -3,21 +3,17 @@
  * the coherence-random lines: location k homed on node k mod N), the
  * cross-worker monitor, the node's cache + directory on the bus, and the
  * node's thread. Thread i of the test runs on the i-th node of
- * `litmusNodeOrder` (CPUs and GPUs alternately). NodeWorker builds one per
- * node when `config.workload.kind` is `litmus`.
+ * `litmusNodeOrder` (CPUs and GPUs alternately). Every node of a litmus run has one.
  */
 import type { NodeId } from '@cdmsim/engine';
 import { litmusLocations, litmusTest } from '@cdmsim/coherence';
-import type { LitmusWorkloadSpec, SimConfig, Topology } from '@cdmsim/config';
-import type { CoherenceWatch } from '@cdmsim/shm';
-import type { NodeKernel } from '@cdmsim/kernel';
-import type { MemoryRanges } from '@cdmsim/platform';
-import { CoherentNode, type CoherenceTrafficStats } from '@cdmsim/platform';
-import { CrossWorkerMonitor } from '@cdmsim/platform';
+import type { Topology } from '@cdmsim/config';
+import { CoherentNode, CrossWorkerMonitor, shrunkCacheSpec, watchdogOptions, type CoherenceTrafficStats, type NodeEnv } from '@cdmsim/platform';
 import { LitmusAgent, LitmusSetupError, type LitmusAgentStats } from './agent.js';
+import type { LitmusWorkloadSpec } from './config.js';
 import { placeTestedLines } from '../shared/tested-lines.js';
-import { shrunkCacheSpec } from '@cdmsim/platform';
-import { watchdogOptions } from '@cdmsim/platform';
+import { coherenceWatchOf } from '../shared/shared-parts.js';
+import type { WorkloadRole } from '../workload.js';
 
 /** One node's report of the litmus workload (plain data). */
 export interface LitmusNodeReport {
@@ -38,24 +34,26 @@ export function litmusNodeOrder(topology: Topology): NodeId[] {
 }
 
 /** The litmus workload on one node. */
-export class LitmusWorkload {
+export class LitmusRole implements WorkloadRole<LitmusNodeReport> {
   readonly #node: CoherentNode;
   readonly #agent: LitmusAgent;
   readonly #thread: number;
 
   /**
-   * `watch` is the run's shared coherence watch (one slot per location);
-   * `mode` is the run's mode (the watchdog's timer runs in deterministic mode only).
+   * Builds the node's cache + directory on the test's locations and its
+   * thread (if any), and schedules the thread's start. The run's coherence
+   * watch has one slot per location.
    * @throws LitmusSetupError when the machine has fewer nodes than the test has threads.
    */
-  constructor(kernel: NodeKernel, config: SimConfig, spec: LitmusWorkloadSpec, ranges: MemoryRanges, watch: CoherenceWatch, mode: 'deterministic' | 'free') {
+  constructor(env: NodeEnv, spec: LitmusWorkloadSpec) {
+    const { kernel, config } = env;
     const test = litmusTest(spec.test);
     const topology = config.topology;
     if (test.threads.length > topology.nodes.length) throw new LitmusSetupError(`litmus ${test.name} has ${test.threads.length} threads; the machine has only ${topology.nodes.length} nodes`);
     const locs = litmusLocations(test);
-    const lines = placeTestedLines(topology, ranges, locs.length, kernel.spec.cache.lineBytes);
-    const monitor = new CrossWorkerMonitor(watch, lines, topology, kernel.seed);
-    const watchdog = watchdogOptions(topology, spec.watchdogPs, mode === 'deterministic');
+    const lines = placeTestedLines(topology, env.memory, locs.length, kernel.spec.cache.lineBytes);
+    const monitor = new CrossWorkerMonitor(coherenceWatchOf(env.shared, spec.kind), lines, topology, kernel.seed);
+    const watchdog = watchdogOptions(topology, spec.watchdogPs, env.mode === 'deterministic');
     this.#node = new CoherentNode(kernel, lines, monitor, watchdog, {}, shrunkCacheSpec(kernel.spec.cache, spec.cacheLines));
     this.#thread = litmusNodeOrder(topology).indexOf(kernel.self);
     const program = this.#thread < test.threads.length ? test.threads[this.#thread]! : [];

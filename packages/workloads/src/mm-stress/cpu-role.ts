@@ -20,7 +20,8 @@
  * nodes: CPU nodes and device drivers run at once on their threads.
  */
 import { InvariantViolation, type MemNodeId, type NodeId, type Ps } from '@cdmsim/engine';
-import type { CpuNodeSpec, MmStressWorkloadSpec } from '@cdmsim/config';
+import type { CpuNodeSpec } from '@cdmsim/config';
+import type { MmStressWorkloadSpec } from './config.js';
 import {
   Errno,
   MM_STRESS_OPS,

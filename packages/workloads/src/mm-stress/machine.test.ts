@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigYaml } from '@cdmsim/config';
-import { MM_STRESS_TOPOLOGY_YAML, mmStressConfig } from './machine.js';
+import { MM_STRESS_TOPOLOGY_YAML } from './machine.js';
+import { mmStressConfig, parseConfigYaml } from '../builtin.js';
 
 const repoPath = (p: string): string => join(import.meta.dirname, '..', '..', '..', '..', p);
 

@@ -4,10 +4,8 @@
  * so the stress crosses every page type and reaches every limit. Checked in
  * as `examples/mm-stress.yaml`, which a test keeps identical to this text.
  */
-import { parseConfigYaml } from '@cdmsim/config';
-import type { MmStressWorkloadSpec, SimConfig } from '@cdmsim/config';
 
-/** The `source` of {@link mmStressConfig}. */
+/** The `source` of the built-in mm-stress machine (`mmStressConfig`). */
 export const MM_STRESS_SOURCE = '<built-in mm-stress machine>';
 
 /** YAML text of the mm-stress machine. */
@@ -77,14 +75,3 @@ workload:
   caches: true              # CPU stores go through coherent caches; DMA sources are recalled first; freed frames are invalidated before reuse
   cacheLines: 4             # lines per cache, few so that writebacks cross the bus
 `;
-
-/**
- * Returns the built-in mm-stress machine and workload, parsed and validated,
- * with `workload` fields overriding the file's (for code and tests; they are
- * not validated again); a fresh object on every call.
- */
-export function mmStressConfig(workload: Partial<Omit<MmStressWorkloadSpec, 'kind'>> = {}): SimConfig {
-  const config = parseConfigYaml(MM_STRESS_TOPOLOGY_YAML, MM_STRESS_SOURCE);
-  if (config.workload.kind !== 'mm-stress') throw new Error(`${MM_STRESS_SOURCE}: the built-in mm-stress machine has a ${config.workload.kind} workload`);
-  return { ...config, workload: { ...config.workload, ...workload } };
-}

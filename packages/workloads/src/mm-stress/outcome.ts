@@ -8,10 +8,12 @@ import { RunningHash } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { MM_STRESS_OPS, type MmStressOp } from '@cdmsim/mm';
 import type { MemcgCounters } from '@cdmsim/shm';
+import type { DriverStats, PageCachesReport } from '@cdmsim/platform';
 import type { MmStressCpuStats } from './cpu-role.js';
-import type { MmStressDeviceStats } from '@cdmsim/platform';
-import type { PageCachesReport } from '@cdmsim/platform';
+import { MM_STRESS, type MmStressWorkloadSpec } from './config.js';
+import type { MmStressNodeReport } from './role.js';
 import { sumCounts } from '../shared/outcome-parts.js';
+import type { NodeShare } from '../workload.js';
 
 /** One CPU node's share of an mm-stress run. */
 export interface MmStressCpuOutcome extends MmStressCpuStats {
@@ -19,7 +21,7 @@ export interface MmStressCpuOutcome extends MmStressCpuStats {
 }
 
 /** One device's share of an mm-stress run. */
-export interface MmStressDeviceOutcome extends MmStressDeviceStats {
+export interface MmStressDeviceOutcome extends DriverStats {
   readonly node: string;
 }
 
@@ -44,7 +46,7 @@ export interface MmStressCoherenceOutcome {
 
 /** The outcome of the mm-stress workload. A run whose per-node checks failed fails instead of reporting. */
 export interface MmStressRunOutcome {
-  readonly kind: 'mm-stress';
+  readonly kind: typeof MM_STRESS;
   /** True when every node finished and every memcg counter is back at zero. */
   readonly verified: boolean;
   readonly problems: readonly string[];
@@ -91,14 +93,13 @@ function coherenceOutcome(reports: readonly PageCachesReport[]): MmStressCoheren
 
 /** Returns the outcome of an mm-stress run from every node's report (node order) and the run's memcg counters. */
 export function mmStressOutcome(
-  config: SimConfig,
-  nodes: readonly { name: string; mm?: { cpu?: MmStressCpuStats; device?: MmStressDeviceStats; coherence?: PageCachesReport } }[],
+  config: SimConfig<MmStressWorkloadSpec>,
+  nodes: readonly NodeShare<MmStressNodeReport>[],
   memcgs: MemcgCounters,
 ): MmStressRunOutcome {
   const w = config.workload;
-  if (w.kind !== 'mm-stress') throw new Error(`mm-stress outcome asked of a ${w.kind} run`);
-  const perCpu = nodes.flatMap((n) => (n.mm?.cpu ? [{ node: n.name, ...n.mm.cpu }] : []));
-  const perDevice = nodes.flatMap((n) => (n.mm?.device ? [{ node: n.name, ...n.mm.device }] : []));
+  const perCpu = nodes.flatMap((n) => (n.share?.cpu ? [{ node: n.name, ...n.share.cpu }] : []));
+  const perDevice = nodes.flatMap((n) => (n.share?.device ? [{ node: n.name, ...n.share.device }] : []));
   const problems: string[] = [];
   if (perCpu.length !== config.topology.cpus.length) problems.push(`${config.topology.cpus.length - perCpu.length} CPU nodes did not report`);
   if (perDevice.length !== config.topology.devices.length) problems.push(`${config.topology.devices.length - perDevice.length} devices did not report`);
@@ -114,10 +115,10 @@ export function mmStressOutcome(
   for (const c of perCpu) hash.add(c.cachedReads);
   for (const c of perCpu) hash.add(c.migrations.pagesToDevice).add(c.migrations.pagesToRam).add(c.faults).add(c.cowCopies).add(c.deviceFaults);
   for (const d of perDevice) hash.add(d.allocated).add(d.declined).add(d.pageFrees).add(d.evictedPages);
-  const coherence = coherenceOutcome(nodes.flatMap((n) => (n.mm?.coherence ? [n.mm.coherence] : [])));
+  const coherence = coherenceOutcome(nodes.flatMap((n) => (n.share?.coherence ? [n.share.coherence] : [])));
   if (coherence) for (const v of Object.values(coherence)) hash.add(v);
   return {
-    kind: 'mm-stress',
+    kind: MM_STRESS,
     verified: problems.length === 0,
     problems,
     dataHash: hash.hex(),

@@ -8,10 +8,11 @@
  */
 import type { NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
+import type { SharedBufferWorkloadSpec } from './config.js';
 import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { MemoryRanges } from '@cdmsim/platform';
-import { DEVICE_OUTSTANDING_ACCESSES, PAGES_PER_RANGE_FAULT, planSlices, sharedBufferSpec, type DeviceSlice } from './plan.js';
+import { DEVICE_OUTSTANDING_ACCESSES, PAGES_PER_RANGE_FAULT, planSlices, type DeviceSlice } from './plan.js';
 import { expectedSliceDigest, fillInitial, fillTagged, equalBytes, identifyChunk } from './patterns.js';
 
 /** Counters of the device side (plain data). */
@@ -57,7 +58,7 @@ export class SharedBufferDevice {
     finishedPs: 0,
   };
   readonly #kernel: NodeKernel;
-  readonly #config: SimConfig;
+  readonly #config: SimConfig<SharedBufferWorkloadSpec>;
   readonly #memory: MemoryRanges;
   readonly #slice: DeviceSlice;
   /** The device's mirror of the process page table: vpn -> pfn. */
@@ -72,14 +73,14 @@ export class SharedBufferDevice {
   #issued = 0;
   #completed = 0;
 
-  constructor(kernel: NodeKernel, config: SimConfig, memory: MemoryRanges) {
+  constructor(kernel: NodeKernel, config: SimConfig<SharedBufferWorkloadSpec>, memory: MemoryRanges) {
     this.#kernel = kernel;
     this.#config = config;
     this.#memory = memory;
     const slice = planSlices(config).find((s) => s.device === kernel.self);
     if (!slice) throw new Error(`device ${kernel.spec.name} has no slice in the plan`);
     this.#slice = slice;
-    kernel.reportWork(0, sharedBufferSpec(config).accessesPerDevice);
+    kernel.reportWork(0, config.workload.accessesPerDevice);
   }
 
   /** Handles CTRL_START from the process: build the mirror of our slice. */
@@ -121,19 +122,19 @@ export class SharedBufferDevice {
     }
     this.stats.mirroredPages = this.#mirror.size;
     if (--this.#faultsInFlight === 0) {
-      for (let i = 0; i < DEVICE_OUTSTANDING_ACCESSES; i++) this.#issueNext(i * sharedBufferSpec(this.#config).thinkTimePs);
+      for (let i = 0; i < DEVICE_OUTSTANDING_ACCESSES; i++) this.#issueNext(i * this.#config.workload.thinkTimePs);
     }
   }
 
   #issueNext(delayPs: number): void {
-    if (this.#issued >= sharedBufferSpec(this.#config).accessesPerDevice) return;
+    if (this.#issued >= this.#config.workload.accessesPerDevice) return;
     this.#issued++;
     this.#kernel.after(delayPs, 'issue access', () => this.#issue());
   }
 
   #issue(): void {
     const { topology } = this.#config;
-    const workload = sharedBufferSpec(this.#config);
+    const workload = this.#config.workload;
     const rng = this.#kernel.rng;
     const chunks = this.#slice.bytes / workload.accessBytes;
     const chunk = this.#slice.startBytes / workload.accessBytes + rng.int(0, chunks - 1);
@@ -185,13 +186,13 @@ export class SharedBufferDevice {
     if (latency > this.stats.maxLatencyPs) this.stats.maxLatencyPs = latency;
     if (!access.write) this.#checkRead(access, r.data ?? new Uint8Array(0));
     this.#completed++;
-    this.#kernel.reportWork(this.#completed, sharedBufferSpec(this.#config).accessesPerDevice);
-    this.#issueNext(sharedBufferSpec(this.#config).thinkTimePs);
-    if (this.#completed === sharedBufferSpec(this.#config).accessesPerDevice) this.#finish();
+    this.#kernel.reportWork(this.#completed, this.#config.workload.accessesPerDevice);
+    this.#issueNext(this.#config.workload.thinkTimePs);
+    if (this.#completed === this.#config.workload.accessesPerDevice) this.#finish();
   }
 
   #checkRead(access: PendingAccess, data: Uint8Array): void {
-    const workload = sharedBufferSpec(this.#config);
+    const workload = this.#config.workload;
     let ok: boolean;
     if (access.expectWriteNo === undefined) {
       ok = identifyChunk(data, this.#kernel.seed, access.offset).kind !== 'corrupt';
@@ -209,7 +210,7 @@ export class SharedBufferDevice {
 
   #finish(): void {
     this.stats.finishedPs = this.#kernel.nowPs;
-    const workload = sharedBufferSpec(this.#config);
+    const workload = this.#config.workload;
     const digest = workload.overlap
       ? ''
       : expectedSliceDigest(this.#kernel.seed, this.#slice.startBytes, this.#slice.bytes, workload.accessBytes, this.#slice.index, this.#lastWrite);

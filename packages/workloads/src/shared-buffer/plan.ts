@@ -4,9 +4,8 @@
  * so they agree without exchanging it.
  */
 import type { NodeId } from '@cdmsim/engine';
-import { sharedBufferSpec, type SimConfig } from '@cdmsim/config';
-
-export { sharedBufferSpec };
+import type { SimConfig } from '@cdmsim/config';
+import type { SharedBufferWorkloadSpec } from './config.js';
 
 /** Virtual address the process maps its buffer at. */
 export const BUFFER_VADDR = 0x10_0000_0000;
@@ -27,9 +26,9 @@ export interface DeviceSlice {
 }
 
 /** Returns every device's slice: disjoint chunk-aligned slices, or the whole buffer for all when `overlap`. */
-export function planSlices(config: SimConfig): DeviceSlice[] {
+export function planSlices(config: SimConfig<SharedBufferWorkloadSpec>): DeviceSlice[] {
   const { topology } = config;
-  const workload = sharedBufferSpec(config);
+  const workload = config.workload;
   const devices = topology.devices;
   const chunks = Math.floor(workload.bufferBytes / workload.accessBytes);
   if (workload.overlap) {

@@ -12,13 +12,14 @@
  */
 import { RunningHash, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
+import type { SharedBufferWorkloadSpec } from './config.js';
 import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import { AddressSpace } from '@cdmsim/platform';
 import type { ProcessHost } from '@cdmsim/platform';
 import type { HomeAgent } from '@cdmsim/platform';
 import type { PageTables, FrameTable } from '@cdmsim/shm';
-import { BUFFER_VADDR, WORKLOAD_PID, planSlices, sharedBufferSpec, type DeviceSlice } from './plan.js';
+import { BUFFER_VADDR, WORKLOAD_PID, planSlices, type DeviceSlice } from './plan.js';
 import { fillInitial, identifyChunk } from './patterns.js';
 
 /** What the shared-buffer workload reports (plain data); part of results.json. */
@@ -49,7 +50,7 @@ export interface SharedBufferOutcome {
 export class SharedBufferProcess {
   #outcome: SharedBufferOutcome | undefined;
   readonly #kernel: NodeKernel;
-  readonly #config: SimConfig;
+  readonly #config: SimConfig<SharedBufferWorkloadSpec>;
   readonly #host: ProcessHost;
   readonly #memory: HomeAgent;
   readonly #slices: DeviceSlice[];
@@ -60,7 +61,7 @@ export class SharedBufferProcess {
   #devicesDonePs: Ps = 0;
 
   /** `memory` is the home agent of this CPU node's RAM, where the buffer lives (first touch is local). */
-  constructor(kernel: NodeKernel, config: SimConfig, host: ProcessHost, memory: HomeAgent, pt: PageTables, frames: FrameTable) {
+  constructor(kernel: NodeKernel, config: SimConfig<SharedBufferWorkloadSpec>, host: ProcessHost, memory: HomeAgent, pt: PageTables, frames: FrameTable) {
     this.#kernel = kernel;
     this.#config = config;
     this.#host = host;
@@ -78,12 +79,12 @@ export class SharedBufferProcess {
 
   /** Schedules the workload's first step at time 0. */
   begin(): void {
-    this.#vaddr = this.#mm.mmapAnon(sharedBufferSpec(this.#config).bufferBytes);
+    this.#vaddr = this.#mm.mmapAnon(this.#config.workload.bufferBytes);
     this.#kernel.at(0, 'fill page', () => this.#fillPage(0));
   }
 
   #pageCount(): number {
-    return Math.ceil(sharedBufferSpec(this.#config).bufferBytes / this.#config.topology.pageSizeBytes);
+    return Math.ceil(this.#config.workload.bufferBytes / this.#config.topology.pageSizeBytes);
   }
 
   /** Touches and writes page `i`, then schedules page i + 1 when this one is done. */
@@ -112,7 +113,7 @@ export class SharedBufferProcess {
           op: cdmsim.ControlOp.CTRL_START,
           pid: WORKLOAD_PID,
           vaddr: this.#vaddr,
-          bytes: sharedBufferSpec(this.#config).bufferBytes,
+          bytes: this.#config.workload.bufferBytes,
           sliceStart: s.startBytes,
           sliceBytes: s.bytes,
         },
@@ -150,7 +151,7 @@ export class SharedBufferProcess {
   /** Checks the buffer read back, exits the process and records the outcome. */
   #verify(): void {
     const { topology } = this.#config;
-    const workload = sharedBufferSpec(this.#config);
+    const workload = this.#config.workload;
     const buffer = this.#buffer;
     const problems: string[] = [];
     const chunks = { written: 0, initial: 0, corrupt: 0 };

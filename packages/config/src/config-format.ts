@@ -1,0 +1,95 @@
+/**
+ * A config format: the machine schema plus the workloads of one
+ * `WorkloadCatalog`. It parses and validates YAML files and plain objects,
+ * resolves workload sections built in code with the same messages, and
+ * generates the JSON Schema editors use. @cdmsim/workloads builds the one
+ * cdmsim uses from its registry; tests may build one over a small catalog.
+ */
+import { z } from 'zod';
+import { ConfigValidationError } from './issues.js';
+import { readConfigText } from './load.js';
+import { OBJECT_SOURCE, toConfigIssues, validateAndResolve } from './resolve.js';
+import { MACHINE_SHAPE } from './schema.js';
+import { parseWithIssues } from './schema-issues.js';
+import type { SimConfig, WorkloadSpec } from './types.js';
+import type { WorkloadCatalog } from './workload-catalog.js';
+import { parseYamlWithPositions } from './yaml-positions.js';
+
+/** The config format of one set of workload kinds. */
+export class ConfigFormat {
+  readonly catalog: WorkloadCatalog;
+  /** The zod schema of a whole config file (input: YAML shape; output: sizes in bytes, defaults filled). */
+  readonly schema: z.ZodType;
+
+  constructor(catalog: WorkloadCatalog) {
+    this.catalog = catalog;
+    this.schema = z
+      .strictObject({ ...MACHINE_SHAPE, workload: catalog.schema.prefault({}) })
+      .describe('cdmsim topology configuration: a simulated machine and, optionally, the experiment to run on it.');
+  }
+
+  /**
+   * Parses, validates and resolves YAML `text`; `fileName` is used in
+   * messages and becomes `SimConfig.source`. Returns the config.
+   * @throws ConfigValidationError listing every problem as `FILE:LINE:COL: FIELD.PATH: message` (YAML syntax errors too).
+   */
+  parseYaml(text: string, fileName: string): SimConfig {
+    const parsed = parseYamlWithPositions(text);
+    if (!parsed.ok) {
+      throw new ConfigValidationError(parsed.errors.map((e) => ({ file: fileName, ...e.position, path: '(yaml syntax)', message: e.message })));
+    }
+    return validateAndResolve(parsed.value, fileName, this.schema, this.catalog, parsed.locate);
+  }
+
+  /**
+   * Reads the YAML config at `path` and returns it validated and resolved (`source` is `path`).
+   * @throws ConfigError when the file cannot be read, ConfigValidationError when it is invalid.
+   */
+  loadFile(path: string): SimConfig {
+    return this.parseYaml(readConfigText(path), path);
+  }
+
+  /**
+   * Resolves a config given as a plain object in the YAML shape (for
+   * programmatic use); problems name the field path but carry no line numbers.
+   * @throws ConfigValidationError when it is invalid.
+   */
+  resolve(raw: unknown, source: string = OBJECT_SOURCE): SimConfig {
+    return validateAndResolve(raw, source, this.schema, this.catalog);
+  }
+
+  /**
+   * Returns the resolved spec of a workload section built in code from
+   * YAML-shaped fields (`{ kind: 'x', opsPerNode: 200 }`; absent fields take
+   * their defaults), checked like the section of a file. Only the section's
+   * own fields are checked: a workload that refers to the machine (node
+   * names) needs `resolve` of a whole config.
+   * @throws ConfigValidationError naming the fields when they are invalid.
+   */
+  resolveWorkload(fields: { readonly kind: string } & Record<string, unknown>, source = `<${fields.kind} workload>`): WorkloadSpec {
+    const parsed = parseWithIssues(this.catalog.schema, fields, ['workload'], { kindsText: this.catalog.kindsText });
+    if (!parsed.ok) throw new ConfigValidationError(toConfigIssues(parsed.issues, source));
+    return this.catalog.resolve(parsed.value as { kind: string }, {
+      topology: { name: source, pageSizeBytes: 0, nodes: [], cpus: [], devices: [], links: [] },
+      nodeId: (name) => {
+        throw new ConfigValidationError([{ file: source, path: 'workload', message: `names node "${name}": resolve it as part of a whole config` }]);
+      },
+    });
+  }
+
+  /**
+   * Returns the JSON Schema (draft 2020-12) of the config file format: the
+   * input side (size strings, defaults shown, unknown fields forbidden),
+   * with descriptions for editors. A new object on every call.
+   */
+  jsonSchema(): Record<string, unknown> {
+    const generated = z.toJSONSchema(this.schema, { target: 'draft-2020-12', io: 'input' });
+    const { $schema, ...rest } = generated;
+    return { $schema, title: 'cdmsim configuration', ...rest };
+  }
+
+  /** Returns the exact text of the checked-in schema file: 2-space JSON plus a final newline. */
+  jsonSchemaText(): string {
+    return `${JSON.stringify(this.jsonSchema(), null, 2)}\n`;
+  }
+}

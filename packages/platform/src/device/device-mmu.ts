@@ -1,0 +1,125 @@
+/**
+ * A device's MMU as its driver drives it: the device populates its mirror
+ * of a process range with range faults (`hmm_range_fault`, served by the
+ * process's CPU node over the bus, in batches after the driver's fault
+ * cost), then reads and writes through the mirror: each access goes to the
+ * home agent of the page it maps (its own memory, another device's, or a
+ * CPU's RAM over the coherent links).
+ */
+import { CdmsimError, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
+import { Errno } from '@cdmsim/mm';
+import { cdmsim } from '@cdmsim/proto';
+import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
+import type { MemoryRanges } from '../memory/memory-map.js';
+import type { MirrorTable } from './mirror-table.js';
+
+/** Pages per range fault (one `hmm_range_fault` call) when the device populates its mirror. */
+export const PAGES_PER_RANGE_FAULT = 512;
+
+/** Counters of a device's MMU (plain data). */
+export interface DeviceMmuStats {
+  /** Range faults sent, and the pages they asked for. */
+  rangeFaults: number;
+  rangeFaultPages: number;
+  /** Pages a range fault reported not valid (left out of the mirror). */
+  invalidPages: number;
+  /** Accesses through the mirror. */
+  accesses: number;
+}
+
+/** What a device access returned: the home agent's status and, for a read, the data. */
+export interface AccessResult {
+  readonly ok: boolean;
+  readonly data: Uint8Array;
+}
+
+/** One device's MMU over its mirror. */
+export class DeviceMmu {
+  readonly stats: DeviceMmuStats = { rangeFaults: 0, rangeFaultPages: 0, invalidPages: 0, accesses: 0 };
+  readonly mirror: MirrorTable;
+  readonly #kernel: NodeKernel;
+  readonly #memory: MemoryRanges;
+  readonly #rangeFaults: PendingReplies;
+  readonly #accesses: PendingReplies;
+
+  /** Registers the RangeFaultReply and MemResponse handlers on `kernel`; `memory` locates every pfn's home. */
+  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges) {
+    this.#kernel = kernel;
+    this.mirror = mirror;
+    this.#memory = memory;
+    this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply');
+    this.#accesses = new PendingReplies(kernel, 'memResp');
+  }
+
+  /** The driver's cost of handling a device fault before its range fault leaves. */
+  #faultPs(): Ps {
+    const spec = this.#kernel.spec;
+    return spec.kind === 'gpu' ? spec.faultLatencyPs : 0;
+  }
+
+  /**
+   * Populates the mirror of [firstVpn, endVpn) of process `pid`, which runs
+   * on CPU node `host`: one range fault per PAGES_PER_RANGE_FAULT pages
+   * (faulting pages in, for writing when `write`), each sent after the
+   * driver's fault cost. `done(Errno.OK)` runs once every reply arrived,
+   * `done(errno)` with the first error a reply carried. Pages reported not
+   * valid stay out of the mirror.
+   */
+  mirrorRange(host: NodeId, pid: Pid, firstVpn: number, endVpn: number, write: boolean, done: (result: Errno) => void): void {
+    const pageSize = this.#kernel.topology.pageSizeBytes;
+    let outstanding = 0;
+    let result = Errno.OK;
+    for (let vpn = firstVpn; vpn < endVpn; vpn += PAGES_PER_RANGE_FAULT) {
+      const npages = Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn);
+      outstanding++;
+      this.stats.rangeFaults++;
+      this.stats.rangeFaultPages += npages;
+      this.#kernel.after(this.#faultPs(), 'range fault', () =>
+        this.#rangeFaults.send(host, { rangeFault: { pid, vaddr: vpn * pageSize, npages, write } }, (env) => {
+          const r = env.rangeFaultReply!;
+          if (r.error) result = result === Errno.OK ? (-r.error as Errno) : result;
+          else this.#fill(pid, Math.floor((r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
+          if (--outstanding === 0) done(result);
+        }),
+      );
+    }
+    if (outstanding === 0) done(result);
+  }
+
+  #fill(pid: Pid, firstVpn: number, pfns: readonly number[], flags: readonly number[]): void {
+    for (let i = 0; i < pfns.length; i++) {
+      const f = flags[i] ?? 0;
+      if (!(f & cdmsim.HmmPfnFlag.HMM_PFN_VALID)) {
+        this.stats.invalidPages++;
+        continue;
+      }
+      const pfn = pfns[i]!;
+      this.mirror.set(pid, firstVpn + i, pfn, (f & cdmsim.HmmPfnFlag.HMM_PFN_WRITE) !== 0, this.#memory.of(pfn)?.kind === 'public');
+    }
+  }
+
+  /**
+   * Reads `size` bytes (`data` undefined) or writes `data` at virtual
+   * address `va` of process `pid` through the mirror: the access goes to
+   * the home agent of the mapped page; `done` gets its result when the
+   * answer arrives. Returns EFAULT at once (nothing sent) when the mirror
+   * has no entry for the page, or no write permission for a write (the
+   * device would fault: populate the mirror first).
+   * @throws CdmsimError when the mirror maps a pfn of no memory (a corrupt mirror).
+   */
+  access(pid: Pid, va: number, size: number, data: Uint8Array | undefined, done: (result: AccessResult) => void): Errno {
+    const pageSize = this.#kernel.topology.pageSizeBytes;
+    const entry = this.mirror.lookup(pid, Math.floor(va / pageSize));
+    if (!entry || (data !== undefined && !entry.write)) return Errno.EFAULT;
+    const home = this.#memory.of(entry.pfn);
+    if (!home) throw new CdmsimError(`device ${this.#kernel.spec.name}: the mirror of pid ${pid} maps pfn ${entry.pfn}, which belongs to no memory`);
+    this.stats.accesses++;
+    const paddr = entry.pfn * pageSize + (va % pageSize);
+    const memReq = data === undefined ? { op: cdmsim.MemOp.MEM_READ, paddr, size } : { op: cdmsim.MemOp.MEM_WRITE, paddr, size, data };
+    this.#accesses.send(home.home, { memReq }, (env) => {
+      const r = env.memResp!;
+      done({ ok: !r.status, data: r.data ?? new Uint8Array(0) });
+    });
+    return Errno.OK;
+  }
+}

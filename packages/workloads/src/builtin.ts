@@ -1,0 +1,60 @@
+/**
+ * The built-in experiments, parsed by the registry's config format: the
+ * default one (`npm start`, `examples/default.yaml`: the default machine of
+ * @cdmsim/config plus the default workload's example section) and the
+ * machine of `cdmsim stress mm --mode` (`examples/mm-stress.yaml`).
+ */
+import { CdmsimError } from '@cdmsim/engine';
+import { DEFAULT_MACHINE_YAML, DEFAULT_SOURCE, type SimConfig, type WorkloadSpec } from '@cdmsim/config';
+import type { Workload, WorkloadOutcomeBase } from './workload.js';
+import { MM_STRESS_SOURCE, MM_STRESS_TOPOLOGY_YAML } from './mm-stress/machine.js';
+import { mmStress, type MmStressWorkloadSpec } from './mm-stress/index.js';
+import { configFormat, WORKLOADS } from './registry.js';
+
+/** YAML text of the built-in experiment (`examples/default.yaml`): the default machine and the default workload's section. */
+export const DEFAULT_CONFIG_YAML = `${DEFAULT_MACHINE_YAML}\n${WORKLOADS[0].exampleYaml ?? ''}`;
+
+/**
+ * Returns the built-in default machine and experiment, parsed and validated
+ * from {@link DEFAULT_CONFIG_YAML}; `source` is '<built-in default>'. A
+ * fresh object on every call, so callers may modify it.
+ */
+export function defaultConfig(): SimConfig {
+  return configFormat.parseYaml(DEFAULT_CONFIG_YAML, DEFAULT_SOURCE);
+}
+
+/**
+ * Returns the built-in mm-stress machine and workload, parsed and validated,
+ * with `workload` fields overriding the file's (for code and tests; they are
+ * not validated again); a fresh object on every call.
+ */
+export function mmStressConfig(workload: Partial<Omit<MmStressWorkloadSpec, 'kind'>> = {}): SimConfig<MmStressWorkloadSpec> {
+  const config = configFormat.parseYaml(MM_STRESS_TOPOLOGY_YAML, MM_STRESS_SOURCE);
+  if (!mmStress.runs(config)) throw new CdmsimError(`${MM_STRESS_SOURCE}: the built-in mm-stress machine has a ${config.workload.kind} workload`);
+  return { ...config, workload: { ...config.workload, ...workload } };
+}
+
+/** Reads, validates and resolves the config file at `path` with every registered workload (`configFormat.loadFile`). */
+export function loadConfigFile(path: string): SimConfig {
+  return configFormat.loadFile(path);
+}
+
+/** Parses, validates and resolves YAML text with every registered workload (`configFormat.parseYaml`). */
+export function parseConfigYaml(text: string, fileName: string): SimConfig {
+  return configFormat.parseYaml(text, fileName);
+}
+
+/** Resolves a config given as a plain object in the YAML shape (`configFormat.resolve`). */
+export function resolveConfig(raw: unknown, source?: string): SimConfig {
+  return configFormat.resolve(raw, source);
+}
+
+/**
+ * Returns the resolved spec of workload `w` from YAML-shaped fields built in
+ * code (`workloadSpec(coherenceRandom, { lines: 5 })`; absent fields take
+ * their defaults), checked with the same messages as a config file.
+ * @throws ConfigValidationError naming the fields when they are invalid.
+ */
+export function workloadSpec<Spec extends WorkloadSpec>(w: Workload<Spec, unknown, WorkloadOutcomeBase>, fields: Record<string, unknown> = {}): Spec {
+  return configFormat.resolveWorkload({ ...fields, kind: w.kind }) as Spec;
+}

@@ -1,0 +1,88 @@
+/**
+ * The shared-buffer workload's config section: a process on a CPU node
+ * maps a buffer and the devices read and write it through the bus.
+ */
+import { z } from 'zod';
+import { nodeId, nsToPs, type NodeId, type Ps } from '@cdmsim/engine';
+import { defineWorkloadConfig, formatBytes, listNames, nodeNameField, powerOfTwoSizeField, sizeField, type PathIssue, type WorkloadSpec } from '@cdmsim/config';
+
+/** The kind of this workload in config files. */
+export const SHARED_BUFFER = 'shared-buffer';
+
+/** Largest allowed buffer in bytes (1 GiB). */
+export const MAX_BUFFER_BYTES = 2 ** 30;
+
+/** The shared-buffer experiment: devices access one buffer owned by a process on CPU node `process`. */
+export interface SharedBufferWorkloadSpec extends WorkloadSpec {
+  readonly kind: typeof SHARED_BUFFER;
+  readonly process: NodeId;
+  readonly bufferBytes: number;
+  readonly accessBytes: number;
+  readonly accessesPerDevice: number;
+  readonly writeFraction: number;
+  readonly overlap: boolean;
+  readonly thinkTimePs: Ps;
+}
+
+const fields = {
+  process: nodeNameField('CPU node the process runs on; default: the first cpu.').optional(),
+  bufferSize: sizeField('Size of the shared buffer (at most 1GiB).')
+    .prefault('1MiB')
+    .refine((b) => b <= MAX_BUFFER_BYTES, { error: 'must be at most 1GiB' }),
+  accessSize: powerOfTwoSizeField('Bytes per device access (power of two, 8B to pageSize).')
+    .prefault('64B')
+    .refine((b) => b >= 8, { error: 'must be at least 8B (a write carries its 8-byte tag)' }),
+  accessesPerDevice: z.number().int().positive().default(512).describe('Accesses each device makes.'),
+  writeFraction: z.number().min(0).max(1).default(0.5).describe('Fraction of accesses that are writes, 0..1.'),
+  overlap: z.boolean().default(false).describe('false: devices work on disjoint slices (race free); true: all devices hit the whole buffer (racy).'),
+  thinkTimeNs: z.number().min(0).default(50).describe('Device compute time between accesses, in nanoseconds (≥ 0).'),
+};
+
+/** The config section of the shared-buffer workload. */
+export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec, typeof fields>({
+  kind: SHARED_BUFFER,
+  description: 'The shared-buffer experiment: devices read and write one buffer of a process.',
+  fields,
+  check(machine, w) {
+    const issues: PathIssue[] = [];
+    const cpuNames = machine.cpus.map((c) => c.name);
+    if (w.process !== undefined && !cpuNames.includes(w.process)) {
+      const isDevice = machine.devices.some((d) => d.name === w.process);
+      const what = isDevice ? `"${w.process}" is a device, not a CPU node` : `no CPU node named "${w.process}"`;
+      issues.push({ path: ['workload', 'process'], message: `${what} (cpus: ${listNames(cpuNames)})` });
+    }
+    if (w.accessSize > machine.pageSize) {
+      issues.push({ path: ['workload', 'accessSize'], message: `must be at most pageSize ${formatBytes(machine.pageSize)} (got ${formatBytes(w.accessSize)})` });
+    }
+    if (w.bufferSize < w.accessSize) {
+      issues.push({ path: ['workload', 'bufferSize'], message: `must be at least accessSize ${formatBytes(w.accessSize)} (got ${formatBytes(w.bufferSize)})` });
+    }
+    return issues;
+  },
+  resolve(w, machine) {
+    return {
+      kind: SHARED_BUFFER,
+      process: w.process === undefined ? nodeId(0) : machine.nodeId(w.process),
+      bufferBytes: w.bufferSize,
+      accessBytes: w.accessSize,
+      accessesPerDevice: w.accessesPerDevice,
+      writeFraction: w.writeFraction,
+      overlap: w.overlap,
+      thinkTimePs: nsToPs(w.thinkTimeNs),
+    };
+  },
+});
+
+/** The section of the built-in experiment, every field spelled out (also the defaults when the section is absent). */
+export const SHARED_BUFFER_EXAMPLE_YAML = `# The default experiment, every field spelled out (these are also the defaults
+# when the section is absent).
+workload:
+  kind: shared-buffer
+  process: cpu0
+  bufferSize: 1MiB
+  accessSize: 64B
+  accessesPerDevice: 512
+  writeFraction: 0.5
+  overlap: false
+  thinkTimeNs: 50
+`;

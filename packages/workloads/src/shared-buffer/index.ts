@@ -1,0 +1,32 @@
+/**
+ * The shared-buffer workload: a process on a CPU node maps and writes a
+ * buffer, every device mirrors its slice with range faults and reads and
+ * writes it through the bus (each access at the home agent of its page),
+ * and the process reads it back and checks every chunk and every device's
+ * digest.
+ */
+import { CdmsimError } from '@cdmsim/engine';
+import { formatBytes } from '@cdmsim/config';
+import { defineWorkload } from '../workload.js';
+import { sharedBufferConfig, SHARED_BUFFER_EXAMPLE_YAML, type SharedBufferWorkloadSpec } from './config.js';
+import type { SharedBufferOutcome } from './process-role.js';
+import { sharedBufferRole, type SharedBufferNodeReport } from './role.js';
+
+export { SHARED_BUFFER, MAX_BUFFER_BYTES, type SharedBufferWorkloadSpec } from './config.js';
+export type { SharedBufferOutcome } from './process-role.js';
+export type { SharedBufferNodeReport } from './role.js';
+export type { DeviceWorkloadStats } from './device-role.js';
+
+/** The shared-buffer workload, as registered. */
+export const sharedBuffer = defineWorkload<SharedBufferWorkloadSpec, SharedBufferNodeReport, SharedBufferOutcome>({
+  config: sharedBufferConfig,
+  exampleYaml: SHARED_BUFFER_EXAMPLE_YAML,
+  createRole: sharedBufferRole,
+  outcome(_config, shares) {
+    const outcome = shares.find((s) => s.share?.outcome)?.share?.outcome;
+    if (!outcome) throw new CdmsimError('shared-buffer: the process node reported no outcome');
+    return outcome;
+  },
+  describe: (w) => `shared-buffer ${formatBytes(w.bufferBytes)} from ${w.processNode}, ${w.devices} devices, ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B${w.overlap ? ', overlapping (racy)' : ', disjoint slices'}`,
+  describeCheck: (w) => `passed (${w.chunks.written} chunks hold device writes, ${w.chunks.initial} initial)`,
+});
