@@ -9,7 +9,6 @@
 export { memoryMap, MemoryRanges, PAGE_TYPE_OF, type MemoryRange } from './memory/memory-map.js';
 export { HomeAgent, type HomeAgentStats } from './memory/home-agent.js';
 export { PageMemory } from './memory/page-memory.js';
-export { FrameAllocator } from './memory/frame-allocator.js';
 export { createSharedState, attachShared, attachPorts, RING_CAPACITY_BYTES, type SharedNeeds, type SharedHandles, type SharedState, type RingDirection } from './shared-state.js';
 export type { NodeEnv, AttachedState } from './node-env.js';
 export type { LineIndex } from './cache/line-index.js';
@@ -26,10 +25,9 @@ export { CoherentPages, type CoherentPagesStats } from './cache/coherent-pages.j
 export { createPageCaches, finishPageCaches, type PageCaches, type PageCachesReport, type PageCachesOptions } from './cache/page-caches.js';
 export { NodeMigrations, type NodeMigrationStats, type MigrationDone } from './host/node-migrations.js';
 export { RemoteDeviceMemory, type PendingDeviceFault } from './host/remote-device-memory.js';
-export { ProcessHost, type ProcessHostStats } from './host/process-host.js';
-export { AddressSpace } from './host/address-space.js';
 export { createNodeMm, registerDeviceMemory, deviceResource, PID_STRIDE, MAPPING_ID_SHIFT, type MmSharedParts } from './mm/node-mm.js';
 export { DeviceDriver, EVICT_BATCH_PAGES, type DriverStats, type DriverOptions } from './device/driver.js';
 export { DeviceMmu, PAGES_PER_RANGE_FAULT, type DeviceMmuStats, type AccessResult } from './device/device-mmu.js';
 export { MirrorTable, type MirrorEntry } from './device/mirror-table.js';
 export { Host, type HostStats } from './host/host.js';
+export { ControlChannel, type ControlMessage } from './control.js';

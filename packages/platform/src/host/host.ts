@@ -7,7 +7,7 @@
  * policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { createProcess, Errno, exitProcess, hmmRangeFault, mmap, accessPfn, isErrPtr, ptrErr, type MemcgId, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
+import { accessPfn, createProcess, Errno, exitProcess, hmmRangeFault, isErrPtr, mmap, ptrErr, type MemcgId, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
 import { PteKind, pteKind } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
@@ -76,14 +76,15 @@ export class Host {
 
   /**
    * The CPU touches page `vpn` of `proc` (`handle_mm_fault` when the entry
-   * does not allow the access): returns the pfn it can access, or an Errno
-   * (EFAULT, ENOMEM, EAGAIN). Counts the faults it took.
+   * does not allow the access): returns the pfn it can access, or
+   * `errPtr(errno)` (EFAULT, ENOMEM, EAGAIN; test with `isErrPtr`). Counts
+   * the faults it took.
    */
-  touch(proc: Process, vpn: number, write: boolean): number | Errno {
+  touch(proc: Process, vpn: number, write: boolean): number {
     const before = this.core.stats.faults;
     const pfn = accessPfn(this.core, proc, vpn, write);
     this.stats.faults += this.core.stats.faults - before;
-    return isErrPtr(pfn) ? ptrErr(pfn) : pfn;
+    return pfn;
   }
 
   /** Returns the pfn a present (or devmap) entry of `proc` maps at `vpn`, or undefined (no walk cost, no fault). */

@@ -7,14 +7,8 @@ import type { NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import type { SharedBufferWorkloadSpec } from './config.js';
 
-/** Virtual address the process maps its buffer at. */
-export const BUFFER_VADDR = 0x10_0000_0000;
-/** Process id of the workload's process. */
-export const WORKLOAD_PID = 1;
 /** Accesses a device keeps in flight at once (its memory-level parallelism). */
 export const DEVICE_OUTSTANDING_ACCESSES = 8;
-/** Pages per device range fault (hmm_range_fault call) when building its mirror. */
-export const PAGES_PER_RANGE_FAULT = 512;
 
 /** One device's part of the buffer. */
 export interface DeviceSlice {

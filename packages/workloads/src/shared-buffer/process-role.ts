@@ -10,16 +10,13 @@
  *      write some device really made);
  *   4. exit the process, freeing every frame.
  */
-import { RunningHash, type Ps } from '@cdmsim/engine';
+import { CdmsimError, RunningHash, type NodeId, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import type { SharedBufferWorkloadSpec } from './config.js';
-import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
+import { Errno, isErrPtr, ptrErr, type Process } from '@cdmsim/mm';
 import type { NodeKernel } from '@cdmsim/kernel';
-import { AddressSpace } from '@cdmsim/platform';
-import type { ProcessHost } from '@cdmsim/platform';
-import type { HomeAgent } from '@cdmsim/platform';
-import type { PageTables, FrameTable } from '@cdmsim/shm';
-import { BUFFER_VADDR, WORKLOAD_PID, planSlices, type DeviceSlice } from './plan.js';
+import type { ControlChannel, ControlMessage, HomeAgent, Host } from '@cdmsim/platform';
+import type { SharedBufferWorkloadSpec } from './config.js';
+import { planSlices, type DeviceSlice } from './plan.js';
 import { fillInitial, identifyChunk } from './patterns.js';
 
 /** What the shared-buffer workload reports (plain data); part of results.json. */
@@ -51,24 +48,30 @@ export class SharedBufferProcess {
   #outcome: SharedBufferOutcome | undefined;
   readonly #kernel: NodeKernel;
   readonly #config: SimConfig<SharedBufferWorkloadSpec>;
-  readonly #host: ProcessHost;
+  readonly #host: Host;
   readonly #memory: HomeAgent;
+  readonly #control: ControlChannel;
   readonly #slices: DeviceSlice[];
-  readonly #mm: AddressSpace;
-  readonly #done = new Map<number, cdmsim.WorkloadControl.$Properties>();
-  #vaddr = 0;
+  readonly #proc: Process;
+  readonly #done = new Map<NodeId, ControlMessage>();
+  #firstVpn = 0;
   #fillDonePs: Ps = 0;
   #devicesDonePs: Ps = 0;
 
-  /** `memory` is the home agent of this CPU node's RAM, where the buffer lives (first touch is local). */
-  constructor(kernel: NodeKernel, config: SimConfig<SharedBufferWorkloadSpec>, host: ProcessHost, memory: HomeAgent, pt: PageTables, frames: FrameTable) {
+  /**
+   * Starts the process on `host` (this CPU node). `memory` is the home agent
+   * of this node's RAM, where the buffer lives (first touch is local);
+   * `control` carries the devices' start and done messages.
+   */
+  constructor(kernel: NodeKernel, config: SimConfig<SharedBufferWorkloadSpec>, host: Host, memory: HomeAgent, control: ControlChannel) {
     this.#kernel = kernel;
     this.#config = config;
     this.#host = host;
     this.#memory = memory;
+    this.#control = control;
     this.#slices = planSlices(config);
-    this.#mm = new AddressSpace(WORKLOAD_PID, pt, frames, config.topology.pageSizeBytes, BUFFER_VADDR);
-    host.add(this.#mm);
+    this.#proc = host.spawn();
+    control.onMessage((src, msg) => this.#deviceDone(src, msg));
     kernel.reportWork(0, this.#pageCount());
   }
 
@@ -79,7 +82,7 @@ export class SharedBufferProcess {
 
   /** Schedules the workload's first step at time 0. */
   begin(): void {
-    this.#vaddr = this.#mm.mmapAnon(this.#config.workload.bufferBytes);
+    this.#firstVpn = this.#host.mmapAnon(this.#proc, this.#config.workload.bufferBytes);
     this.#kernel.at(0, 'fill page', () => this.#fillPage(0));
   }
 
@@ -97,7 +100,8 @@ export class SharedBufferProcess {
       return;
     }
     this.#kernel.reportWork(i, this.#pageCount());
-    const pfn = this.#host.touch(this.#mm, this.#vaddr / pageSize + i);
+    const pfn = this.#host.touch(this.#proc, this.#firstVpn + i, true);
+    if (isErrPtr(pfn)) throw new CdmsimError(`process on ${this.#kernel.spec.name}: filling buffer page ${i} failed with ${Errno[ptrErr(pfn)]}`);
     const bytes = new Uint8Array(pageSize);
     fillInitial(bytes, this.#kernel.seed, i * pageSize);
     const spec = this.#kernel.spec;
@@ -107,26 +111,24 @@ export class SharedBufferProcess {
   }
 
   #startDevices(): void {
+    const pageSize = this.#config.topology.pageSizeBytes;
     for (const s of this.#slices) {
-      this.#kernel.send(s.device, {
-        control: {
-          op: cdmsim.ControlOp.CTRL_START,
-          pid: WORKLOAD_PID,
-          vaddr: this.#vaddr,
-          bytes: this.#config.workload.bufferBytes,
-          sliceStart: s.startBytes,
-          sliceBytes: s.bytes,
-        },
+      this.#control.send(s.device, {
+        op: 'start',
+        pid: this.#proc.pid,
+        vaddr: this.#firstVpn * pageSize,
+        bytes: this.#config.workload.bufferBytes,
+        sliceStart: s.startBytes,
+        sliceBytes: s.bytes,
       });
     }
     if (this.#slices.length === 0) this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
   }
 
-  /** Handles CTRL_DONE from a device. */
-  control(env: EnvelopeData): void {
-    const c = env.control!;
-    if (c.op !== cdmsim.ControlOp.CTRL_DONE) throw new Error(`process: unexpected control op ${c.op} from node ${env.src}`);
-    this.#done.set(env.src ?? 0, c);
+  /** A device reports its slice done. */
+  #deviceDone(src: NodeId, msg: ControlMessage): void {
+    if (msg.op !== 'done') throw new CdmsimError(`process on ${this.#kernel.spec.name}: unexpected ${msg.op} message from node ${src}`);
+    this.#done.set(src, msg);
     if (this.#done.size === this.#slices.length) {
       this.#devicesDonePs = this.#kernel.nowPs;
       this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
@@ -141,8 +143,8 @@ export class SharedBufferProcess {
     this.#buffer = new Uint8Array(this.#pageCount() * pageSize);
     let done = this.#kernel.nowPs;
     for (let i = 0; i < this.#pageCount(); i++) {
-      const pfn = this.#mm.presentPfn(this.#vaddr / pageSize + i);
-      if (pfn === undefined) throw new Error(`process: buffer page ${i} is not mapped at verification`);
+      const pfn = this.#host.presentPfn(this.#proc, this.#firstVpn + i);
+      if (pfn === undefined) throw new CdmsimError(`process on ${this.#kernel.spec.name}: buffer page ${i} is not mapped at verification`);
       done = this.#memory.localAccess(pfn, 0, this.#buffer.subarray(i * pageSize, (i + 1) * pageSize), false);
     }
     return done;
@@ -188,7 +190,7 @@ export class SharedBufferProcess {
     }
     if (readMismatches > 0) problems.push(`${readMismatches} device reads did not return the last write`);
     const dataHash = new RunningHash().addBytes(buffer.subarray(0, workload.bufferBytes)).hex();
-    const freed = this.#host.exit(WORKLOAD_PID);
+    const freed = this.#host.exit(this.#proc);
     this.#outcome = {
       kind: 'shared-buffer',
       processNode: this.#kernel.spec.name,
