@@ -6,7 +6,7 @@
  * what modelling the coherent caches costs (caches on vs off, same seed).
  */
 import { mmStressConfig } from '@cdmsim/workloads';
-import { runMmStress } from '@cdmsim/mm';
+import { runMmStress } from '@cdmsim/mm/testing';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';
 

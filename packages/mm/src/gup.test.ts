@@ -9,7 +9,7 @@ import { checkAllReleased, checkInvariants } from './invariants.js';
 import { migrateToRam } from './migrate-vma.js';
 import { MmuNotifyEvent } from './mmu-notifier.js';
 import { exitProcess } from './zap.js';
-import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './testing/index.js';
 
 const onDevice = (kind: 'public' | 'private', pages = 2) => deviceWorld(kind, { pages, fill: 0x60 });
 

@@ -7,7 +7,7 @@ import { mprotect } from './mprotect.js';
 import { devicePagesOf, outOfMemory, selectBadProcess } from './oom-kill.js';
 import { pagemapRead, smaps } from './pagemap.js';
 import { exitProcess } from './zap.js';
-import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './testing/index.js';
 
 describe('OOM killer', () => {
   it('oom: the victim is chosen by rss with device pages included, so killing it frees little RAM (documented drawback)', () => {

@@ -23,7 +23,6 @@ import { InvariantViolation, type MemNodeId, type NodeId, type Ps } from '@cdmsi
 import type { CpuNodeSpec, MmStressWorkloadSpec } from '@cdmsim/config';
 import {
   Errno,
-  MM_STRESS_OPS,
   checkInvariants,
   exitProcess,
   forkProcess,
@@ -45,11 +44,11 @@ import {
   type MemcgId,
   type MigrateResult,
   type MmCore,
-  type MmStressOp,
   type PageAllocator,
   type Process,
   ROOT_MEMCG,
 } from '@cdmsim/mm';
+import { MM_STRESS_OPS, type MmStressOp } from '@cdmsim/mm/testing';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import { NodeMigrations, type NodeMigrationStats } from '@cdmsim/platform';

@@ -11,21 +11,21 @@
  * options → same report.
  */
 import { CdmsimError, Rng } from '@cdmsim/engine';
-import { mmap, munmap, type Process } from './address-space.js';
-import { readBytes, writeBytes } from './access.js';
-import { Errno, isErrPtr, ptrErr } from './errno.js';
-import { forkProcess } from './fork.js';
-import { getUserPages, releaseUserPages } from './gup.js';
-import { checkAllReleased, checkInvariants } from './invariants.js';
-import { madvise } from './madvise.js';
-import { ROOT_MEMCG, type MemcgId } from './memcg.js';
-import { memcgMoveTask } from './memcg-move.js';
-import { migrateToRam } from './migrate-vma.js';
+import { mmap, munmap, type Process } from '../address-space.js';
+import { readBytes, writeBytes } from '../access.js';
+import { Errno, isErrPtr, ptrErr } from '../errno.js';
+import { forkProcess } from '../fork.js';
+import { getUserPages, releaseUserPages } from '../gup.js';
+import { checkAllReleased, checkInvariants } from '../invariants.js';
+import { madvise } from '../madvise.js';
+import { ROOT_MEMCG, type MemcgId } from '../memcg.js';
+import { memcgMoveTask } from '../memcg-move.js';
+import { migrateToRam } from '../migrate-vma.js';
 import { MmWorld, type WorldDevice, type WorldMemorySpec } from './mm-world.js';
-import { mprotect } from './mprotect.js';
-import { getPage } from './page-lifetime.js';
-import { reclaimLazyFree } from './reclaim.js';
-import { exitProcess } from './zap.js';
+import { mprotect } from '../mprotect.js';
+import { getPage } from '../page-lifetime.js';
+import { reclaimLazyFree } from '../reclaim.js';
+import { exitProcess } from '../zap.js';
 
 /** The operation kinds of the mm stress, as counted in `MmStressReport.operations`. */
 export const MM_STRESS_OPS = [
