@@ -1,4 +1,5 @@
 import { PageType, PteKind } from '@cdmsim/shm';
+import { CdmsimError } from '@cdmsim/engine';
 import { describe, expect, it } from 'vitest';
 import { Errno } from './errno.js';
 import { forkProcess } from './fork.js';
@@ -21,7 +22,7 @@ describe('OOM killer', () => {
     fillPages(w, cpuJob, c, 10, 2);
     expect(selectBadProcess(w.core)).toBe(gpuJob);
     const r = outOfMemory(w.core);
-    if (typeof r !== 'object') throw new Error(`no victim: ${Errno[r]}`);
+    if (typeof r !== 'object') throw new CdmsimError(`no victim: ${Errno[r]}`);
     expect(r.pid).toBe(gpuJob.pid);
     expect(r.rssPages).toBe(20);
     expect(devicePagesOf(r.rssByType)).toBe(18);

@@ -4,7 +4,7 @@
  * memcg's shared counters back at zero once every process on every node
  * exited (the per-node checks already ran on the workers).
  */
-import { RunningHash } from '@cdmsim/engine';
+import { CdmsimError, RunningHash } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { MM_STRESS_OPS, type MmStressOp } from '@cdmsim/mm/testing';
 import type { MemcgCounters } from '@cdmsim/shm';
@@ -96,7 +96,7 @@ export function mmStressOutcome(
   memcgs: MemcgCounters,
 ): MmStressRunOutcome {
   const w = config.workload;
-  if (w.kind !== 'mm-stress') throw new Error(`mm-stress outcome asked of a ${w.kind} run`);
+  if (w.kind !== 'mm-stress') throw new CdmsimError(`mm-stress outcome asked of a ${w.kind} run`);
   const perCpu = nodes.flatMap((n) => (n.mm?.cpu ? [{ node: n.name, ...n.mm.cpu }] : []));
   const perDevice = nodes.flatMap((n) => (n.mm?.device ? [{ node: n.name, ...n.mm.device }] : []));
   const problems: string[] = [];
