@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { nodeId, type NodeId } from '@cdmsim/engine';
 import { CoherentSystem, homeByPfn, smallTopology, type LineAddr } from '@cdmsim/coherence';
-import { forkProcess, MmWorld, migrateToRam, mmap, munmap, writeBytes, type Process } from '@cdmsim/mm';
+import { forkProcess, migrateToRam, mmap, munmap, writeBytes, type Process } from '@cdmsim/mm';
+import { MmWorld } from '@cdmsim/mm/testing';
 import { CoherentPages } from '@cdmsim/platform';
 
 const PAGE = 4096;

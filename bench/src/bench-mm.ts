@@ -5,8 +5,9 @@
  * modes, against the same kind of stress in-process on one thread; and
  * what modelling the coherent caches costs (caches on vs off, same seed).
  */
+import { CdmsimError } from '@cdmsim/engine';
 import { mmStressConfig } from '@cdmsim/workloads';
-import { runMmStress } from '@cdmsim/mm';
+import { runMmStress } from '@cdmsim/mm/testing';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';
 
@@ -24,7 +25,7 @@ interface WorkerRun {
 
 async function onWorkers(mode: RunMode, caches = true): Promise<WorkerRun> {
   const r = await runSimulation(mmStressConfig({ opsPerCpu: OPS_PER_CPU, caches }), { seed: 1, mode });
-  if (r.workload.kind !== 'mm-stress' || !r.workload.verified) throw new Error(`mm stress on workers failed: ${JSON.stringify(r.workload.problems ?? [])}`);
+  if (r.workload.kind !== 'mm-stress' || !r.workload.verified) throw new CdmsimError(`mm stress on workers failed: ${JSON.stringify(r.workload.problems ?? [])}`);
   const ops = Object.values(r.workload.operations).reduce((a, b) => a + b, 0) + r.workload.cachedReads;
   const c = r.workload.coherence;
   return { ops, wallMs: r.host.wallMs, simPs: r.simTimePs, dmaRequests: r.workload.dmaRequests, coherenceMessages: c?.messages ?? 0, misses: c?.misses ?? 0, linesRecalled: c?.linesRecalled ?? 0 };
@@ -33,7 +34,7 @@ async function onWorkers(mode: RunMode, caches = true): Promise<WorkerRun> {
 function inProcess(): { ops: number; wallMs: number } {
   const t0 = performance.now();
   const r = runMmStress({ seed: 1, steps: 2 * OPS_PER_CPU });
-  if (!r.ok) throw new Error(`in-process mm stress failed: ${r.failure?.message}`);
+  if (!r.ok) throw new CdmsimError(`in-process mm stress failed: ${r.failure?.message}`);
   return { ops: r.steps, wallMs: performance.now() - t0 };
 }
 

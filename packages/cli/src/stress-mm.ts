@@ -7,7 +7,7 @@
  * deterministic: a failure replays exactly from its seed.
  */
 import Table from 'cli-table3';
-import { runMmStress, type MmStressReport } from '@cdmsim/mm';
+import { runMmStress, type MmStressReport } from '@cdmsim/mm/testing';
 
 /** Runs `steps` random operations for every seed; returns the reports in seed order. */
 export function runMmStressSeeds(seeds: readonly number[], steps: number): MmStressReport[] {

@@ -6,7 +6,7 @@ import { getUserPages, releaseUserPages } from './gup.js';
 import { checkAllReleased, checkInvariants } from './invariants.js';
 import { DEVMEM_REMOVE_OWNER, devmemPagesInUse } from './devmem-remove.js';
 import { exitProcess } from './zap.js';
-import { deviceWorld, fillPages, firstByte, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, firstByte, mustMmap, pteOf } from './testing/index.js';
 
 function onDevice(kind: 'public' | 'private', pages = 3) {
   const { w, p, vpn, dev, r } = deviceWorld(kind, { pages, fill: 0x30 });

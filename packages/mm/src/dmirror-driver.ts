@@ -5,7 +5,7 @@
  * device-private pages back to RAM in its fault callback. In-process; the
  * node layer will implement the same interfaces with bus messages.
  */
-import type { MemNodeId, Pid } from '@cdmsim/engine';
+import { CdmsimError, type MemNodeId, type Pid } from '@cdmsim/engine';
 import { PteKind, pteKind } from '@cdmsim/shm';
 import { DevicePagePool } from './device-page-pool.js';
 import { Devmem, type DevicePagemapOps, type IoResource } from './devmem.js';
@@ -50,7 +50,7 @@ export class DmirrorDriver implements DevicePagemapOps {
 
   /** The page pool (throws before registration). */
   get pool(): DevicePagePool {
-    if (!this.#pool) throw new Error(`${this.tag}: no device memory registered`);
+    if (!this.#pool) throw new CdmsimError(`${this.tag}: no device memory registered`);
     return this.#pool;
   }
 

@@ -5,6 +5,7 @@
  * driver's fault callback migrates the page back to RAM) and migration
  * entries (wait, then retry).
  */
+import { CdmsimError } from '@cdmsim/engine';
 import { PTE_DIRTY, PTE_WRITE, PTE_YOUNG, PG, PageType, PteKind, encodePteBits, pteKind } from '@cdmsim/shm';
 import { Errno, errPtr, isErrPtr, ptrErr } from './errno.js';
 import { findOrCreateCachePage } from './filemap.js';
@@ -58,7 +59,7 @@ export function handleMmFault(core: MmCore, proc: Process, vpn: number, write: b
         continue; // the entry changed: look again
       }
       default:
-        throw new Error(`fault: unhandled action ${action}`);
+        throw new CdmsimError(`fault: unhandled action ${action}`);
     }
   }
   return Errno.EAGAIN;

@@ -5,7 +5,7 @@ import { Errno } from './errno.js';
 import { forkProcess } from './fork.js';
 import { checkAllReleased, checkInvariants } from './invariants.js';
 import { exitProcess } from './zap.js';
-import { deviceWorld, firstByte, pteOf } from './world-fixture.js';
+import { deviceWorld, firstByte, pteOf } from './testing/index.js';
 
 describe('fork', () => {
   it('fork: devmap public PTE copied with get_page + mapcount + rss', () => {

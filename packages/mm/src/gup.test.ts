@@ -9,7 +9,7 @@ import { checkAllReleased, checkInvariants } from './invariants.js';
 import { migrateToRam } from './migrate-vma.js';
 import { MmuNotifyEvent } from './mmu-notifier.js';
 import { exitProcess } from './zap.js';
-import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './testing/index.js';
 
 const onDevice = (kind: 'public' | 'private', pages = 2) => deviceWorld(kind, { pages, fill: 0x60 });
 
@@ -19,7 +19,7 @@ describe('get_user_pages', () => {
     const events: string[] = [];
     p.notifiers.register({ invalidateRangeStart: (r) => events.push(`${r.event}:${r.owner}`) });
     const r = getUserPages(w.core, p, vpn, 2, { longterm: true });
-    if (!Array.isArray(r)) throw new Error(`gup failed: ${Errno[r]}`);
+    if (!Array.isArray(r)) throw new CdmsimError(`gup failed: ${Errno[r]}`);
     for (const [i, pfn] of r.entries()) {
       expect(w.core.frames.pageType(pfn)).toBe(PageType.SYSTEM_RAM);
       expect(pteOf(w, p, vpn + i)).toMatchObject({ kind: PteKind.PRESENT, pfn });
@@ -37,7 +37,7 @@ describe('get_user_pages', () => {
   it('gup: a pin of a device-private entry faults it back to RAM first (driver fault callback)', () => {
     const { w, p, vpn, dev } = onDevice('private', 1);
     const r = getUserPages(w.core, p, vpn, 1);
-    if (!Array.isArray(r)) throw new Error(`gup failed: ${Errno[r]}`);
+    if (!Array.isArray(r)) throw new CdmsimError(`gup failed: ${Errno[r]}`);
     expect(dev.faults).toBe(1);
     expect(w.core.frames.pageType(r[0]!)).toBe(PageType.SYSTEM_RAM);
     expect(w.core.gupRefs.get(r[0]!)).toBe(1);

@@ -4,7 +4,7 @@ import { Errno } from './errno.js';
 import { HmmPfn, hmmRangeFault, type RangeSnapshot } from './hmm-range-fault.js';
 import { migrateVmaCollect, migrateVmaFinish } from './migrate-vma.js';
 import { mprotect } from './mprotect.js';
-import { deviceWorld, fillPages, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, makeWorld, mustMmap, pteOf } from './testing/world-fixture.js';
 
 const snapshot = (r: RangeSnapshot | Errno): RangeSnapshot => {
   if (typeof r === 'number') throw new Error(`range fault failed: ${Errno[r]}`);

@@ -11,7 +11,7 @@ import { getPage, putPage, releasePages } from './page-lifetime.js';
 import { PTE_KINDS, PTE_OPS, PTE_TABLE, pteAction, renderPteTable } from './pte-transitions.js';
 import { vmNormalPage } from './vm-normal-page.js';
 import { exitProcess } from './zap.js';
-import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { deviceWorld, fillPages, firstByte, makeWorld, mustMmap, pteOf } from './testing/index.js';
 
 /** A world with one process in memcg `job` that wrote `pages` anon pages and moved them to the `kind` device. */
 const onDevice = (kind: 'public' | 'private', pages = 4, limit = Infinity) => deviceWorld(kind, { pages, fill: 0x40, memcgLimit: limit });

@@ -5,7 +5,7 @@ import { forkProcess } from './fork.js';
 import { checkAllReleased, checkInvariants } from './invariants.js';
 import { memcgMoveTask } from './memcg-move.js';
 import { exitProcess } from './zap.js';
-import { fillPages, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { fillPages, makeWorld, mustMmap, pteOf } from './testing/index.js';
 
 /** A task in memcg A with 2 RAM, 2 public and 2 private anon pages plus 1 shmem page. */
 function task(limitB = Infinity) {

@@ -7,11 +7,10 @@ import { forkProcess } from './fork.js';
 import { checkAllReleased, checkInvariants } from './invariants.js';
 import { madvise } from './madvise.js';
 import { MmuNotifyEvent, type MmuNotifierRange } from './mmu-notifier.js';
-import type { MmWorld } from './mm-world.js';
 import { mprotect } from './mprotect.js';
 import { reclaimLazyFree } from './reclaim.js';
 import { exitProcess } from './zap.js';
-import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { fillPages, firstByte, makeWorld, mustMmap, pteOf, type MmWorld } from './testing/index.js';
 
 /** Subscribes a mirror stand-in that records each invalidation with the PTE bits of `vpn` seen at range start. */
 function recordMirror(w: MmWorld, p: Process, vpn: number): { range: MmuNotifierRange; bitsAtStart: number }[] {

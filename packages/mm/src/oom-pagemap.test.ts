@@ -1,4 +1,5 @@
 import { PageType, PteKind } from '@cdmsim/shm';
+import { CdmsimError } from '@cdmsim/engine';
 import { describe, expect, it } from 'vitest';
 import { Errno } from './errno.js';
 import { forkProcess } from './fork.js';
@@ -7,7 +8,7 @@ import { mprotect } from './mprotect.js';
 import { devicePagesOf, outOfMemory, selectBadProcess } from './oom-kill.js';
 import { pagemapRead, smaps } from './pagemap.js';
 import { exitProcess } from './zap.js';
-import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './world-fixture.js';
+import { fillPages, firstByte, makeWorld, mustMmap, pteOf } from './testing/index.js';
 
 describe('OOM killer', () => {
   it('oom: the victim is chosen by rss with device pages included, so killing it frees little RAM (documented drawback)', () => {
@@ -21,7 +22,7 @@ describe('OOM killer', () => {
     fillPages(w, cpuJob, c, 10, 2);
     expect(selectBadProcess(w.core)).toBe(gpuJob);
     const r = outOfMemory(w.core);
-    if (typeof r !== 'object') throw new Error(`no victim: ${Errno[r]}`);
+    if (typeof r !== 'object') throw new CdmsimError(`no victim: ${Errno[r]}`);
     expect(r.pid).toBe(gpuJob.pid);
     expect(r.rssPages).toBe(20);
     expect(devicePagesOf(r.rssByType)).toBe(18);

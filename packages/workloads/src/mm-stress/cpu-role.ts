@@ -18,50 +18,30 @@
  * operation that waits for a device (a migration, a device-private fault,
  * an eviction) holds the node until the reply. Concurrency is between
  * nodes: CPU nodes and device drivers run at once on their threads.
+ *
+ * The operations are the rows of the shared mm-stress table
+ * (`MM_STRESS_TABLE` of @cdmsim/mm/testing, drawn with `runMmStressOp`),
+ * run on this node through `MmStressCpuHost`; this role schedules them,
+ * serves driver evictions between them and checks after each. Its plan
+ * (`mmStressCpuPlan`: the table and the think time) is where a test-only
+ * sabotage changes anything.
  */
-import { InvariantViolation, type MemNodeId, type NodeId, type Ps } from '@cdmsim/engine';
+import { CdmsimError, type MemNodeId, type NodeId, type Ps } from '@cdmsim/engine';
 import type { CpuNodeSpec } from '@cdmsim/config';
 import type { MmStressWorkloadSpec } from './config.js';
-import {
-  Errno,
-  MM_STRESS_OPS,
-  checkInvariants,
-  exitProcess,
-  forkProcess,
-  getPage,
-  getUserPages,
-  isErrPtr,
-  madvise,
-  memcgMoveTask,
-  mmap,
-  mprotect,
-  munmap,
-  ptrErr,
-  reclaimLazyFree,
-  releaseUserPages,
-  rmapWalk,
-  writeBytes,
-  createProcess,
-  accessPfn,
-  type MemcgId,
-  type MigrateResult,
-  type MmCore,
-  type MmStressOp,
-  type PageAllocator,
-  type Process,
-  ROOT_MEMCG,
-} from '@cdmsim/mm';
+import { checkInvariants, exitProcess, releaseUserPages, rmapWalk, type MemcgId, type MigrateResult, type MmCore, type Errno, type PageAllocator, type Process } from '@cdmsim/mm';
+import { runMmStressAfterOp, runMmStressOp, zeroMmStressOps, type MmStressOp, type MmStressPinCounts } from '@cdmsim/mm/testing';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import { NodeMigrations, type NodeMigrationStats } from '@cdmsim/platform';
 import type { RemoteDeviceMemory } from '@cdmsim/platform';
 import type { PageCaches } from '@cdmsim/platform';
-import { checkStressData, type CachedFirstWord, type StressArea } from './stress-data.js';
+import { MmStressCpuHost, type MmStressCpuDevice } from './cpu-host.js';
+import { mmStressCpuPlan, type MmStressCpuPlan } from './cpu-plan.js';
+import { checkStressData, type CachedFirstWord } from './stress-data.js';
 
 /** Base simulated cost of one mm operation besides its faults and messages (syscall entry, page-table walk). */
 export const MM_OP_BASE_PS: Ps = 200_000;
-/** Attempts of an operation that keeps hitting device-private entries before it counts as failed. */
-const MAX_FAULT_ROUNDS = 4;
 
 /** Counters of one CPU node in an mm-stress run (plain data). */
 export interface MmStressCpuStats {
@@ -84,43 +64,34 @@ export interface MmStressCpuStats {
   faults: number;
   cowCopies: number;
   lazyFreed: number;
-  pins: { shortTerm: number; longTerm: number; pages: number; released: number };
+  pins: MmStressPinCounts;
   /** Invariant + data checks run (one after every operation and at the end). */
   checks: number;
   /** Most RAM pages of this node in use at once (zero page excluded). */
   peakRamPages: number;
 }
 
-interface Pin {
-  readonly pfns: number[];
-  readonly longterm: boolean;
-}
-
-/** One CPU node's processes in the mm-stress workload. */
+/** One CPU node's processes in the mm-stress workload: draws operations from its plan's table and schedules them, serves driver evictions in between, checks after each. */
 export class MmStressCpu {
   readonly stats: MmStressCpuStats;
   readonly #kernel: NodeKernel;
   readonly #core: MmCore;
   readonly #spec: MmStressWorkloadSpec;
   readonly #remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
-  readonly #devices: readonly { readonly node: NodeId; readonly kind: 'public' | 'private' }[];
-  readonly #memcgChoices: readonly MemcgId[];
   readonly #checkedMemcgs: readonly MemcgId[];
   readonly #migrations: NodeMigrations;
   /** This node's RAM allocator (a CPU node's MmCore owns exactly one). */
   readonly #ram: PageAllocator;
-  readonly #areas = new Map<Process, StressArea[]>();
-  readonly #pins: Pin[] = [];
+  /** The operation table's side of this node: processes, pins, the current activity. */
+  readonly #host: MmStressCpuHost;
+  readonly #plan: MmStressCpuPlan;
   readonly #evictions: (cdmsim.Envelope | EnvelopeData)[] = [];
   readonly #coherence: PageCaches | null;
   readonly #cachedWord: CachedFirstWord | undefined;
-  #opsStarted = 0;
   #busy = false;
   #finished = false;
   /** An 'mm op' timer is pending: at most one chain of operations runs, whatever evictions come in between. */
   #opTimerPending = false;
-  #sabotaged = false;
-  #current: MmStressOp | 'read' | 'evict' | 'release-all' = 'noop';
 
   /**
    * `remotes`: the device memories registered in `core`, by device node;
@@ -128,14 +99,16 @@ export class MmStressCpu {
    * those only this node charges (their counters are checked here).
    * `coherence`: with caches, this node's cache and page coherence (stores
    * go through the cache, DMA sources are flushed, data is read back
-   * through the cache).
+   * through the cache). `spec.testOnlySabotage` picks the plan
+   * (`mmStressCpuPlan`). Throws CdmsimError if `core` does not own this
+   * node's RAM.
    */
   constructor(
     kernel: NodeKernel,
     spec: MmStressWorkloadSpec,
     core: MmCore,
     remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>,
-    devices: readonly { readonly node: NodeId; readonly kind: 'public' | 'private' }[],
+    devices: readonly MmStressCpuDevice[],
     memcgChoices: readonly MemcgId[],
     checkedMemcgs: readonly MemcgId[],
     coherence: PageCaches | null = null,
@@ -144,17 +117,15 @@ export class MmStressCpu {
     this.#core = core;
     this.#spec = spec;
     this.#remotes = remotes;
-    this.#devices = devices;
-    this.#memcgChoices = memcgChoices;
     this.#checkedMemcgs = checkedMemcgs;
     this.#coherence = coherence;
     this.#cachedWord = coherence ? (pfn) => coherence.node.cachedData(coherence.lines.lineOf(pfn)) : undefined;
     this.#migrations = new NodeMigrations(kernel, core, remotes, coherence?.pages ?? null);
     const ram = core.ram.get(kernel.self as number as MemNodeId);
-    if (!ram) throw new Error(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
+    if (!ram) throw new CdmsimError(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
     this.#ram = ram;
     this.stats = {
-      operations: Object.fromEntries(MM_STRESS_OPS.map((k) => [k, 0])) as Record<MmStressOp, number>,
+      operations: zeroMmStressOps(),
       cachedReads: 0,
       expectedErrors: {},
       migrations: this.#migrations.stats,
@@ -171,6 +142,8 @@ export class MmStressCpu {
       checks: 0,
       peakRamPages: 0,
     };
+    this.#host = new MmStressCpuHost({ kernel, spec, core, stats: this.stats, migrations: this.#migrations, remotes, devices, memcgChoices, coherence });
+    this.#plan = mmStressCpuPlan(spec.testOnlySabotage, { firstCpu: kernel.self === kernel.topology.cpus[0]?.id, opsPerCpu: spec.opsPerCpu });
     kernel.on('migrate', (env) => this.#evictionRequest(env));
   }
 
@@ -184,21 +157,14 @@ export class MmStressCpu {
   #scheduleOp(costPs: Ps): void {
     if (this.#opTimerPending) return;
     this.#opTimerPending = true;
-    this.#kernel.after(costPs + this.#think(), 'mm op', () => {
+    this.#kernel.after(costPs + this.#plan.thinkPs(this.#host, this.#spec.maxThinkPs), 'mm op', () => {
       this.#opTimerPending = false;
       this.#next();
     });
   }
 
-  #think(): Ps {
-    const think = this.#kernel.rng.int(0, this.#spec.maxThinkPs);
-    if (this.#spec.testOnlySabotage !== 'racy-shared-read') return think;
-    // Sabotage: a read of state the other CPU node writes in the same round, so the time depends on thread timing.
-    return think + (this.#core.memcgs.get(ROOT_MEMCG).usagePages % 7) * 1000;
-  }
-
   #fail(message: string): never {
-    throw new InvariantViolation(`node ${this.#kernel.spec.name}, operation ${this.#opsStarted} (${this.#current}): ${message}`, this.#kernel.seed);
+    return this.#host.fail(message);
   }
 
   /** Runs the next queued eviction or random operation, or the final release when all are done. */
@@ -207,34 +173,34 @@ export class MmStressCpu {
     const eviction = this.#evictions.shift();
     if (eviction) {
       this.#busy = true;
-      this.#current = 'evict';
+      this.#host.current = 'evict';
       this.#serveEviction(eviction, () => this.#opDone(0));
       return;
     }
-    if (this.#opsStarted >= this.#spec.opsPerCpu) {
+    if (this.#host.opsStarted >= this.#spec.opsPerCpu) {
       if (!this.#finished) this.#releaseAll();
       return;
     }
     this.#busy = true;
-    this.#opsStarted++;
+    this.#host.opsStarted++;
     const faultsBefore = this.#core.stats.faults;
-    this.#runOp(() => this.#opDone(this.#core.stats.faults - faultsBefore));
+    runMmStressOp(this.#plan.table, this.#host, () => this.#opDone(this.#core.stats.faults - faultsBefore));
   }
 
-  /** After an operation: checks, then the next operation after its cost and a think time. */
+  /** After an operation (or an eviction): the plan's after-operation steps, checks, then the next operation after its cost and a think time. */
   #opDone(faults: number): void {
-    const op = this.#current;
-    if (op === 'read') this.stats.cachedReads++;
-    else if (op !== 'evict' && op !== 'release-all') this.stats.operations[op]++;
-    this.#sabotage();
+    const activity = this.#host.current;
+    if (activity === 'read') this.stats.cachedReads++;
+    else if (activity !== 'evict' && activity !== 'release-all') this.stats.operations[activity]++;
+    runMmStressAfterOp(this.#plan.table, this.#host);
     this.#check();
-    this.#kernel.reportWork(this.#opsStarted, this.#spec.opsPerCpu);
+    this.#kernel.reportWork(this.#host.opsStarted, this.#spec.opsPerCpu);
     this.#busy = false;
     this.#scheduleOp(MM_OP_BASE_PS + faults * (this.#kernel.spec as CpuNodeSpec).faultLatencyPs);
   }
 
   #check(): void {
-    const dataError = checkStressData(this.#core, this.#areas, this.#cachedWord);
+    const dataError = checkStressData(this.#core, this.#host.areas, this.#cachedWord);
     if (dataError) this.#fail(dataError);
     try {
       checkInvariants(this.#core, this.#kernel.seed, { memcgs: this.#checkedMemcgs, idleDevicePages: false });
@@ -245,216 +211,9 @@ export class MmStressCpu {
     this.stats.peakRamPages = Math.max(this.stats.peakRamPages, this.ramPagesInUse);
   }
 
-  /** RAM pages of this node in use, the zero page excluded. */
   /** RAM pages this node's processes hold (the zero page not counted). */
   get ramPagesInUse(): number {
     return this.#ram.allocatedCount() - (this.#core.ownsZeroPage ? 1 : 0);
-  }
-
-  #expect(op: MmStressOp | 'read', r: Errno, allowed: readonly Errno[]): void {
-    if (r === Errno.OK) return;
-    if (!allowed.includes(r)) this.#fail(`${op} returned ${Errno[r] ?? r}, expected OK${allowed.length ? ' or ' + allowed.map((e) => Errno[e]).join(' or ') : ''}`);
-    const key = `${op}:${Errno[r]}`;
-    this.stats.expectedErrors[key] = (this.stats.expectedErrors[key] ?? 0) + 1;
-  }
-
-  #pick<T>(xs: readonly T[]): T | undefined {
-    return xs.length ? xs[this.#kernel.rng.int(0, xs.length - 1)] : undefined;
-  }
-
-  /**
-   * Runs `attempt`; while it leaves device-private faults pending (the
-   * access returned EAGAIN through RemoteDeviceMemory.fault), migrates
-   * those pages back to RAM with the owning device doing the copy, then
-   * runs `attempt` again. Calls `done` with the last result.
-   */
-  #withDeviceFaults<T>(attempt: () => T, done: (result: T) => void, round = 0): void {
-    const result = attempt();
-    const faults = [...this.#remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
-    if (faults.length === 0 || round >= MAX_FAULT_ROUNDS) return done(result);
-    const serve = (i: number): void => {
-      if (i === faults.length) return this.#withDeviceFaults(attempt, done, round + 1);
-      const f = faults[i]!;
-      const proc = this.#core.processes.get(f.pid);
-      if (!proc) return serve(i + 1);
-      this.stats.deviceFaults++;
-      this.#migrations.toRam(proc, f.vpn, f.vpn + 1, 'device-fault', () => serve(i + 1));
-    };
-    serve(0);
-  }
-
-  #runOp(done: () => void): void {
-    const rng = this.#kernel.rng;
-    const core = this.#core;
-    const p = this.#pick([...this.#areas.keys()]);
-    const op = rng.int(0, 13);
-    this.#current = 'noop';
-    if (!p || op === 0) {
-      if (this.#areas.size < this.#spec.processesPerCpu) {
-        this.#current = 'spawn';
-        this.#areas.set(createProcess(core, this.#kernel.self as number as Process['cpuNode'], this.#pick(this.#memcgChoices)), []);
-      }
-      return done();
-    }
-    if (op === 1 || this.#areas.get(p)!.length === 0) {
-      this.#current = 'mmap';
-      const pages = rng.int(1, 6);
-      const r = mmap(core, p, { pages, kind: 'anon' });
-      if (isErrPtr(r)) this.#fail(`mmap of ${pages} pages failed: ${Errno[ptrErr(r)]}`);
-      this.#areas.get(p)!.push({ vpn: r, pages, write: true, data: new Map() });
-      return done();
-    }
-    if (op === 11) {
-      this.#current = 'reclaim';
-      reclaimLazyFree(core, p.cpuNode);
-      return done();
-    }
-    if (op === 12) {
-      this.#current = 'memcg-move';
-      const r = memcgMoveTask(core, p, this.#pick(this.#memcgChoices)!);
-      if (typeof r !== 'object') this.#expect('memcg-move', r, [Errno.ENOMEM]);
-      return done();
-    }
-    if (op === 13 && this.#pins.length && rng.chance(0.5)) {
-      this.#current = 'unpin';
-      const pin = this.#pins.splice(rng.int(0, this.#pins.length - 1), 1)[0]!;
-      releaseUserPages(core, pin.pfns, { longterm: pin.longterm });
-      this.stats.pins.released++;
-      return done();
-    }
-    const areas = this.#areas.get(p)!;
-    const area = this.#pick(areas);
-    if (!area) return done();
-    const vpn = area.vpn + rng.int(0, area.pages - 1);
-    const span = rng.int(1, area.vpn + area.pages - vpn);
-    switch (op) {
-      case 2:
-      case 3: {
-        if (this.#coherence && op === 3 && rng.chance(0.5)) return this.#cachedAccess(p, area, vpn, undefined, done);
-        this.#current = 'write';
-        const b = rng.int(0, 255);
-        if (this.#coherence) return this.#cachedAccess(p, area, vpn, b, done);
-        return this.#withDeviceFaults(
-          () => writeBytes(core, p, vpn * core.pageSize, new Uint8Array([b])),
-          (r) => {
-            if (r === Errno.OK) area.data.set(vpn, b);
-            else this.#expect('write', r, [area.write ? Errno.ENOMEM : Errno.EFAULT]);
-            done();
-          },
-        );
-      }
-      case 4: {
-        const d = this.#pick(this.#devices);
-        if (!d) return done();
-        this.#current = d.kind === 'public' ? 'migrate-to-public' : 'migrate-to-private';
-        return this.#migrations.toDevice(p, area.vpn, area.vpn + area.pages, d.node, (r) => {
-          if (typeof r === 'object') {
-            if (d.kind === 'public') this.stats.pagesToPublic += r.migrated;
-            else this.stats.pagesToPrivate += r.migrated;
-          } else this.#expect(this.#current as MmStressOp, r, []);
-          done();
-        });
-      }
-      case 5:
-        this.#current = 'migrate-to-ram';
-        return this.#migrations.toRam(p, area.vpn, area.vpn + area.pages, null, (r) => {
-          if (typeof r !== 'object') this.#expect('migrate-to-ram', r, []);
-          done();
-        });
-      case 6:
-        if (this.#areas.size >= this.#spec.processesPerCpu) return done();
-        this.#current = 'fork';
-        this.#areas.set(forkProcess(core, p), areas.map((a) => ({ ...a, data: new Map(a.data) })));
-        return done();
-      case 7:
-        if (rng.chance(0.5)) {
-          this.#current = 'munmap';
-          this.#expect('munmap', munmap(core, p, area.vpn, area.pages), []);
-          areas.splice(areas.indexOf(area), 1);
-        } else {
-          this.#current = 'exit';
-          exitProcess(core, p);
-          this.#areas.delete(p);
-        }
-        return done();
-      case 8:
-        this.#current = 'mprotect';
-        this.#expect('mprotect', mprotect(core, p, area.vpn, area.pages, !area.write), []);
-        area.write = !area.write;
-        return done();
-      case 9:
-        this.#current = 'madvise-dontneed';
-        this.#expect('madvise-dontneed', madvise(core, p, vpn, span, 'dontneed'), []);
-        for (let v = vpn; v < vpn + span; v++) area.data.set(v, 0);
-        return done();
-      case 10:
-        this.#current = 'madvise-free';
-        this.#expect('madvise-free', madvise(core, p, vpn, span, 'free'), []);
-        for (let v = vpn; v < vpn + span; v++) area.data.delete(v); // old value or zeroes, depending on reclaim
-        if (rng.chance(0.5)) reclaimLazyFree(core, p.cpuNode);
-        return done();
-      default:
-        return this.#pin(p, area, vpn, span, done);
-    }
-  }
-
-  /**
-   * With caches: the CPU writes byte `store` as the first word of page `vpn`
-   * (or, with `store` undefined, loads that word) through its cache. The
-   * page is faulted in first (COW, device-private fault-back; a read fault
-   * maps the zero page, which reads 0 without a cache line); then the access
-   * goes to the line, a miss crossing the bus to the line's home (a device
-   * for device-public memory). A load must return the last byte written when
-   * it is known. `done` runs when the access performed.
-   */
-  #cachedAccess(p: Process, area: StressArea, vpn: number, store: number | undefined, done: () => void): void {
-    const c = this.#coherence!;
-    const write = store !== undefined;
-    const kind = write ? 'write' : 'read';
-    this.#current = kind;
-    this.#withDeviceFaults(
-      () => accessPfn(this.#core, p, vpn, write),
-      (pfn) => {
-        if (isErrPtr(pfn)) {
-          this.#expect(kind, ptrErr(pfn), [write && !area.write ? Errno.EFAULT : Errno.ENOMEM]);
-          return done();
-        }
-        const performed = (value: number): void => {
-          const expected = area.data.get(vpn);
-          if (write) area.data.set(vpn, store);
-          else if (expected !== undefined && (value & 0xff) !== expected) this.#fail(`pid ${p.pid} vpn ${vpn} (pfn ${pfn}) loaded ${value & 0xff} through the cache, expected ${expected} (last written)`);
-          done();
-        };
-        if (pfn === this.#core.zeroPfn) return performed(0);
-        const line = c.lines.lineOf(pfn);
-        const refused = write ? c.node.store(line, store, performed) : c.node.load(line, performed);
-        if (refused) this.#fail(`a ${write ? 'store to' : 'load of'} pfn ${pfn} was refused (${refused}): a CPU never maps device-private memory`);
-      },
-    );
-  }
-
-  /** A short- or long-term GUP pin of [vpn, vpn+span). A long-term pin first moves device pages of the range to RAM (device memory is never pinned [6/6]). */
-  #pin(p: Process, area: StressArea, vpn: number, span: number, done: () => void): void {
-    const core = this.#core;
-    const longterm = this.#kernel.rng.chance(0.5);
-    const write = area.write && this.#kernel.rng.chance(0.5);
-    const kind: MmStressOp = longterm ? 'pin-longterm' : 'pin-short';
-    this.#current = kind;
-    const pin = (): void =>
-      this.#withDeviceFaults(
-        () => getUserPages(core, p, vpn, span, { longterm, write }),
-        (r) => {
-          if (Array.isArray(r)) {
-            this.#pins.push({ pfns: r, longterm });
-            if (longterm) this.stats.pins.longTerm++;
-            else this.stats.pins.shortTerm++;
-            this.stats.pins.pages += r.length;
-          } else this.#expect(kind, r, [Errno.ENOMEM, Errno.EBUSY]);
-          done();
-        },
-      );
-    if (!longterm) return pin();
-    this.#migrations.toRam(p, vpn, vpn + span, 'gup-longterm', () => pin());
   }
 
   /** Queues an eviction request of a device driver (served between operations). */
@@ -494,33 +253,17 @@ export class MmStressCpu {
     step(0);
   }
 
-  /** Test-only sabotage: breaks one rule once, halfway through, on the first CPU node. */
-  #sabotage(): void {
-    const kind = this.#spec.testOnlySabotage;
-    if (!kind || kind === 'racy-shared-read' || kind === 'skip-dma-flush' || kind === 'skip-free-invalidate' || this.#sabotaged || this.#opsStarted < this.#spec.opsPerCpu / 2 || this.#kernel.self !== this.#kernel.topology.cpus[0]!.id) return;
-    if (kind === 'corrupt-rss') {
-      const p = this.#areas.keys().next().value;
-      if (!p) return;
-      p.rss.anon++;
-    } else {
-      const pfn = this.#ram.allocatedPfns().find((x) => x !== this.#core.zeroPfn && this.#core.frames.refcount(x) > 0); // not a freed frame waiting for its invalidation
-      if (pfn === undefined) return;
-      getPage(this.#core, pfn); // never put: a skipped putPage
-    }
-    this.#sabotaged = true;
-  }
-
   /**
    * After the last operation: releases every pin, exits every process, and
    * (once every freed frame's cached lines are invalidated and the frame is
    * back) checks that everything came back.
    */
   #releaseAll(): void {
-    this.#current = 'release-all';
+    this.#host.current = 'release-all';
     this.#busy = true;
-    for (const pin of this.#pins.splice(0)) releaseUserPages(this.#core, pin.pfns, { longterm: pin.longterm });
-    for (const p of [...this.#areas.keys()]) exitProcess(this.#core, p);
-    this.#areas.clear();
+    for (const pin of this.#host.pins.splice(0)) releaseUserPages(this.#core, pin.pfns, { longterm: pin.longterm });
+    for (const p of [...this.#host.areas.keys()]) exitProcess(this.#core, p);
+    this.#host.areas.clear();
     if (this.#coherence) this.#coherence.pages.whenIdle(() => this.#checkAllBack());
     else this.#checkAllBack();
   }
@@ -540,7 +283,7 @@ export class MmStressCpu {
 
   /** Returns this node's counters; throws InvariantViolation if the run ended before the final release (a hang or lost message). */
   finish(): MmStressCpuStats {
-    if (!this.#finished) this.#fail(`the run ended with ${this.#spec.opsPerCpu - this.#opsStarted} operations not started and ${this.#migrations.inFlight} DMA requests unanswered`);
+    if (!this.#finished) this.#fail(`the run ended with ${this.#spec.opsPerCpu - this.#host.opsStarted} operations not started and ${this.#migrations.inFlight} DMA requests unanswered`);
     const s = this.#core.stats;
     this.stats.faults = s.faults;
     this.stats.cowCopies = s.cowCopies;

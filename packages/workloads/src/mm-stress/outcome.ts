@@ -6,7 +6,7 @@
  */
 import { RunningHash } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { MM_STRESS_OPS, type MmStressOp } from '@cdmsim/mm';
+import { MM_STRESS_OPS, type MmStressOp } from '@cdmsim/mm/testing';
 import type { MemcgCounters } from '@cdmsim/shm';
 import type { DriverStats, PageCachesReport } from '@cdmsim/platform';
 import type { MmStressCpuStats } from './cpu-role.js';

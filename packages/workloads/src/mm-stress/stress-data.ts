@@ -7,14 +7,7 @@
  */
 import { PteKind, pteKind } from '@cdmsim/shm';
 import type { MmCore, Process } from '@cdmsim/mm';
-
-/** One mmap'ed area of a process and the first byte expected in each page whose value is known. */
-export interface StressArea {
-  readonly vpn: number;
-  readonly pages: number;
-  write: boolean;
-  readonly data: Map<number, number>;
-}
+import type { StressArea } from '@cdmsim/mm/testing';
 
 const one = new Uint8Array(1);
 

@@ -8,14 +8,14 @@
 import type { Topology } from '@cdmsim/config';
 import { CdmsimError, type MemNodeId } from '@cdmsim/engine';
 import { ContentStore, FrameTable, PageTables, PageType, layoutMemories, type MemoryDesc } from '@cdmsim/shm';
-import { createProcess, type Process } from './address-space.js';
-import { IoresDesc, type IoResource } from './devmem.js';
-import { DmirrorDriver } from './dmirror-driver.js';
-import { Errno } from './errno.js';
-import type { MemcgId } from './memcg.js';
-import { pageTypeOfMemoryKind } from './memory-node.js';
-import { MmCore, type PlacementPolicy } from './mm-core.js';
-import type { PageCache } from './page-cache.js';
+import { createProcess, type Process } from '../address-space.js';
+import { IoresDesc, type IoResource } from '../devmem.js';
+import { DmirrorDriver } from '../dmirror-driver.js';
+import { Errno } from '../errno.js';
+import type { MemcgId } from '../memcg.js';
+import { pageTypeOfMemoryKind } from '../memory-node.js';
+import { MmCore, type PlacementPolicy } from '../mm-core.js';
+import type { PageCache } from '../page-cache.js';
 
 /** One memory of a world spec. */
 export interface WorldMemorySpec {

@@ -4,13 +4,13 @@
  * unit tests so no test copies setup code.
  */
 import { CdmsimError } from '@cdmsim/engine';
-import type { Process } from './address-space.js';
-import { mmap, type MmapArgs } from './address-space.js';
-import { readBytes, writeBytes } from './access.js';
-import type { DmirrorDriver } from './dmirror-driver.js';
-import { Errno, isErrPtr, ptrErr } from './errno.js';
-import type { Memcg } from './memcg.js';
-import type { MigrateResult } from './migrate-vma.js';
+import type { Process } from '../address-space.js';
+import { mmap, type MmapArgs } from '../address-space.js';
+import { readBytes, writeBytes } from '../access.js';
+import type { DmirrorDriver } from '../dmirror-driver.js';
+import { Errno, isErrPtr, ptrErr } from '../errno.js';
+import type { Memcg } from '../memcg.js';
+import type { MigrateResult } from '../migrate-vma.js';
 import { MmWorld, type MmWorldSpec } from './mm-world.js';
 
 /** Default small machine: CPUs with 64 pages each, a 32-page public and a 32-page private device, 8 pmem pages. */
