@@ -20,7 +20,7 @@ export { CrossWorkerMonitor } from './cache/cross-worker-monitor.js';
 export { NodeWatchdog, MAX_COH_EVENTS_WITHOUT_PROGRESS, type NodeWatchdogOptions } from './cache/node-watchdog.js';
 export { defaultWatchdogPs, missPs, watchdogOptions, MARGIN_MISSES_PER_AGENT } from './cache/watchdog-threshold.js';
 export { PageLines, type CachedPageCounts } from './cache/page-lines.js';
-export { WorkerPageCoherence, type PageCoherenceStats, type PageCoherenceSabotage } from './cache/worker-page-coherence.js';
+export { WorkerPageCoherence, type PageCoherenceStats, type BusPageCoherence } from './cache/worker-page-coherence.js';
 export { CoherentPages, type CoherentPagesStats } from './cache/coherent-pages.js';
 export { createPageCaches, finishPageCaches, type PageCaches, type PageCachesReport, type PageCachesOptions } from './cache/page-caches.js';
 export { NodeMigrations, type NodeMigrationStats, type MigrationDone } from './host/node-migrations.js';
@@ -29,5 +29,5 @@ export { createNodeMm, registerDeviceMemory, deviceResource, PID_STRIDE, MAPPING
 export { DeviceDriver, EVICT_BATCH_PAGES, type DriverStats, type DriverOptions } from './device/driver.js';
 export { DeviceMmu, PAGES_PER_RANGE_FAULT, type DeviceMmuStats, type AccessResult } from './device/device-mmu.js';
 export { MirrorTable, type MirrorEntry } from './device/mirror-table.js';
-export { Host, type HostStats } from './host/host.js';
+export { Host, type HostStats, type HostOptions, type AttachedDevice, type EvictionRequest } from './host/host.js';
 export { ControlChannel, type ControlMessage } from './control.js';

@@ -15,13 +15,14 @@ import { CoherentNode, type CoherenceTrafficStats } from './coherent-node.js';
 import { CrossWorkerMonitor } from './cross-worker-monitor.js';
 import { watchdogOptions } from './watchdog-threshold.js';
 import type { PageLines } from './page-lines.js';
-import { WorkerPageCoherence, type PageCoherenceSabotage, type PageCoherenceStats } from './worker-page-coherence.js';
+import { WorkerPageCoherence, type BusPageCoherence, type PageCoherenceStats } from './worker-page-coherence.js';
 
 /** One node's coherent caches over mm pages. */
 export interface PageCaches {
   readonly lines: PageLines;
   readonly node: CoherentNode;
-  readonly pages: WorkerPageCoherence;
+  /** The page-coherence hooks (also installed as the MmCore's `coherence`). */
+  readonly pages: BusPageCoherence;
 }
 
 /** One node's report of its page caches (plain data). */
@@ -43,8 +44,12 @@ export interface PageCachesOptions {
   readonly cache: CacheSpec;
   /** The run's mode: the watchdog's timer runs in deterministic mode only. */
   readonly mode: RunMode;
-  /** TEST ONLY: break page coherence on purpose. */
-  readonly sabotage?: PageCoherenceSabotage;
+  /**
+   * TEST ONLY: returns the hooks the node uses in place of the real ones
+   * (a sabotage wraps them to skip a flush or an invalidation); `isHome(pfn)`
+   * says whether this node is the home of a frame's lines.
+   */
+  readonly transform?: (pages: BusPageCoherence, isHome: (pfn: number) => boolean) => BusPageCoherence;
 }
 
 /**
@@ -58,7 +63,8 @@ export function createPageCaches(kernel: NodeKernel, o: PageCachesOptions): Page
   const monitor = new CrossWorkerMonitor(o.watch, o.lines, o.topology, kernel.seed);
   const watchdog = watchdogOptions(o.topology, undefined, o.mode === 'deterministic');
   const node = new CoherentNode(kernel, o.lines, monitor, watchdog, {}, o.cache, WorkerPageCoherence.memoryOf(o.core, o.lines));
-  const pages = new WorkerPageCoherence(kernel, node, o.lines, o.core, o.watch, o.sabotage);
+  const real = new WorkerPageCoherence(kernel, node, o.lines, o.core, o.watch);
+  const pages = o.transform ? o.transform(real, (pfn) => o.lines.homeOfPage(pfn) === kernel.self) : real;
   o.core.coherence = pages;
   return { lines: o.lines, node, pages };
 }

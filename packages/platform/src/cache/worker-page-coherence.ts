@@ -53,13 +53,29 @@ export interface PageCoherenceStats {
   linesCopiedFromCache: number;
 }
 
-/** TEST ONLY ways to break item 4 (see MM_STRESS_SABOTAGE_NAMES). */
-export type PageCoherenceSabotage = 'skip-dma-flush' | 'skip-free-invalidate';
+/**
+ * Page coherence over the bus as its users see it: the memory manager's
+ * hooks (`PageCoherence`), the DMA flush a migration requests before its
+ * copy, the recall a device makes of its own pages before its DMA engine
+ * reads them, and the node's idle state. A test can hand its users a
+ * transformed one (see `PageCachesOptions.transform`).
+ */
+export interface BusPageCoherence extends PageCoherence {
+  readonly stats: PageCoherenceStats;
+  /** Whether this node has no recall in flight and holds no freed frame. */
+  readonly idle: boolean;
+  /** Calls `done` once this node is idle (at once when it is). */
+  whenIdle(done: () => void): void;
+  /** Before `copier`'s DMA engine reads `pfns`: recall every cached line of them at its home; `done` once every recall completed. */
+  flushForDma(pfns: readonly number[], copier: NodeId, done: () => void): void;
+  /** Recalls every cached line of `pfns` (all homed here); `done(lines)` once all completed. */
+  recallAtHome(pfns: readonly number[], done: (lines: number) => void): void;
+}
 
 const WORD_BYTES = 4;
 
 /** One node's page coherence over the bus. */
-export class WorkerPageCoherence implements PageCoherence {
+export class WorkerPageCoherence implements BusPageCoherence {
   readonly stats: PageCoherenceStats = { pagesRecalled: 0, linesRecalled: 0, recallRequestsSent: 0, framesHeld: 0, linesCopiedFromCache: 0 };
   readonly #kernel: NodeKernel;
   readonly #node: CoherentNode;
@@ -68,7 +84,6 @@ export class WorkerPageCoherence implements PageCoherence {
   readonly #core: MmCore;
   readonly #wordBytes = new Uint8Array(WORD_BYTES);
   readonly #word = new DataView(this.#wordBytes.buffer);
-  readonly #sabotage: PageCoherenceSabotage | undefined;
   readonly #recalls: PendingReplies;
   readonly #idleWaiters: (() => void)[] = [];
   /** Work of this node in flight: page recalls at home, PageRecall requests out, freed frames held. */
@@ -80,13 +95,12 @@ export class WorkerPageCoherence implements PageCoherence {
    * memory (the same core's contents); `watch` is the run's coherence watch
    * (for the copy checks).
    */
-  constructor(kernel: NodeKernel, node: CoherentNode, lines: PageLines, core: MmCore, watch: CoherenceWatch, sabotage?: PageCoherenceSabotage) {
+  constructor(kernel: NodeKernel, node: CoherentNode, lines: PageLines, core: MmCore, watch: CoherenceWatch) {
     this.#kernel = kernel;
     this.#node = node;
     this.#lines = lines;
     this.#watch = watch;
     this.#core = core;
-    this.#sabotage = sabotage;
     kernel.on('pageRecall', (env) => this.#recallRequest(env));
     this.#recalls = new PendingReplies(kernel, 'pageRecallDone');
   }
@@ -177,7 +191,6 @@ export class WorkerPageCoherence implements PageCoherence {
       if (!now) this.stats.framesHeld++;
       return;
     }
-    if (this.#sabotage === 'skip-free-invalidate') return release();
     const lines = this.#node.knownLinesIn(this.#lines.lineOf(pfn), this.#lines.pageBytes);
     if (lines.length === 0) return release();
     this.stats.framesHeld++;
@@ -196,7 +209,6 @@ export class WorkerPageCoherence implements PageCoherence {
    * Calls `done` once every recall completed.
    */
   flushForDma(pfns: readonly number[], copier: NodeId, done: () => void): void {
-    if (this.#sabotage === 'skip-dma-flush') return done();
     const byHome = new Map<NodeId, number[]>();
     for (const pfn of pfns) {
       if (pfn === 0) continue;
@@ -231,7 +243,6 @@ export class WorkerPageCoherence implements PageCoherence {
    * lines recalled once all completed (at once when none is cached).
    */
   recallAtHome(pfns: readonly number[], done: (lines: number) => void): void {
-    if (this.#sabotage === 'skip-dma-flush') return done(0);
     const lines: LineAddr[] = [];
     for (const pfn of pfns) {
       if (this.#lines.homeOfPage(pfn) !== this.#kernel.self) throw new CdmsimError(`node ${this.#kernel.spec.name} asked to recall pfn ${pfn}, which another node is home of`);

@@ -1,16 +1,28 @@
 /**
  * The processes of one CPU node, on the memory manager (@cdmsim/mm), and the
- * CPU-side services devices call: the range fault that snapshots (and
- * faults in) a process range for a device's mirror (`hmm_range_fault` run
- * on the device's behalf, answered over the bus after the page-table walk
- * and the faults it took). Allocation follows the process's placement
- * policy (local RAM first).
+ * CPU side of everything devices do with them:
+ *  - the range fault that snapshots (and faults in) a process range for a
+ *    device's mirror (`hmm_range_fault` run on the device's behalf,
+ *    answered over the bus after the page-table walk and the faults it took);
+ *  - the device memories this node's mm knows (`attachDevice`: the driver's
+ *    pagemap callbacks as bus messages, `RemoteDeviceMemory`);
+ *  - migrations to a device and back (`migrations`, `migrate_vma` with the
+ *    copying driver on the device's worker);
+ *  - CPU faults on device-private entries (`withDeviceFaults`: the page is
+ *    migrated back, then the access retried);
+ *  - driver evictions (the driver asks this node to migrate pages back to
+ *    RAM; served when the node's mmap lock is free, `onEvictionRequest`).
+ * Allocation follows the process's placement policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { accessPfn, createProcess, Errno, exitProcess, hmmRangeFault, isErrPtr, mmap, ptrErr, type MemcgId, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
+import { accessPfn, createProcess, Errno, exitProcess, hmmRangeFault, isErrPtr, mmap, ptrErr, rmapWalk, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
 import { PteKind, pteKind } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
+import type { PageCaches } from '../cache/page-caches.js';
+import { registerDeviceMemory } from '../mm/node-mm.js';
+import { NodeMigrations } from './node-migrations.js';
+import { RemoteDeviceMemory } from './remote-device-memory.js';
 
 /** Counters of a CPU node's process hosting (plain data). */
 export interface HostStats {
@@ -21,31 +33,182 @@ export interface HostStats {
   rangeFaultPages: number;
   /** Frames freed when processes exited. */
   framesFreed: number;
+  /** CPU faults on device-private entries served by migrating the page back to RAM. */
+  deviceFaults: number;
+  /** Eviction requests of device drivers served, and the pages they moved back. */
+  evictionRequests: number;
+  evictedPages: number;
 }
+
+/** A device memory this node's mm knows, and its kind. */
+export interface AttachedDevice {
+  readonly node: NodeId;
+  readonly kind: 'public' | 'private';
+}
+
+/** A driver's request to migrate some of its pages held on this node back to RAM (it runs short). */
+export interface EvictionRequest {
+  readonly device: NodeId;
+  readonly pfns: readonly number[];
+  /** The request's transaction (the answer carries it). */
+  readonly txn: number;
+}
+
+/** Optional parts of a host. */
+export interface HostOptions {
+  /** With caches: this node's page caches (the sources of every DMA are flushed over the bus first). */
+  readonly caches?: PageCaches;
+}
+
+/** Rounds of migrating faulted device-private pages back before an access counts as failed. */
+const MAX_DEVICE_FAULT_ROUNDS = 4;
 
 /** Page-table levels a walk reads (4-level x86-64 / POWER radix). */
 const WALK_LEVELS = 4;
 
 /** The processes of one CPU node. */
 export class Host {
-  readonly stats: HostStats = { faults: 0, rangeFaults: 0, rangeFaultPages: 0, framesFreed: 0 };
+  readonly stats: HostStats = { faults: 0, rangeFaults: 0, rangeFaultPages: 0, framesFreed: 0, deviceFaults: 0, evictionRequests: 0, evictedPages: 0 };
   /** This node's MmCore (it owns this node's RAM). */
   readonly core: MmCore;
+  /** Migrations of this node's processes to devices and back. */
+  readonly migrations: NodeMigrations;
   readonly #kernel: NodeKernel;
   readonly #ram: PageAllocator;
+  /** The device memories attached to this node's mm, by device node. */
+  readonly #remotes = new Map<NodeId, RemoteDeviceMemory>();
+  readonly #evictions: EvictionRequest[] = [];
+  #onEvictionRequest: (() => void) | undefined;
 
   /**
    * Hosts processes on `core` (this CPU node's MmCore, owning its RAM) and
-   * registers the RangeFault handler on `kernel`.
+   * registers the RangeFault, DmaCopyDone and MigrateRequest (eviction)
+   * handlers on `kernel`.
    * @throws CdmsimError when `core` does not own this node's RAM.
    */
-  constructor(kernel: NodeKernel, core: MmCore) {
+  constructor(kernel: NodeKernel, core: MmCore, options: HostOptions = {}) {
     this.#kernel = kernel;
     this.core = core;
     const ram = core.ram.get(kernel.self as number as MemNodeId);
     if (!ram) throw new CdmsimError(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
     this.#ram = ram;
+    this.migrations = new NodeMigrations(kernel, core, this.#remotes, options.caches?.pages ?? null);
     kernel.on('rangeFault', (env) => this.#rangeFault(env));
+    kernel.on('migrate', (env) => this.#evictionRequest(env));
+  }
+
+  /**
+   * Registers the first `pages` frames of `device`'s memory (all when
+   * absent) in this node's mm, with the driver's pagemap callbacks as bus
+   * messages (`RemoteDeviceMemory`). Every node must attach the same ranges
+   * (the driver registers them on its own worker too). Returns the device and its memory's kind.
+   */
+  attachDevice(device: NodeId, pages?: number): AttachedDevice {
+    const remote = new RemoteDeviceMemory(this.#kernel, device);
+    this.#remotes.set(device, remote);
+    return { node: device, kind: registerDeviceMemory(this.core, device, remote, pages).kind };
+  }
+
+  /** PageFree messages sent to drivers (pages of theirs that went idle here). */
+  get pageFreesSent(): number {
+    let n = 0;
+    for (const r of this.#remotes.values()) n += r.pageFreesSent;
+    return n;
+  }
+
+  /** Returns, per attached device still holding pages on this node, how many and one of them (empty when every device page came back). */
+  heldDevicePages(): { readonly device: NodeId; readonly pages: number; readonly example: number }[] {
+    const out: { device: NodeId; pages: number; example: number }[] = [];
+    for (const r of this.#remotes.values()) {
+      const held = [...r.inUsePages()];
+      if (held.length) out.push({ device: r.device, pages: held.length, example: held[0]! });
+    }
+    return out;
+  }
+
+  /**
+   * Runs `attempt` (an access through the CPU fault path); while it leaves
+   * device-private faults pending (the access met a device-private entry
+   * and the driver's fault callback returned EAGAIN, `do_swap_page` →
+   * `pgmap->page_fault`), migrates those pages back to RAM with the owning
+   * device doing the copy, then runs `attempt` again, at most a few rounds.
+   * Calls `done` with the last result. Caller holds this node's mmap lock
+   * (no other operation of this node runs until `done`).
+   */
+  withDeviceFaults<T>(attempt: () => T, done: (result: T) => void, round = 0): void {
+    const result = attempt();
+    const faults = [...this.#remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
+    if (faults.length === 0 || round >= MAX_DEVICE_FAULT_ROUNDS) return done(result);
+    const serve = (i: number): void => {
+      if (i === faults.length) return this.withDeviceFaults(attempt, done, round + 1);
+      const f = faults[i]!;
+      const proc = this.core.processes.get(f.pid);
+      if (!proc) return serve(i + 1);
+      this.stats.deviceFaults++;
+      this.migrations.toRam(proc, f.vpn, f.vpn + 1, 'device-fault', () => serve(i + 1));
+    };
+    serve(0);
+  }
+
+  /**
+   * Sets who serves driver evictions: `queued` is called each time a
+   * request arrives; the holder of this node's mmap lock then takes it
+   * (`takeEviction`) and serves it (`serveEviction`) when no operation of
+   * the node is running.
+   */
+  onEvictionRequest(queued: () => void): void {
+    this.#onEvictionRequest = queued;
+  }
+
+  /** Returns the oldest eviction request not yet served, or undefined. */
+  takeEviction(): EvictionRequest | undefined {
+    return this.#evictions.shift();
+  }
+
+  /** Eviction requests waiting to be served. */
+  get pendingEvictions(): number {
+    return this.#evictions.length;
+  }
+
+  /**
+   * Serves `req`: migrates back to RAM every page of the request this node
+   * still holds and maps (one migration per page, `migrate_vma` with the
+   * device copying), then answers the driver with the counts and calls
+   * `done`. Caller holds this node's mmap lock.
+   */
+  serveEviction(req: EvictionRequest, done: () => void): void {
+    this.stats.evictionRequests++;
+    const remote = this.#remotes.get(req.device);
+    const targets: { proc: Process; vpn: number }[] = [];
+    for (const pfn of req.pfns) {
+      if (!remote?.holds(pfn)) continue; // freed meanwhile (its PageFree is on the way)
+      const hit = rmapWalk(this.core, pfn)[0];
+      if (hit) targets.push({ proc: hit.proc, vpn: hit.vpn });
+    }
+    let migrated = 0;
+    let skipped = 0;
+    const step = (i: number): void => {
+      if (i === targets.length) {
+        this.stats.evictedPages += migrated;
+        this.#kernel.send(req.device, { txn: req.txn, migrateDone: { migrated, skipped } });
+        return done();
+      }
+      const t = targets[i]!;
+      this.migrations.toRam(t.proc, t.vpn, t.vpn + 1, `evict-${req.device}`, (r: MigrateResult | Errno) => {
+        if (typeof r === 'object') {
+          migrated += r.migrated;
+          skipped += r.skipped;
+        } else skipped++;
+        step(i + 1);
+      });
+    };
+    step(0);
+  }
+
+  #evictionRequest(env: cdmsim.Envelope | EnvelopeData): void {
+    if (!this.#onEvictionRequest) throw new CdmsimError(`node ${this.#kernel.spec.name}: an eviction request from node ${env.src} and no holder of the mmap lock to serve it (onEvictionRequest)`);
+    this.#evictions.push({ device: env.src as NodeId, pfns: (env.migrate?.pfns ?? []).map(Number), txn: env.txn ?? 0 });
+    this.#onEvictionRequest();
   }
 
   /** Frames of this node's RAM allocated now (the zero page included). */

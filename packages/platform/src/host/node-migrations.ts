@@ -11,7 +11,7 @@ import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import { PendingReplies } from '@cdmsim/kernel';
 import type { RemoteDeviceMemory } from './remote-device-memory.js';
-import type { WorkerPageCoherence } from '../cache/worker-page-coherence.js';
+import type { BusPageCoherence } from '../cache/worker-page-coherence.js';
 
 /** Called when a migration finished (counts) or could not start (errno). */
 export type MigrationDone = (result: MigrateResult | Errno) => void;
@@ -34,14 +34,14 @@ export class NodeMigrations {
   readonly #core: MmCore;
   readonly #remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
   readonly #dma: PendingReplies;
-  readonly #coherence: WorkerPageCoherence | null;
+  readonly #coherence: BusPageCoherence | null;
 
   /**
    * Registers the DmaCopyDone handler on `kernel`. `remotes` are the device
    * memories this node's MmCore knows, by device node. `coherence`: with
    * caches, the sources of every DMA are flushed over the bus first.
    */
-  constructor(kernel: NodeKernel, core: MmCore, remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>, coherence: WorkerPageCoherence | null = null) {
+  constructor(kernel: NodeKernel, core: MmCore, remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>, coherence: BusPageCoherence | null = null) {
     this.#kernel = kernel;
     this.#core = core;
     this.#remotes = remotes;

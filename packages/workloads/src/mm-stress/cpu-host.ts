@@ -1,30 +1,22 @@
 /**
  * The worker side of the mm-stress operation table (`MmStressHost` of
- * @cdmsim/mm/testing) on one CPU node: migrations are bus requests to the
- * device that does the copy (NodeMigrations), an access that meets a
- * device-private entry migrates the page back and retries, and with caches
- * stores and loads go through this node's coherent cache. Every step calls
- * `done` when it performed, possibly many simulated picoseconds later.
+ * @cdmsim/mm/testing) on one CPU node, on the platform's `Host`:
+ * migrations are bus requests to the device that does the copy, an access
+ * that meets a device-private entry migrates the page back and retries
+ * (`Host.withDeviceFaults`), and with caches stores and loads go through
+ * this node's coherent cache. Every step calls `done` when it performed,
+ * possibly many simulated picoseconds later.
  */
-import { InvariantViolation, type NodeId, type Rng } from '@cdmsim/engine';
+import { InvariantViolation, type Rng } from '@cdmsim/engine';
 import type { MmStressWorkloadSpec } from './config.js';
 import { Errno, accessPfn, createProcess, getUserPages, isErrPtr, ptrErr, writeBytes, type GupFlags, type MemcgId, type MigrateResult, type MmCore, type Process } from '@cdmsim/mm';
 import { expectErrno, type MmStressHost, type MmStressOp, type MmStressPin, type MmStressRange, type StressArea } from '@cdmsim/mm/testing';
 import type { NodeKernel } from '@cdmsim/kernel';
-import type { NodeMigrations, PageCaches, RemoteDeviceMemory } from '@cdmsim/platform';
+import type { AttachedDevice, Host, PageCaches } from '@cdmsim/platform';
 import type { MmStressCpuStats } from './cpu-role.js';
 
-/** Attempts of an operation that keeps hitting device-private entries before it counts as failed. */
-const MAX_FAULT_ROUNDS = 4;
-
-/** A device memory the node's processes may migrate to. */
-export interface MmStressCpuDevice {
-  readonly node: NodeId;
-  readonly kind: 'public' | 'private';
-}
-
 /** The counter each kind of device memory adds migrated pages to. */
-const PAGES_TO: Readonly<Record<MmStressCpuDevice['kind'], 'pagesToPublic' | 'pagesToPrivate'>> = { public: 'pagesToPublic', private: 'pagesToPrivate' };
+const PAGES_TO: Readonly<Record<AttachedDevice['kind'], 'pagesToPublic' | 'pagesToPrivate'>> = { public: 'pagesToPublic', private: 'pagesToPrivate' };
 
 /** What the CPU role is doing, as named in its failures: a table operation, a load through the cache, an eviction or the final release. */
 export type MmStressCpuActivity = MmStressOp | 'read' | 'evict' | 'release-all';
@@ -34,12 +26,12 @@ export interface MmStressCpuHostParts {
   readonly kernel: NodeKernel;
   readonly spec: MmStressWorkloadSpec;
   readonly core: MmCore;
-  /** The role's counters: the host adds pins, expected errors, migrated pages and device-private faults. */
+  /** The role's counters: the host adds pins, expected errors and migrated pages. */
   readonly stats: MmStressCpuStats;
-  readonly migrations: NodeMigrations;
-  /** The device memories registered in `core`, by device node. */
-  readonly remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
-  readonly devices: readonly MmStressCpuDevice[];
+  /** The node's processes, device memories and migrations (`host.core` is `core`). */
+  readonly host: Host;
+  /** The device memories attached to `host`, in device order (operations draw among them). */
+  readonly devices: readonly AttachedDevice[];
   readonly memcgChoices: readonly MemcgId[];
   /** With caches: this node's cache and page coherence; null without. */
   readonly coherence: PageCaches | null;
@@ -55,7 +47,7 @@ export class MmStressCpuHost implements MmStressHost {
   readonly expectedErrors: Record<string, number>;
   readonly maxProcesses: number;
   readonly memcgs: readonly MemcgId[];
-  readonly devices: readonly MmStressCpuDevice[];
+  readonly devices: readonly AttachedDevice[];
   readonly load: ((target: MmStressRange, done: () => void) => void) | null;
   /** What the node is doing (set by the table's operations and by the role). */
   current: MmStressCpuActivity = 'noop';
@@ -92,48 +84,27 @@ export class MmStressCpuHost implements MmStressHost {
 
   store(proc: Process, vpn: number, byte: number, done: (r: Errno) => void): void {
     if (this.#parts.coherence) return this.#cachedAccess(proc, vpn, byte, (r) => done(r));
-    this.#withDeviceFaults(() => writeBytes(this.core, proc, vpn * this.core.pageSize, new Uint8Array([byte])), done);
+    this.#parts.host.withDeviceFaults(() => writeBytes(this.core, proc, vpn * this.core.pageSize, new Uint8Array([byte])), done);
   }
 
   migrateToDevice(proc: Process, startVpn: number, endVpn: number, device: number, done: (r: MigrateResult | Errno) => void): void {
     const d = this.devices[device];
     if (!d) return this.fail(`no device #${device} to migrate to`);
-    this.#parts.migrations.toDevice(proc, startVpn, endVpn, d.node, (r) => {
+    this.#parts.host.migrations.toDevice(proc, startVpn, endVpn, d.node, (r) => {
       if (typeof r === 'object') this.#parts.stats[PAGES_TO[d.kind]] += r.migrated;
       done(r);
     });
   }
 
   migrateToRam(proc: Process, startVpn: number, endVpn: number, done: (r: MigrateResult | Errno) => void): void {
-    this.#parts.migrations.toRam(proc, startVpn, endVpn, null, done);
+    this.#parts.host.migrations.toRam(proc, startVpn, endVpn, null, done);
   }
 
   /** A long-term pin first moves device pages of the range to RAM over the bus (device memory is never pinned [6/6]). */
   pin(proc: Process, vpn: number, pages: number, flags: GupFlags, done: (r: number[] | Errno) => void): void {
-    const gup = (): void => this.#withDeviceFaults(() => getUserPages(this.core, proc, vpn, pages, flags), done);
+    const gup = (): void => this.#parts.host.withDeviceFaults(() => getUserPages(this.core, proc, vpn, pages, flags), done);
     if (!flags.longterm) return gup();
-    this.#parts.migrations.toRam(proc, vpn, vpn + pages, 'gup-longterm', () => gup());
-  }
-
-  /**
-   * Runs `attempt`; while it leaves device-private faults pending (the
-   * access returned EAGAIN through RemoteDeviceMemory.fault), migrates
-   * those pages back to RAM with the owning device doing the copy, then
-   * runs `attempt` again. Calls `done` with the last result.
-   */
-  #withDeviceFaults<T>(attempt: () => T, done: (result: T) => void, round = 0): void {
-    const result = attempt();
-    const faults = [...this.#parts.remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
-    if (faults.length === 0 || round >= MAX_FAULT_ROUNDS) return done(result);
-    const serve = (i: number): void => {
-      if (i === faults.length) return this.#withDeviceFaults(attempt, done, round + 1);
-      const f = faults[i]!;
-      const proc = this.core.processes.get(f.pid);
-      if (!proc) return serve(i + 1);
-      this.#parts.stats.deviceFaults++;
-      this.#parts.migrations.toRam(proc, f.vpn, f.vpn + 1, 'device-fault', () => serve(i + 1));
-    };
-    serve(0);
+    this.#parts.host.migrations.toRam(proc, vpn, vpn + pages, 'gup-longterm', () => gup());
   }
 
   /** Loads the first word of the range's first page through the cache; it must be the last byte written there when that is known. */
@@ -164,7 +135,7 @@ export class MmStressCpuHost implements MmStressHost {
     const c = this.#parts.coherence;
     if (!c) return this.fail('a cached access on a node without caches');
     const write = store !== undefined;
-    this.#withDeviceFaults(
+    this.#parts.host.withDeviceFaults(
       () => accessPfn(this.core, proc, vpn, write),
       (pfn) => {
         if (isErrPtr(pfn)) return done(ptrErr(pfn), pfn, 0);

@@ -45,7 +45,7 @@ const CPU_PLAN_SABOTAGES: Readonly<Record<MmStressSabotageName, (plan: MmStressC
   'corrupt-rss': halfwayOnFirstCpu('corrupt-rss'),
   // The think time also reads state the other CPU node writes in the same round, so it depends on thread timing.
   'racy-shared-read': (plan) => ({ ...plan, thinkPs: (h, maxThinkPs) => plan.thinkPs(h, maxThinkPs) + (h.core.memcgs.get(ROOT_MEMCG).usagePages % 7) * RACY_THINK_STEP_PS }),
-  // Page-coherence sabotages: the platform's page caches skip their flushes or invalidations; the operations are unchanged.
+  // Page-coherence sabotages transform the node's page-coherence hooks instead (page-coherence-sabotages.ts); the operations are unchanged.
   'skip-dma-flush': (plan) => plan,
   'skip-free-invalidate': (plan) => plan,
 };

@@ -26,17 +26,14 @@
  * (`mmStressCpuPlan`: the table and the think time) is where a test-only
  * sabotage changes anything.
  */
-import { CdmsimError, type MemNodeId, type NodeId, type Ps } from '@cdmsim/engine';
+import { CdmsimError, type MemNodeId, type Ps } from '@cdmsim/engine';
 import type { CpuNodeSpec } from '@cdmsim/config';
-import type { MmStressWorkloadSpec } from './config.js';
-import { checkInvariants, exitProcess, releaseUserPages, rmapWalk, type MemcgId, type MigrateResult, type MmCore, type Errno, type PageAllocator, type Process } from '@cdmsim/mm';
+import { checkInvariants, exitProcess, releaseUserPages, type MemcgId, type MmCore, type PageAllocator } from '@cdmsim/mm';
 import { runMmStressAfterOp, runMmStressOp, zeroMmStressOps, type MmStressOp, type MmStressPinCounts } from '@cdmsim/mm/testing';
-import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
-import { NodeMigrations, type NodeMigrationStats } from '@cdmsim/platform';
-import type { RemoteDeviceMemory } from '@cdmsim/platform';
-import type { PageCaches } from '@cdmsim/platform';
-import { MmStressCpuHost, type MmStressCpuDevice } from './cpu-host.js';
+import type { AttachedDevice, Host, NodeMigrationStats, PageCaches } from '@cdmsim/platform';
+import type { MmStressWorkloadSpec } from './config.js';
+import { MmStressCpuHost } from './cpu-host.js';
 import { mmStressCpuPlan, type MmStressCpuPlan } from './cpu-plan.js';
 import { checkStressData, type CachedFirstWord } from './stress-data.js';
 
@@ -77,15 +74,14 @@ export class MmStressCpu {
   readonly #kernel: NodeKernel;
   readonly #core: MmCore;
   readonly #spec: MmStressWorkloadSpec;
-  readonly #remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
   readonly #checkedMemcgs: readonly MemcgId[];
-  readonly #migrations: NodeMigrations;
+  /** The node's processes, device memories, migrations and evictions. */
+  readonly #platform: Host;
   /** This node's RAM allocator (a CPU node's MmCore owns exactly one). */
   readonly #ram: PageAllocator;
   /** The operation table's side of this node: processes, pins, the current activity. */
   readonly #host: MmStressCpuHost;
   readonly #plan: MmStressCpuPlan;
-  readonly #evictions: (cdmsim.Envelope | EnvelopeData)[] = [];
   readonly #coherence: PageCaches | null;
   readonly #cachedWord: CachedFirstWord | undefined;
   #busy = false;
@@ -94,8 +90,9 @@ export class MmStressCpu {
   #opTimerPending = false;
 
   /**
-   * `remotes`: the device memories registered in `core`, by device node;
-   * `memcgChoices`: memcgs this node's processes may join; `checkedMemcgs`:
+   * `host`: this node's processes on its MmCore, with the device memories
+   * `devices` attached (in device order); `memcgChoices`: memcgs this
+   * node's processes may join; `checkedMemcgs`:
    * those only this node charges (their counters are checked here).
    * `coherence`: with caches, this node's cache and page coherence (stores
    * go through the cache, DMA sources are flushed, data is read back
@@ -106,21 +103,20 @@ export class MmStressCpu {
   constructor(
     kernel: NodeKernel,
     spec: MmStressWorkloadSpec,
-    core: MmCore,
-    remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>,
-    devices: readonly MmStressCpuDevice[],
+    host: Host,
+    devices: readonly AttachedDevice[],
     memcgChoices: readonly MemcgId[],
     checkedMemcgs: readonly MemcgId[],
     coherence: PageCaches | null = null,
   ) {
+    const core = host.core;
     this.#kernel = kernel;
     this.#core = core;
     this.#spec = spec;
-    this.#remotes = remotes;
+    this.#platform = host;
     this.#checkedMemcgs = checkedMemcgs;
     this.#coherence = coherence;
     this.#cachedWord = coherence ? (pfn) => coherence.node.cachedData(coherence.lines.lineOf(pfn)) : undefined;
-    this.#migrations = new NodeMigrations(kernel, core, remotes, coherence?.pages ?? null);
     const ram = core.ram.get(kernel.self as number as MemNodeId);
     if (!ram) throw new CdmsimError(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
     this.#ram = ram;
@@ -128,7 +124,7 @@ export class MmStressCpu {
       operations: zeroMmStressOps(),
       cachedReads: 0,
       expectedErrors: {},
-      migrations: this.#migrations.stats,
+      migrations: host.migrations.stats,
       pagesToPublic: 0,
       pagesToPrivate: 0,
       deviceFaults: 0,
@@ -142,9 +138,9 @@ export class MmStressCpu {
       checks: 0,
       peakRamPages: 0,
     };
-    this.#host = new MmStressCpuHost({ kernel, spec, core, stats: this.stats, migrations: this.#migrations, remotes, devices, memcgChoices, coherence });
+    this.#host = new MmStressCpuHost({ kernel, spec, core, stats: this.stats, host, devices, memcgChoices, coherence });
     this.#plan = mmStressCpuPlan(spec.testOnlySabotage, { firstCpu: kernel.self === kernel.topology.cpus[0]?.id, opsPerCpu: spec.opsPerCpu });
-    kernel.on('migrate', (env) => this.#evictionRequest(env));
+    host.onEvictionRequest(() => this.#evictionRequest());
   }
 
   /** Schedules the first operation. */
@@ -170,11 +166,11 @@ export class MmStressCpu {
   /** Runs the next queued eviction or random operation, or the final release when all are done. */
   #next(): void {
     if (this.#busy) return;
-    const eviction = this.#evictions.shift();
+    const eviction = this.#platform.takeEviction();
     if (eviction) {
       this.#busy = true;
       this.#host.current = 'evict';
-      this.#serveEviction(eviction, () => this.#opDone(0));
+      this.#platform.serveEviction(eviction, () => this.#opDone(0));
       return;
     }
     if (this.#host.opsStarted >= this.#spec.opsPerCpu) {
@@ -216,41 +212,9 @@ export class MmStressCpu {
     return this.#ram.allocatedCount() - (this.#core.ownsZeroPage ? 1 : 0);
   }
 
-  /** Queues an eviction request of a device driver (served between operations). */
-  #evictionRequest(env: cdmsim.Envelope | EnvelopeData): void {
-    this.#evictions.push(env);
+  /** A device driver's eviction request was queued on the host: serve it between operations (now, if the node is idle). */
+  #evictionRequest(): void {
     if (!this.#busy) this.#kernel.after(0, 'mm evict', () => this.#next());
-  }
-
-  /** Migrates back to RAM every page of the request this node still holds and maps, then answers the driver. */
-  #serveEviction(env: cdmsim.Envelope | EnvelopeData, done: () => void): void {
-    this.stats.evictionRequests++;
-    const device = env.src as NodeId;
-    const remote = this.#remotes.get(device);
-    const targets: { proc: Process; vpn: number }[] = [];
-    for (const pfn of env.migrate!.pfns ?? []) {
-      if (!remote?.holds(pfn)) continue; // freed meanwhile (its PageFree is on the way)
-      const hit = rmapWalk(this.#core, pfn)[0];
-      if (hit) targets.push({ proc: hit.proc, vpn: hit.vpn });
-    }
-    let migrated = 0;
-    let skipped = 0;
-    const step = (i: number): void => {
-      if (i === targets.length) {
-        this.stats.evictedPages += migrated;
-        this.#kernel.send(device, { txn: env.txn ?? 0, migrateDone: { migrated, skipped } });
-        return done();
-      }
-      const t = targets[i]!;
-      this.#migrations.toRam(t.proc, t.vpn, t.vpn + 1, `evict-${device}`, (r: MigrateResult | Errno) => {
-        if (typeof r === 'object') {
-          migrated += r.migrated;
-          skipped += r.skipped;
-        } else skipped++;
-        step(i + 1);
-      });
-    };
-    step(0);
   }
 
   /**
@@ -271,24 +235,25 @@ export class MmStressCpu {
   #checkAllBack(): void {
     this.#busy = false;
     this.#check();
-    for (const r of this.#remotes.values()) {
-      const held = [...r.inUsePages()];
-      if (held.length) this.#fail(`${held.length} pages of node ${r.device} still held after every process exited (e.g. pfn ${held[0]})`);
-    }
+    for (const h of this.#platform.heldDevicePages()) this.#fail(`${h.pages} pages of node ${h.device} still held after every process exited (e.g. pfn ${h.example})`);
     const used = this.ramPagesInUse;
     if (used !== 0) this.#fail(`${used} RAM pages still allocated after every process exited`);
     this.#finished = true;
-    if (this.#evictions.length) this.#next(); // requests that came in while the frames were being invalidated
+    if (this.#platform.pendingEvictions) this.#next(); // requests that came in while the frames were being invalidated
   }
 
   /** Returns this node's counters; throws InvariantViolation if the run ended before the final release (a hang or lost message). */
   finish(): MmStressCpuStats {
-    if (!this.#finished) this.#fail(`the run ended with ${this.#spec.opsPerCpu - this.#host.opsStarted} operations not started and ${this.#migrations.inFlight} DMA requests unanswered`);
+    if (!this.#finished) this.#fail(`the run ended with ${this.#spec.opsPerCpu - this.#host.opsStarted} operations not started and ${this.#platform.migrations.inFlight} DMA requests unanswered`);
     const s = this.#core.stats;
     this.stats.faults = s.faults;
     this.stats.cowCopies = s.cowCopies;
     this.stats.lazyFreed = s.lazyFreed;
-    this.stats.pageFreesSent = [...this.#remotes.values()].reduce((n, r) => n + r.pageFreesSent, 0);
+    const h = this.#platform.stats;
+    this.stats.deviceFaults = h.deviceFaults;
+    this.stats.evictionRequests = h.evictionRequests;
+    this.stats.evictedPages = h.evictedPages;
+    this.stats.pageFreesSent = this.#platform.pageFreesSent;
     return structuredClone(this.stats);
   }
 }

@@ -3,19 +3,17 @@
  * MmCore over the shared page state (a CPU node owns its RAM, capped at
  * `ramPagesPerCpu`; a device owns none) and, with `caches`, its coherent
  * cache and the directory of its memory with the page-coherence hooks. A CPU
- * node then registers every device's memory through remote pagemap ops and
- * runs its processes (`MmStressCpu`); a device runs its driver
+ * node then attaches every device's memory to its host (the driver's
+ * pagemap callbacks as bus messages) and runs its processes (`MmStressCpu`); a device runs its driver
  * (`DeviceDriver`).
  */
-import type { NodeId } from '@cdmsim/engine';
 import {
   createNodeMm,
   createPageCaches,
   DeviceDriver,
   finishPageCaches,
+  Host,
   PageLines,
-  registerDeviceMemory,
-  RemoteDeviceMemory,
   shrunkCacheSpec,
   type DriverStats,
   type NodeEnv,
@@ -25,6 +23,7 @@ import {
 import { MmStressCpu, type MmStressCpuStats } from './cpu-role.js';
 import type { MmStressWorkloadSpec } from './config.js';
 import { createStressMemcgs, memcgChoices } from './memcgs.js';
+import { PAGE_COHERENCE_SABOTAGES } from './page-coherence-sabotages.js';
 import { coherenceWatchOf, memcgCountersOf } from '../shared/shared-parts.js';
 import type { WorkloadRole } from '../workload.js';
 
@@ -53,7 +52,7 @@ export class MmStressRole implements WorkloadRole<MmStressNodeReport> {
     const core = createNodeMm(topology, self, { frames, pageTables, content, memcgCounters: memcgCountersOf(env.shared, spec.kind) }, spec.ramPagesPerCpu);
     const memcgs = createStressMemcgs(core, topology, spec.memcgLimitPages);
     if (spec.caches) {
-      const s = spec.testOnlySabotage;
+      const transform = spec.testOnlySabotage === undefined ? undefined : PAGE_COHERENCE_SABOTAGES[spec.testOnlySabotage];
       this.#caches = createPageCaches(kernel, {
         topology,
         core,
@@ -61,20 +60,15 @@ export class MmStressRole implements WorkloadRole<MmStressNodeReport> {
         lines: new PageLines(topology, core.frames.map.memories, spec),
         cache: shrunkCacheSpec(kernel.spec.cache, spec.cacheLines),
         mode: env.mode,
-        ...(s === 'skip-dma-flush' || s === 'skip-free-invalidate' ? { sabotage: s } : {}),
+        ...(transform ? { transform } : {}),
       });
     }
     const caches = this.#caches ?? null;
     if (kernel.spec.kind === 'cpu') {
-      const remotes = new Map<NodeId, RemoteDeviceMemory>();
-      const devices: { node: NodeId; kind: 'public' | 'private' }[] = [];
-      for (const d of topology.devices) {
-        const remote = new RemoteDeviceMemory(kernel, d.id);
-        remotes.set(d.id, remote);
-        devices.push({ node: d.id, kind: registerDeviceMemory(core, d.id, remote, spec.devicePages).kind });
-      }
+      const host = new Host(kernel, core, this.#caches ? { caches: this.#caches } : {});
+      const devices = topology.devices.map((d) => host.attachDevice(d.id, spec.devicePages));
       const mine = memcgs.perCpu.get(self)!;
-      const cpu = new MmStressCpu(kernel, spec, core, remotes, devices, memcgChoices(memcgs, self), [mine.own, mine.limited], caches);
+      const cpu = new MmStressCpu(kernel, spec, host, devices, memcgChoices(memcgs, self), [mine.own, mine.limited], caches);
       this.#cpu = cpu;
       this.#framesInUse = () => cpu.ramPagesInUse + (core.ownsZeroPage ? 1 : 0);
       cpu.begin();
