@@ -6,7 +6,7 @@
  * what modelling the coherent caches costs (caches on vs off, same seed).
  */
 import { CdmsimError } from '@cdmsim/engine';
-import { mmStressConfig } from '@cdmsim/workloads';
+import { mmStress, mmStressConfig } from '@cdmsim/workloads';
 import { runMmStress } from '@cdmsim/mm/testing';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
 import type { Benchmark } from './harness.js';
@@ -25,7 +25,7 @@ interface WorkerRun {
 
 async function onWorkers(mode: RunMode, caches = true): Promise<WorkerRun> {
   const r = await runSimulation(mmStressConfig({ opsPerCpu: OPS_PER_CPU, caches }), { seed: 1, mode });
-  if (r.workload.kind !== 'mm-stress' || !r.workload.verified) throw new CdmsimError(`mm stress on workers failed: ${JSON.stringify(r.workload.problems ?? [])}`);
+  if (!mmStress.owns(r.workload) || !r.workload.verified) throw new CdmsimError(`mm stress on workers failed: ${JSON.stringify(r.workload.problems ?? [])}`);
   const ops = Object.values(r.workload.operations).reduce((a, b) => a + b, 0) + r.workload.cachedReads;
   const c = r.workload.coherence;
   return { ops, wallMs: r.host.wallMs, simPs: r.simTimePs, dmaRequests: r.workload.dmaRequests, coherenceMessages: c?.messages ?? 0, misses: c?.misses ?? 0, linesRecalled: c?.linesRecalled ?? 0 };

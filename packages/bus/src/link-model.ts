@@ -6,7 +6,7 @@
  * busy, serialization of header + payload at the link's bandwidth, then the
  * link's latency.
  */
-import { serializationPs, type LinkId, type NodeId, type Ps } from '@cdmsim/engine';
+import { CdmsimError, serializationPs, type LinkId, type NodeId, type Ps } from '@cdmsim/engine';
 import type { LinkSpec, Topology } from '@cdmsim/config';
 import type { BodyKind } from '@cdmsim/proto';
 
@@ -75,7 +75,7 @@ export class OutgoingLinks {
    */
   transmit(nowPs: Ps, link: LinkId, payloadBytes: number, kind: BodyKind): Ps {
     const dir = this.#byLink.get(link);
-    if (!dir) throw new Error(`link ${link} does not start at this node`);
+    if (!dir) throw new CdmsimError(`link ${link} does not start at this node`);
     const bytes = dir.spec.headerBytes + payloadBytes;
     const departPs = Math.max(nowPs, dir.busyUntilPs);
     const wirePs = serializationPs(bytes, dir.spec.bandwidthBytesPerNs);

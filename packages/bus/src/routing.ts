@@ -4,7 +4,7 @@
  * use next. Routes are the lowest-latency paths; ties go to fewer hops, then
  * to the lower next-hop node id, so routes never depend on file order alone.
  */
-import type { LinkId, NodeId, Ps } from '@cdmsim/engine';
+import { CdmsimError, type LinkId, type NodeId, type Ps } from '@cdmsim/engine';
 import type { LinkSpec, Topology } from '@cdmsim/config';
 
 /** The next hop from one node toward a destination. */
@@ -44,7 +44,7 @@ export class RoutingTable {
     for (let a = 0; a < n; a++) {
       for (let b = 0; b < n; b++) {
         if (a !== b && this.#next[a * n + b]! < 0) {
-          throw new Error(`no route from node ${topology.nodes[a]!.name} to ${topology.nodes[b]!.name}`);
+          throw new CdmsimError(`no route from node ${topology.nodes[a]!.name} to ${topology.nodes[b]!.name}`);
         }
       }
     }
@@ -85,7 +85,7 @@ export class RoutingTable {
   /** Returns the next hop from `from` toward `to`; `from` must differ from `to`. */
   nextHop(from: NodeId, to: NodeId): Hop {
     const hop = this.#hops[from * this.nodeCount + to];
-    if (!hop) throw new Error(`no route from node ${from} to ${to}`);
+    if (!hop) throw new CdmsimError(`no route from node ${from} to ${to}`);
     return hop;
   }
 

@@ -6,7 +6,7 @@
  * at `flush()`, followed by one publish and one doorbell ring per neighbour:
  * never one postMessage, one encode or one notify per simulated message.
  */
-import type { NodeId } from '@cdmsim/engine';
+import { CdmsimError, type NodeId } from '@cdmsim/engine';
 import { decodeBatch, encodeBatch, type cdmsim, type EnvelopeData } from '@cdmsim/proto';
 
 /** The producer end of a ring, as the transport needs it. */
@@ -84,7 +84,7 @@ export class Transport {
   /** Queues `env` for neighbour `next`; nothing is visible to it before `flush()`. */
   post(next: NodeId, env: EnvelopeData): void {
     const out = this.#out.get(next);
-    if (!out) throw new Error(`node ${next} is not a neighbour of this node`);
+    if (!out) throw new CdmsimError(`node ${next} is not a neighbour of this node`);
     out.pending.push(env);
   }
 

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES } from '@cdmsim/workloads';
+import { coherenceRandom, configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, mmStress } from '@cdmsim/workloads';
 import { Simulation, runSweep, type RunMode } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
@@ -193,7 +193,7 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
       'free',
     ]),
   )
-  .option('-c, --config <file>', 'with the simulator: machine YAML (default: built-in machine); its coherence-random workload is used as is, any other is replaced by one')
+  .option('-c, --config <file>', `with the simulator: machine YAML (default: built-in machine); its ${coherenceRandom.kind} workload is used as is, any other is replaced by one`)
   .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES))
   .option('--watchdog-ps <n>', 'with the simulator: a node\'s coherence transaction outstanding this many simulated ps fails the seed as a deadlock/livelock (default: from the topology)', (v) => parseCount(v, 1, Number.MAX_SAFE_INTEGER))
   .option('--check-replay', CHECK_REPLAY_HELP);
@@ -222,7 +222,7 @@ stressCommand<StressSeedOptions & { mode?: RunMode; config?: string; checkReplay
   },
 )
   .addOption(new Option('--mode <mode>', 'run on the simulator (node workers, protobuf bus) in this mode; --ops is then per CPU node').choices(['deterministic', 'free']))
-  .option('-c, --config <file>', 'with the simulator: machine YAML with an mm-stress workload (default: the built-in examples/mm-stress.yaml machine)')
+  .option('-c, --config <file>', `with the simulator: machine YAML with an ${mmStress.kind} workload (default: the built-in examples/mm-stress.yaml machine)`)
   .option('--check-replay', CHECK_REPLAY_HELP);
 
 program

@@ -4,7 +4,7 @@
  * the command that replays it, and the summary printed under the table.
  */
 import { performance } from 'node:perf_hooks';
-import { toErrorData } from '@cdmsim/engine';
+import { ConfigError, toErrorData } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { REPLAY_CHECK_JITTER, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
 
@@ -43,7 +43,7 @@ export async function runSeedsOnSimulator<C>(
   empty: C,
   checkReplay = false,
 ): Promise<(SeedReport & C)[]> {
-  if (checkReplay && mode !== 'deterministic') throw new Error('--check-replay needs --mode deterministic: free-mode runs are not meant to replay');
+  if (checkReplay && mode !== 'deterministic') throw new ConfigError('--check-replay needs --mode deterministic: free-mode runs are not meant to replay');
   const reports: (SeedReport & C)[] = [];
   for (const seed of seeds) {
     const replay = replayOf(seed);

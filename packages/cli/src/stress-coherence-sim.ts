@@ -15,11 +15,11 @@ import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-
 export interface SimulatorCoherenceStressOptions {
   readonly seeds: readonly number[];
   readonly mode: RunMode;
-  /** The machine; its workload is used when it is coherence-random, else replaced by one with `lines` and `ops`. */
+  /** The machine; its workload is used when it is a coherence random tester, else replaced by one with `lines` and `ops`. */
   readonly config: SimConfig;
   /** The `--config` file, for replay commands (undefined = built-in machine). */
   readonly configFile?: string;
-  /** Total operations, split evenly over the nodes (when the machine's workload is not coherence-random). */
+  /** Total operations, split evenly over the nodes (when the machine's workload is not the coherence random tester). */
   readonly ops: number;
   readonly lines: number;
   /** Shrink every node's cache to this many lines (`cacheLines` of the workload); undefined = keep the workload's setting. */

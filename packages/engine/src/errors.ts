@@ -47,6 +47,11 @@ export class OwnershipViolation extends CdmsimError {
   override readonly name = 'OwnershipViolation';
 }
 
+/** A fault injected on purpose (a test or `--inject-crash`), not a bug of the model. */
+export class InjectedFault extends CdmsimError {
+  override readonly name = 'InjectedFault';
+}
+
 /** A simulated node's worker failed; names the node. */
 export class NodeFailure extends CdmsimError {
   override readonly name = 'NodeFailure';

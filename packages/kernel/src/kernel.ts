@@ -5,7 +5,7 @@
  * agent, CPU node, device, workloads) register handlers on it and never see
  * threads, rings or schedulers.
  */
-import { EventQueue, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdmsim/engine';
+import { CdmsimError, EventQueue, InjectedFault, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdmsim/engine';
 import { BODY_KIND_INDEX, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
 import { OutgoingLinks, payloadBytes, type RoutingTable, type Transport } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
@@ -136,7 +136,7 @@ export class NodeKernel {
 
   /** Registers the handler of a body kind; one handler per kind per node. */
   on(kind: BodyKind, handler: EnvelopeHandler): void {
-    if (this.#handlers.has(kind)) throw new Error(`node ${this.spec.name}: two handlers for ${kind}`);
+    if (this.#handlers.has(kind)) throw new CdmsimError(`node ${this.spec.name}: two handlers for ${kind}`);
     this.#handlers.set(kind, handler);
   }
 
@@ -155,7 +155,7 @@ export class NodeKernel {
    * says what the timer is for; it enters the event log and the trace.
    */
   at(atPs: Ps, name: string, action: () => void): void {
-    if (atPs < this.#nowPs) throw new Error(`node ${this.spec.name}: timer at ${atPs} ps is before now (${this.#nowPs} ps)`);
+    if (atPs < this.#nowPs) throw new CdmsimError(`node ${this.spec.name}: timer at ${atPs} ps is before now (${this.#nowPs} ps)`);
     const { seq, tie } = this.#nextOrder();
     this.#queue.push({ timePs: atPs, tie, src: this.self, seq, action, code: timerCode(name), name });
   }
@@ -253,7 +253,7 @@ export class NodeKernel {
     s.lastEventPs = this.#nowPs;
     this.#hash.add(this.#nowPs).add(ev.src).add(ev.seq).add(ev.code);
     if (s.eventsProcessed >= this.#crashAfterEvents) {
-      throw new Error(`injected crash on node ${this.spec.name} at event ${s.eventsProcessed} (t=${this.#nowPs} ps)`);
+      throw new InjectedFault(`injected crash on node ${this.spec.name} at event ${s.eventsProcessed} (t=${this.#nowPs} ps)`);
     }
     if (ev.action) {
       s.timersFired++;
@@ -275,7 +275,7 @@ export class NodeKernel {
     s.messagesReceived++;
     s.byKindReceived[kind] = (s.byKindReceived[kind] ?? 0) + 1;
     const handler = this.#handlers.get(kind);
-    if (!handler) throw new Error(`node ${this.spec.name}: no handler for ${kind} from node ${env.src}`);
+    if (!handler) throw new CdmsimError(`node ${this.spec.name}: no handler for ${kind} from node ${env.src}`);
     handler(env);
   }
 

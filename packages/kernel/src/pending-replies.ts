@@ -4,7 +4,7 @@
  * from the kernel, the continuation waits here until the reply of that
  * kind and txn arrives.
  */
-import type { NodeId } from '@cdmsim/engine';
+import { CdmsimError, type NodeId } from '@cdmsim/engine';
 import type { BodyKind, cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { Body, NodeKernel } from './kernel.js';
 
@@ -36,7 +36,7 @@ export class PendingReplies {
   #reply(env: cdmsim.Envelope | EnvelopeData): void {
     const txn = env.txn ?? 0;
     const then = this.#waiting.get(txn);
-    if (!then) throw new Error(`node ${this.#kernel.spec.name}: ${this.#replyKind} from node ${env.src} for unknown txn ${txn}`);
+    if (!then) throw new CdmsimError(`node ${this.#kernel.spec.name}: ${this.#replyKind} from node ${env.src} for unknown txn ${txn}`);
     this.#waiting.delete(txn);
     then(env);
   }

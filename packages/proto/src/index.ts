@@ -3,6 +3,7 @@
  * by the build; see package.json `generate`) and the batch codec workers use
  * to move envelopes through rings.
  */
+import { CdmsimError } from '@cdmsim/engine';
 import './protobuf-runtime.js';
 import { cdmsim } from '../gen/messages.js';
 
@@ -39,7 +40,7 @@ export const BODY_KIND_INDEX: Readonly<Record<BodyKind, number>> = Object.fromEn
 export function bodyKindOf(env: EnvelopeData): BodyKind {
   if (env.body) return env.body;
   for (const k of BODY_KINDS) if (env[k] != null) return k;
-  throw new Error(`envelope ${env.src}->${env.dst} seq ${env.seq} has no body`);
+  throw new CdmsimError(`envelope ${env.src}->${env.dst} seq ${env.seq} has no body`);
 }
 
 /**

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { NodeFailure, toErrorData, type NodeId } from '@cdmsim/engine';
+import { CdmsimError, ConfigError, NodeFailure, toErrorData, type NodeId } from '@cdmsim/engine';
 import type { SimConfig, WorkloadSpec } from '@cdmsim/config';
 import type { RunMode, ScheduleJitter } from '@cdmsim/kernel';
 import { createSharedState, type SharedState } from '@cdmsim/platform';
@@ -100,7 +100,7 @@ export class Simulation {
     const seed = options.seed ?? 1;
     const mode = options.mode ?? 'deterministic';
     if (options.injectCrash !== undefined && !config.topology.nodes.some((n) => n.name === options.injectCrash)) {
-      throw new Error(
+      throw new ConfigError(
         `--inject-crash: no node named "${options.injectCrash}" (known: ${config.topology.nodes.map((n) => n.name).join(', ')})`,
       );
     }
@@ -150,7 +150,7 @@ export class Simulation {
    * are terminated before it rejects. A simulation runs once.
    */
   async run(): Promise<RunResult> {
-    if (this.#stopped) throw new Error('simulation already ran or was stopped');
+    if (this.#stopped) throw new CdmsimError('simulation already ran or was stopped');
     const t0 = performance.now();
     const runs = this.#threads.map((t) => raceDeath(t, t.api.run()));
     let reports: NodeReport[];

@@ -4,6 +4,7 @@
  * simulation at a time, which spawns its own node workers; the pool bounds
  * how many simulations share the machine's cores.
  */
+import { CdmsimError } from '@cdmsim/engine';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { SimConfig } from '@cdmsim/config';
@@ -73,7 +74,7 @@ export async function runSweep(jobs: readonly SweepJob[], options: SweepOptions 
       jobs.map((job) =>
         pool.run(job).catch((e: unknown) => {
           const message = e instanceof Error ? e.message : String(e);
-          throw new Error(`seed ${job.seed} (${job.mode}): ${message}`);
+          throw new CdmsimError(`seed ${job.seed} (${job.mode}): ${message}`);
         }),
       ),
     );

@@ -5,6 +5,7 @@
  * ends) and `report`. Hot traffic never uses comlink: it flows through the
  * SharedArrayBuffer rings.
  */
+import { CdmsimError } from '@cdmsim/engine';
 import { parentPort } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -22,7 +23,7 @@ export const nodeWorkerApi = {
   },
   /** Runs the node until the simulation ends; returns its report. */
   run(): NodeReport {
-    if (!worker) throw new Error('run() before init()');
+    if (!worker) throw new CdmsimError('run() before init()');
     return worker.run();
   },
 };
@@ -30,5 +31,5 @@ export const nodeWorkerApi = {
 /** The type the orchestrator's comlink proxy wraps. */
 export type NodeWorkerApi = typeof nodeWorkerApi;
 
-if (!parentPort) throw new Error('worker-entry must run in a worker thread');
+if (!parentPort) throw new CdmsimError('worker-entry must run in a worker thread');
 expose(nodeWorkerApi, nodeEndpoint(parentPort));

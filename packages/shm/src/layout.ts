@@ -484,7 +484,7 @@ export const CW_WRITER_SHIFT = CW_READER_BITS;
 export const COHERENCE_WATCH_LAYOUT: RecordLayout = {
   name: 'Coherence watch (64 B header, then one 64 B slot per tested line)',
   sizeBytes: (CW_HEADER_WORDS + CW_LINE_STRIDE_WORDS) * WORD_BYTES,
-  note: 'Created for the coherence-random workload only. Line slot l starts at Int32 word CW_HEADER_WORDS + l * CW_LINE_STRIDE_WORDS. Every cache records its permission changes and performed stores here, so SWMR and data values are checked across workers.',
+  note: 'Created for a workload that checks coherence across workers (its shared-state needs ask for a number of lines: tested lines, litmus locations, or every line of the pages the caches may hold). Line slot l starts at Int32 word CW_HEADER_WORDS + l * CW_LINE_STRIDE_WORDS. Every cache records its permission changes and performed stores here, so SWMR and data values are checked across workers.',
   fields: [
     { field: 'CW_VIOLATIONS', offsetBytes: CW_VIOLATIONS * WORD_BYTES, bits: '0-31', meaning: 'violations detected by any worker' },
     { field: 'CW_HOLDERS (slot)', offsetBytes: (CW_HEADER_WORDS + CW_HOLDERS) * WORD_BYTES, bits: `0-${CW_READER_BITS - 1}`, meaning: 'reader bitmap: bit i = node i has read-only permission' },

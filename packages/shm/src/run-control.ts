@@ -5,6 +5,7 @@
  * counter, progress figures and the abort and finish flags. Its layout is
  * `RUN_CONTROL_LAYOUT` in layout.ts.
  */
+import { InvariantViolation } from '@cdmsim/engine';
 import { CACHE_LINE_WORDS, RC_ABORT, RC_ACTIVE_OFFSET, RC_ARRIVED, RC_SLEEPERS_OFFSET, RC_DOORBELL_BASE, RC_EXPECTED, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_SPIN } from './layout.js';
 
 
@@ -223,7 +224,7 @@ export class RunControl {
     // The exchange also proves that nobody arrived in this round after it closed (a worker that ran without a go).
     // why: reset before the bump, so the next round's first arrival counts from 0.
     const late = Atomics.exchange(this.#i32, RC_ARRIVED, 0) - arrived;
-    if (late !== 0) throw new Error(`round barrier: ${late} arrival(s) after round ${generation} closed (a worker ran without being active)`);
+    if (late !== 0) throw new InvariantViolation(`round barrier: ${late} arrival(s) after round ${generation} closed (a worker ran without being active)`);
     // why: bumping the generation publishes horizons, stamps and counts to every waiter.
     Atomics.store(this.#i32, RC_GENERATION, next);
     for (let i = 0; i < n; i++) if (i !== me && this.#i32[this.#activeWord(i)] === next) this.ring(i);

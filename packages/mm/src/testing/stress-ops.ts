@@ -36,7 +36,7 @@ function write(h: MmStressHost, t: MmStressRange, done: () => void): void {
 
 /** The table every mm-stress runner draws from. */
 export const MM_STRESS_TABLE: MmStressTable = defineMmStressTable({
-  name: 'mm-stress',
+  name: 'mm operations',
   withoutProcess: 'spawn',
   withoutArea: 'mmap',
   rows: [

@@ -3,7 +3,7 @@
  * protobuf `CoherenceMessage` body. Tables, so a new message type is a
  * one-line change in each direction.
  */
-import { nodeId } from '@cdmsim/engine';
+import { CdmsimError, nodeId } from '@cdmsim/engine';
 import type { CoherenceMsg, Endpoint, MsgType, Unit } from '@cdmsim/coherence';
 import { cdmsim } from '@cdmsim/proto';
 
@@ -54,7 +54,7 @@ export function toProto(msg: CoherenceMsg): cdmsim.CoherenceMessage.$Properties 
  */
 export function fromProto(p: cdmsim.CoherenceMessage.$Properties): CoherenceMsg {
   const type = PROTO_TO_TYPE.get(p.type ?? 0);
-  if (type === undefined) throw new Error(`unknown coherence message type ${p.type}`);
+  if (type === undefined) throw new CdmsimError(`unknown coherence message type ${p.type}`);
   return {
     type,
     line: p.line ?? 0,

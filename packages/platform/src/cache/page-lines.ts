@@ -4,7 +4,7 @@
  * can live in (`CachedPageCounts`: the allocators' caps). A line's home is
  * the node owning its memory.
  */
-import type { NodeId } from '@cdmsim/engine';
+import { CdmsimError, type NodeId } from '@cdmsim/engine';
 import type { LineAddr } from '@cdmsim/coherence';
 import type { Topology } from '@cdmsim/config';
 import { PageType, type MemoryDesc } from '@cdmsim/shm';
@@ -77,6 +77,6 @@ export class PageLines implements LineIndex {
 
   #span(pfn: number): PageSpan {
     for (const s of this.#spans) if (pfn >= s.firstPfn && pfn < s.firstPfn + s.pages) return s;
-    throw new Error(`pfn ${pfn} is not one of the cached frames`);
+    throw new CdmsimError(`pfn ${pfn} is not one of the cached frames`);
   }
 }

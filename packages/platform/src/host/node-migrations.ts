@@ -5,7 +5,7 @@
  * a DmaCopy message and answered with DmaCopyDone. The process waits in
  * between: its pages sit behind migration entries, as in the kernel.
  */
-import type { NodeId } from '@cdmsim/engine';
+import { CdmsimError, type NodeId } from '@cdmsim/engine';
 import { Errno, isHmmDevicePage, migrateVmaCollect, migrateVmaFinish, type MigrateEntry, type MigrateResult, type MmCore, type PendingMigration, type Process } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
@@ -73,7 +73,7 @@ export class NodeMigrations {
    */
   toDevice(proc: Process, startVpn: number, endVpn: number, device: NodeId, done: MigrationDone): void {
     const remote = this.#remotes.get(device);
-    if (!remote) throw new Error(`node ${this.#kernel.spec.name}: no device memory of node ${device}`);
+    if (!remote) throw new CdmsimError(`node ${this.#kernel.spec.name}: no device memory of node ${device}`);
     const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, `dmirror-${device}`);
     if (typeof pending === 'number') return done(pending);
     const entries = pending.m.entries.filter((e) => e.migrate);

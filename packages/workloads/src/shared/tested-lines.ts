@@ -4,7 +4,7 @@
  * two lines per page, at the start of that memory's frame range. The home of
  * any line is the node owning its physical page (`MemoryRanges`).
  */
-import type { NodeId } from '@cdmsim/engine';
+import { CdmsimError, type NodeId } from '@cdmsim/engine';
 import type { LineAddr } from '@cdmsim/coherence';
 import type { Topology } from '@cdmsim/config';
 import type { LineIndex, MemoryRanges } from '@cdmsim/platform';
@@ -29,13 +29,13 @@ export function placeTestedLines(topology: Topology, ranges: MemoryRanges, count
     addrs,
     indexOf(line) {
       const i = index.get(line);
-      if (i === undefined) throw new Error(`line 0x${line.toString(16)} is not a tested line`);
+      if (i === undefined) throw new CdmsimError(`line 0x${line.toString(16)} is not a tested line`);
       return i;
     },
     homeOf(line) {
       const pfn = Math.floor(line / topology.pageSizeBytes);
       const r = ranges.of(pfn);
-      if (!r) throw new Error(`line 0x${line.toString(16)} (pfn ${pfn}) is in no memory`);
+      if (!r) throw new CdmsimError(`line 0x${line.toString(16)} (pfn ${pfn}) is in no memory`);
       return r.home;
     },
   };
