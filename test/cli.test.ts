@@ -83,6 +83,10 @@ describe('cdmsim CLI', () => {
     const r = await cdmsim(['stress', 'coherence', '--agents', '1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--agents.*must be an integer from 2 to 64/);
+    const crash = await cdmsim(['run', '--inject-crash', 'gpu9', '--out', tmp()]);
+    expect(crash.code).toBe(2);
+    expect(crash.stderr).toMatch(/--inject-crash: no node named "gpu9" \(known: cpu0, cpu1, gpu0, gpu1, gpu2, gpu3\)/);
+    expect(crash.stderr).not.toMatch(/\n\s+at /);
   });
 
   for (const node of ['cpu1', 'gpu0']) {
