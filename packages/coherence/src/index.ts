@@ -7,13 +7,13 @@
 export type { LineAddr, Unit, Endpoint, MsgType, CoherenceMsg } from './messages.js';
 export { CONTROL_PAYLOAD_BYTES, DATA_MESSAGES, payloadBytes, vnetOf, endpointKey, pairKey, formatEndpoint } from './messages.js';
 export type { AccessPermission, StateSpec, EventSpec, Transition, IllegalPairs, ProtocolTable, CompletenessIssue } from './table.js';
-export { TableIndex, checkCompleteness, tableSize, renderMarkdown, withoutAction, fire, formatLine } from './table.js';
+export { TableIndex, checkCompleteness, tableSize, renderMarkdown, withoutAction, fire, formatLine, stateNames, grantsAccess } from './table.js';
 export { CacheArray } from './cache-array.js';
-export { CACHE_STATES, CACHE_EVENTS, type CacheState, type CacheEvent } from './cache-states.js';
+export { CACHE_STATES, CACHE_EVENTS, STABLE_CACHE_STATES, TRANSIENT_CACHE_STATES, REPLACEABLE_CACHE_STATES, cachePermission, type CacheState, type CacheEvent } from './cache-states.js';
 export { CACHE_TABLE, type CacheAction } from './cache-table.js';
 export type { CoreOp, CacheLineRecord, CacheEffect } from './cache-actions.js';
 export { CacheController, type CacheControllerOptions, type CacheStep, type TransitionRecord } from './cache-controller.js';
-export { DIR_STATES, DIR_EVENTS, type DirState, type DirEvent } from './directory-states.js';
+export { DIR_STATES, DIR_EVENTS, STABLE_DIR_STATES, RECALL_STATES, type DirState, type DirEvent } from './directory-states.js';
 export { DIRECTORY_TABLE, type DirAction } from './directory-table.js';
 export type { DirLineRecord, DirEffect } from './directory-actions.js';
 export { DirectoryController, type DirectoryControllerOptions, type DirStep } from './directory-controller.js';
