@@ -20,7 +20,9 @@ export { DirectoryController, type DirectoryControllerOptions, type DirStep } fr
 export { DeterministicNetwork, fixedLatency, topologyLatency, type Network, type DeliverFn, type LatencyModel, type NetworkStats, type DeterministicNetworkOptions } from './network.js';
 export { CoherenceMonitor } from './monitor.js';
 export { ProgressWatchdog, DeadlockError, type DeadlockReport, type StuckTransaction } from './deadlock.js';
-export { CoherentSystem, homeByPfn, type CoherentSystemOptions, type AccessRefusal } from './system.js';
+export type { CoherenceHost, CoherenceChecks, TransactionWatchdog, LineMemory } from './coherence-host.js';
+export { NodeCoherence, type NodeCoherenceOptions, type AccessRefusal } from './node-coherence.js';
+export { CoherentSystem, homeByPfn, type CoherentSystemOptions } from './system.js';
 export { smallTopology, type SmallTopologyOptions } from './small-topology.js';
 export { runRandomTester, replayCommand, testerLine, type RandomTesterOptions, type RandomTesterReport } from './random-tester.js';
 export { LITMUS_TESTS, litmusTest, litmusLocations, litmusOutcomeKey, runLitmus, runLitmusSeeds, type LitmusTest, type LitmusInstr, type LitmusOutcome, type LitmusReport, type LitmusRunOptions } from './litmus.js';
