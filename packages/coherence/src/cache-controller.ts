@@ -9,7 +9,7 @@ import { ProtocolViolation, type NodeId } from '@cdmsim/engine';
 import type { CacheSpec } from '@cdmsim/config';
 import { CacheArray } from './cache-array.js';
 import { CACHE_ACTIONS, type CacheActionContext, type CacheEffect, type CacheLineRecord, type CoreOp } from './cache-actions.js';
-import { DATA_VALID_STATES, PUT_PENDING_STATES, STABLE_CACHE_STATES, type CacheEvent, type CacheState } from './cache-states.js';
+import { DATA_VALID_STATES, PUT_PENDING_STATES, REPLACEABLE_CACHE_STATES, type CacheEvent, type CacheState } from './cache-states.js';
 import { CACHE_TABLE, type CacheAction } from './cache-table.js';
 import { stallSourceKey, type CoherenceMsg, type Endpoint, type LineAddr } from './messages.js';
 import { TableIndex, fire, formatLine, type ProtocolTable } from './table.js';
@@ -133,7 +133,7 @@ export class CacheController {
   #tryCore(op: CoreOp, line: LineAddr, step: CacheStep): boolean {
     let rec = this.#recordOf(line);
     if ((rec?.state ?? 'I') === 'I' && !this.#array.hasRoom(line)) {
-      const victim = this.#array.victim(line, (r) => STABLE_CACHE_STATES.has(r.state));
+      const victim = this.#array.victim(line, (r) => REPLACEABLE_CACHE_STATES.has(r.state));
       if (victim === undefined) {
         // Every way is busy with a miss: retry when any line of this cache settles.
         this.#waitingForWay.push({ op, line });

@@ -3,7 +3,7 @@
  * states first, then transient states named after what is pending:
  * `_D` data, `_A` acks (or the PutAck for `xI_A`), `_AC` the ack count.
  */
-import type { EventSpec, StateSpec } from './table.js';
+import { grantsAccess, stateNames, type AccessPermission, type EventSpec, type StateSpec } from './table.js';
 
 /** Every cache state. */
 export type CacheState =
@@ -29,29 +29,46 @@ export const PUT_PENDING_STATES: ReadonlySet<CacheState> = new Set<CacheState>([
  */
 export const DATA_VALID_STATES: ReadonlySet<CacheState> = new Set<CacheState>(['S', 'E', 'O', 'M', 'SM_AD', 'SM_A', 'OM_AC', 'OM_A', 'IM_A', 'MI_A', 'EI_A', 'OI_A', 'SI_A']);
 
-/** Stable states a victim may be chosen from. */
-export const STABLE_CACHE_STATES: ReadonlySet<CacheState> = new Set<CacheState>(['S', 'E', 'O', 'M']);
-
-/** State specs, in table order. */
+/** State specs, in table order. The stable, transient and replaceable sets below are derived from them. */
 export const CACHE_STATES: readonly StateSpec<CacheState>[] = [
-  { name: 'I', permission: 'none', description: 'Invalid: no copy, nothing in flight.' },
-  { name: 'S', permission: 'read', description: 'Shared: clean read-only copy; the directory lists this cache as a sharer.' },
-  { name: 'E', permission: 'read-write', description: 'Exclusive: the only copy, clean; a store upgrades to M silently.' },
-  { name: 'O', permission: 'read', description: 'Owned: read-only, possibly dirty, other sharers may exist; this cache answers forwarded requests and must write back.' },
-  { name: 'M', permission: 'read-write', description: 'Modified: the only copy, dirty.' },
-  { name: 'IS_D', permission: 'busy', description: 'GetS sent from I, waiting for data (from the directory or the owner).' },
-  { name: 'IM_AD', permission: 'busy', description: 'GetM sent from I, waiting for data and invalidation acks. Already the owner at the directory, so forwards stall.' },
-  { name: 'IM_A', permission: 'busy', description: 'GetM: data arrived, waiting for the remaining invalidation acks.' },
-  { name: 'SM_AD', permission: 'read', description: 'GetM sent from S (upgrade), waiting for data and acks; loads still hit. An Inv that raced ahead of our GetM demotes to IM_AD.' },
-  { name: 'SM_A', permission: 'read', description: 'Upgrade: data arrived, waiting for the remaining acks.' },
-  { name: 'OM_AC', permission: 'read', description: 'GetM sent from O, waiting for the directory\'s ack count; still the owner, so forwards are answered. A FwdGetM that won the race demotes to IM_AD.' },
-  { name: 'OM_A', permission: 'read', description: 'Upgrade from O: ack count known, waiting for the remaining acks.' },
-  { name: 'MI_A', permission: 'busy', description: 'Evicted from M: PutM (with data) sent, waiting for PutAck; data kept in the TBE to answer forwards that raced with the Put.' },
-  { name: 'EI_A', permission: 'busy', description: 'Evicted from E: PutE sent, waiting for PutAck; clean data kept to answer raced forwards.' },
-  { name: 'OI_A', permission: 'busy', description: 'Evicted from O (or a FwdGetS raced with MI_A/EI_A): PutM sent, waiting for PutAck; still answers forwards.' },
-  { name: 'SI_A', permission: 'busy', description: 'Evicted from S: PutS sent, waiting for PutAck; an Inv that raced with the Put is still acked.' },
-  { name: 'II_A', permission: 'busy', description: 'Put in flight but the copy was already taken away (Inv or FwdGetM raced with the Put); waiting for PutAck.' },
+  { name: 'I', stable: true, permission: 'none', description: 'Invalid: no copy, nothing in flight.' },
+  { name: 'S', stable: true, permission: 'read', description: 'Shared: clean read-only copy; the directory lists this cache as a sharer.' },
+  { name: 'E', stable: true, permission: 'read-write', description: 'Exclusive: the only copy, clean; a store upgrades to M silently.' },
+  { name: 'O', stable: true, permission: 'read', description: 'Owned: read-only, possibly dirty, other sharers may exist; this cache answers forwarded requests and must write back.' },
+  { name: 'M', stable: true, permission: 'read-write', description: 'Modified: the only copy, dirty.' },
+  { name: 'IS_D', stable: false, permission: 'busy', description: 'GetS sent from I, waiting for data (from the directory or the owner).' },
+  { name: 'IM_AD', stable: false, permission: 'busy', description: 'GetM sent from I, waiting for data and invalidation acks. Already the owner at the directory, so forwards stall.' },
+  { name: 'IM_A', stable: false, permission: 'busy', description: 'GetM: data arrived, waiting for the remaining invalidation acks.' },
+  { name: 'SM_AD', stable: false, permission: 'read', description: 'GetM sent from S (upgrade), waiting for data and acks; loads still hit. An Inv that raced ahead of our GetM demotes to IM_AD.' },
+  { name: 'SM_A', stable: false, permission: 'read', description: 'Upgrade: data arrived, waiting for the remaining acks.' },
+  { name: 'OM_AC', stable: false, permission: 'read', description: 'GetM sent from O, waiting for the directory\'s ack count; still the owner, so forwards are answered. A FwdGetM that won the race demotes to IM_AD.' },
+  { name: 'OM_A', stable: false, permission: 'read', description: 'Upgrade from O: ack count known, waiting for the remaining acks.' },
+  { name: 'MI_A', stable: false, permission: 'busy', description: 'Evicted from M: PutM (with data) sent, waiting for PutAck; data kept in the TBE to answer forwards that raced with the Put.' },
+  { name: 'EI_A', stable: false, permission: 'busy', description: 'Evicted from E: PutE sent, waiting for PutAck; clean data kept to answer raced forwards.' },
+  { name: 'OI_A', stable: false, permission: 'busy', description: 'Evicted from O (or a FwdGetS raced with MI_A/EI_A): PutM sent, waiting for PutAck; still answers forwards.' },
+  { name: 'SI_A', stable: false, permission: 'busy', description: 'Evicted from S: PutS sent, waiting for PutAck; an Inv that raced with the Put is still acked.' },
+  { name: 'II_A', stable: false, permission: 'busy', description: 'Put in flight but the copy was already taken away (Inv or FwdGetM raced with the Put); waiting for PutAck.' },
 ];
+
+/** Stable states (`stable: true`, nothing in flight), in table order: I, S, E, O, M. */
+export const STABLE_CACHE_STATES: ReadonlySet<CacheState> = new Set(stateNames(CACHE_STATES, (s) => s.stable));
+
+/** Transient states (a request or Put in flight), in table order. */
+export const TRANSIENT_CACHE_STATES: ReadonlySet<CacheState> = new Set(stateNames(CACHE_STATES, (s) => !s.stable));
+
+/**
+ * Stable states that hold a copy (they grant read or read-write): the states
+ * a victim may be chosen from, and exactly the states with a `Replacement`
+ * row (I holds nothing to evict; a transient line is busy).
+ */
+export const REPLACEABLE_CACHE_STATES: ReadonlySet<CacheState> = new Set(stateNames(CACHE_STATES, (s) => s.stable && grantsAccess(s.permission)));
+
+const PERMISSIONS: ReadonlyMap<CacheState, AccessPermission> = new Map(CACHE_STATES.map((s) => [s.name, s.permission]));
+
+/** Returns the access the core has to a line in `state` (its spec's permission; `none` for a name no spec has). */
+export function cachePermission(state: string): AccessPermission {
+  return PERMISSIONS.get(state as CacheState) ?? 'none';
+}
 
 /** Event specs, in table order. */
 export const CACHE_EVENTS: readonly EventSpec<CacheEvent>[] = [

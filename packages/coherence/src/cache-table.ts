@@ -4,8 +4,8 @@
  * Which container holds a line's record follows from its state (tag array,
  * writeback TBE for `xI_A`, nothing for I), so there are no allocate actions.
  */
-import type { ProtocolTable } from './table.js';
-import { CACHE_EVENTS, CACHE_STATES, type CacheEvent, type CacheState } from './cache-states.js';
+import { stateNames, type ProtocolTable } from './table.js';
+import { CACHE_EVENTS, CACHE_STATES, REPLACEABLE_CACHE_STATES, STABLE_CACHE_STATES, type CacheEvent, type CacheState } from './cache-states.js';
 
 /** Every cache action. */
 export type CacheAction =
@@ -30,10 +30,14 @@ const ACTIONS: Record<CacheAction, string> = {
   stall: 'Leave the event queued; it is retried after the next transition of this line (per-source order kept).',
 };
 
-const BUSY: CacheState[] = ['IS_D', 'IM_AD', 'IM_A', 'MI_A', 'EI_A', 'OI_A', 'SI_A', 'II_A'];
-const UPGRADING: CacheState[] = ['SM_AD', 'SM_A', 'OM_AC', 'OM_A'];
-const TRANSIENT: CacheState[] = [...BUSY, ...UPGRADING];
-const STABLE: CacheState[] = ['I', 'S', 'E', 'O', 'M'];
+// State sets come from the state specs (cache-states.ts), in table order.
+/** Transient states that grant no access: the agent's loads and stores wait. */
+const BUSY: CacheState[] = stateNames(CACHE_STATES, (s) => s.permission === 'busy');
+/** Transient states that keep read permission while a GetM is in flight. */
+const UPGRADING: CacheState[] = stateNames(CACHE_STATES, (s) => !s.stable && s.permission === 'read');
+const STABLE: CacheState[] = [...STABLE_CACHE_STATES];
+/** I and the transient states: no copy to evict, or the line is busy. */
+const NOT_REPLACEABLE: CacheState[] = stateNames(CACHE_STATES, (s) => !REPLACEABLE_CACHE_STATES.has(s.name));
 const PUTTING_OWNER: CacheState[] = ['MI_A', 'EI_A', 'OI_A'];
 const RESPONSES: CacheEvent[] = ['PutAck', 'Data', 'DataAllAcks', 'DataExclusive', 'AckCount', 'AckCountAllAcks', 'InvAck', 'LastInvAck'];
 const DATA: CacheEvent[] = ['Data', 'DataAllAcks', 'DataExclusive'];
@@ -97,7 +101,7 @@ export const CACHE_TABLE: ProtocolTable<CacheState, CacheEvent, CacheAction> = {
     { states: STABLE, events: RESPONSES, why: 'No request or Put is in flight in a stable state.' },
     { states: ['I', 'S'], events: ['FwdGetS', 'FwdGetM'], why: 'Only the owner receives forwards.' },
     { states: ['I', 'E', 'O', 'M'], events: ['Inv'], why: 'Owners get FwdGetM, not Inv; I left the sharer list when its PutS was acked (acks follow the Inv on the same FIFO channel).' },
-    { states: ['I', ...TRANSIENT], events: ['Replacement'], why: 'Victims are chosen among stable, present lines only.' },
+    { states: NOT_REPLACEABLE, events: ['Replacement'], why: 'Victims are chosen among stable, present lines only.' },
     { states: ['IS_D'], events: ['FwdGetS', 'FwdGetM', 'PutAck', 'Data', ...ACK_COUNT, ...ACKS], why: 'A GetS makes us owner only via DataExclusive, which precedes any forward on the directory→cache channel; GetS collects no acks.' },
     { states: ['IM_AD', 'IM_A', 'SM_A', 'OM_AC', 'OM_A'], events: ['Inv'], why: 'Not a sharer: the directory removed us when it ordered a GetM (an Inv before that reached us in SM_AD).' },
     { states: ['IM_AD', 'SM_AD'], events: ['PutAck', 'DataExclusive', ...ACK_COUNT, 'LastInvAck'], why: 'No Put in flight; GetM is answered by Data; the ack count is unknown before the data.' },

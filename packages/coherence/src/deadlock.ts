@@ -1,11 +1,12 @@
 /**
- * Deadlock / livelock detection. Progress is an agent operation or a recall
- * completing. When nothing completes for `thresholdPs` of simulated time while
- * work is outstanding, or the event queue runs dry with work outstanding, the
+ * Deadlock / livelock detection. Progress is an agent operation, a recall or
+ * a writeback completing (the transactions `NodeCoherence` opens). When
+ * nothing completes for `thresholdPs` of simulated time while work is
+ * outstanding, or the event queue runs dry with work outstanding, the
  * watchdog throws `DeadlockError` listing the stuck transactions, the
  * controllers' transient states and the seed.
  *
- * Two ways to use it: the in-process executor (`CoherentSystem`) checks the
+ * Two ways to use it: the in-process machine (`CoherentSystem`) checks the
  * time since the last completion of any transaction (`check`); a node worker
  * checks the age of its oldest outstanding transaction (`checkOldest`), from
  * its own events and from a timer it arms at `nextCheckPs`.

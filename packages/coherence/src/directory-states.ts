@@ -4,7 +4,7 @@
  * only transient states belong to page recalls (`flushPage` / `invalidatePage`),
  * named after what is pending: `_A` acks, `_D` the owner's data.
  */
-import type { EventSpec, StateSpec } from './table.js';
+import { stateNames, type EventSpec, type StateSpec } from './table.js';
 
 /** Every directory state. */
 export type DirState = 'I' | 'S' | 'EM' | 'O' | 'S_Recall_A' | 'EM_Recall_D' | 'O_Recall_AD';
@@ -15,19 +15,25 @@ export type DirEvent =
   | 'PutS' | 'PutSLast' | 'PutOwner' | 'PutNonOwner'
   | 'Recall' | 'InvAck' | 'LastInvAck' | 'OwnerData' | 'LastOwnerData';
 
-/** Directory states in which a recall is in flight. */
-export const RECALL_STATES: readonly DirState[] = ['S_Recall_A', 'EM_Recall_D', 'O_Recall_AD'];
-
-/** State specs, in table order. Permission here describes memory's copy. */
+/** State specs, in table order. Permission here describes memory's copy. Every directory state set is derived from them. */
 export const DIR_STATES: readonly StateSpec<DirState>[] = [
-  { name: 'I', permission: 'read-write', description: 'No cached copies; memory holds the line.' },
-  { name: 'S', permission: 'read', description: 'One or more sharers, no owner; memory is up to date.' },
-  { name: 'EM', permission: 'none', description: 'One owner (E or M at the cache, or O with no sharers left), no sharers; memory may be stale.' },
-  { name: 'O', permission: 'none', description: 'One owner and at least one sharer; memory may be stale; the owner answers reads.' },
-  { name: 'S_Recall_A', permission: 'busy', description: 'Recall: Inv sent to every sharer, waiting for their acks (data is home). Requests stall.' },
-  { name: 'EM_Recall_D', permission: 'busy', description: 'Recall: FwdGetM sent to the owner on the directory\'s behalf, waiting for the data. Requests stall.' },
-  { name: 'O_Recall_AD', permission: 'busy', description: 'Recall: FwdGetM to the owner and Inv to the sharers, waiting for the data and acks. Requests stall.' },
+  { name: 'I', stable: true, permission: 'read-write', description: 'No cached copies; memory holds the line.' },
+  { name: 'S', stable: true, permission: 'read', description: 'One or more sharers, no owner; memory is up to date.' },
+  { name: 'EM', stable: true, permission: 'none', description: 'One owner (E or M at the cache, or O with no sharers left), no sharers; memory may be stale.' },
+  { name: 'O', stable: true, permission: 'none', description: 'One owner and at least one sharer; memory may be stale; the owner answers reads.' },
+  { name: 'S_Recall_A', stable: false, permission: 'busy', description: 'Recall: Inv sent to every sharer, waiting for their acks (data is home). Requests stall.' },
+  { name: 'EM_Recall_D', stable: false, permission: 'busy', description: 'Recall: FwdGetM sent to the owner on the directory\'s behalf, waiting for the data. Requests stall.' },
+  { name: 'O_Recall_AD', stable: false, permission: 'busy', description: 'Recall: FwdGetM to the owner and Inv to the sharers, waiting for the data and acks. Requests stall.' },
 ];
+
+/** Stable directory states (`stable: true`), in table order: I, S, EM, O. */
+export const STABLE_DIR_STATES: ReadonlySet<DirState> = new Set(stateNames(DIR_STATES, (s) => s.stable));
+
+/**
+ * Directory states in which a recall is in flight: the transient states, in
+ * table order (the directory never waits for anything but a recall).
+ */
+export const RECALL_STATES: readonly DirState[] = stateNames(DIR_STATES, (s) => !s.stable);
 
 /** Event specs, in table order. */
 export const DIR_EVENTS: readonly EventSpec<DirEvent>[] = [

@@ -5,7 +5,7 @@
  * transient states. Actions are implemented in directory-actions.ts.
  */
 import type { ProtocolTable } from './table.js';
-import { DIR_EVENTS, DIR_STATES, RECALL_STATES, type DirEvent, type DirState } from './directory-states.js';
+import { DIR_EVENTS, DIR_STATES, RECALL_STATES, STABLE_DIR_STATES, type DirEvent, type DirState } from './directory-states.js';
 
 /** Every directory action. */
 export type DirAction =
@@ -35,7 +35,8 @@ const ACTIONS: Record<DirAction, string> = {
   stall: 'Leave the message queued; retried after the next transition of this line (per-source order kept).',
 };
 
-const STABLE: DirState[] = ['I', 'S', 'EM', 'O'];
+// State sets come from the state specs (directory-states.ts), in table order.
+const STABLE: DirState[] = [...STABLE_DIR_STATES];
 const RECALLING: DirState[] = [...RECALL_STATES];
 const RECALL_RESPONSES: DirEvent[] = ['InvAck', 'LastInvAck', 'OwnerData', 'LastOwnerData'];
 

@@ -10,12 +10,13 @@
 import { InvariantViolation, type NodeId, type Ps } from '@cdmsim/engine';
 import { formatLine, type AccessPermission } from './table.js';
 import type { LineAddr } from './messages.js';
+import type { CoherenceChecks } from './coherence-host.js';
 
 /** Stored values kept per line for violation messages (the tail of its coherence order). */
 const RECENT_STORES = 5;
 
 /** Checks SWMR and data-value invariants as permissions change and operations perform. */
-export class CoherenceMonitor {
+export class CoherenceMonitor implements CoherenceChecks {
   readonly #seed: number | undefined;
   readonly #perms = new Map<LineAddr, Map<NodeId, 'read' | 'read-write'>>();
   /** The last `RECENT_STORES` stored values per line, oldest first; the last is the line's value. */

@@ -53,7 +53,7 @@ describe('random tester', () => {
     const r = runRandomTester({ seed: 5, agents: 4, lines: 2, ops: 500, drop: (m) => m.type === 'Data' && ++seen === 10 });
     expect(r.ok).toBe(false);
     expect(r.error?.name).toBe('DeadlockError');
-    expect(r.error?.message).toMatch(/#\d+ (load|store) by agent \d of 0x/);
-    expect(r.error?.message).toMatch(/cache@\d 0x[0-9a-f]+ (IS_D|IM_AD|SM_AD)/);
+    expect(r.error?.message).toMatch(/#\d+ (cpu|gpu)\d: (load|store) of 0x[0-9a-f]+ \(cache [A-Z_]+/);
+    expect(r.error?.message).toMatch(/cache@(cpu|gpu)\d 0x[0-9a-f]+ (IS_D|IM_AD|SM_AD)/);
   });
 });

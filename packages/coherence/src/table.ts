@@ -4,16 +4,34 @@
  * pair is a row or explicitly illegal), looked up at run time (a missing pair
  * throws `ProtocolViolation`) and rendered to Markdown for the docs.
  */
-import { ProtocolViolation } from '@cdmsim/engine';
+import { CdmsimError, ProtocolViolation } from '@cdmsim/engine';
 
 /** What the core may do with a line in a state. */
 export type AccessPermission = 'none' | 'read' | 'read-write' | 'busy';
 
-/** A state: its name, the access it grants and what it means. */
+/**
+ * A state: its name, whether it is stable, the access it grants and what it
+ * means. A stable state has nothing in flight (gem5's base states); a
+ * transient one waits for messages and is named after what is pending
+ * (`IS_D`, `S_Recall_A`). Every set of states the code needs is derived from
+ * these fields (`stateNames`), never written out again.
+ */
 export interface StateSpec<S extends string> {
   readonly name: S;
+  /** True when nothing is in flight for the line in this state. */
+  readonly stable: boolean;
   readonly permission: AccessPermission;
   readonly description: string;
+}
+
+/** Returns the names of the states of `states` that satisfy `where`, in table order. */
+export function stateNames<S extends string>(states: readonly StateSpec<S>[], where: (s: StateSpec<S>) => boolean): S[] {
+  return states.filter(where).map((s) => s.name);
+}
+
+/** Returns true when `permission` lets the core read the line (read or read-write): the holder has a copy. */
+export function grantsAccess(permission: AccessPermission): boolean {
+  return permission === 'read' || permission === 'read-write';
 }
 
 /** An event: its name and what triggers it. */
@@ -61,7 +79,7 @@ const eventsOf = <E extends string>(e: E | readonly E[]): readonly E[] => (typeo
 
 /**
  * An indexed table for O(1) lookups. Construct once per controller.
- * @throws Error when two rows cover the same pair (a table bug).
+ * @throws CdmsimError when two rows cover the same pair (a table bug).
  */
 export class TableIndex<S extends string, E extends string, A extends string> {
   readonly table: ProtocolTable<S, E, A>;
@@ -76,7 +94,7 @@ export class TableIndex<S extends string, E extends string, A extends string> {
         let byEvent = this.#rows.get(s);
         if (!byEvent) this.#rows.set(s, (byEvent = new Map()));
         for (const e of eventsOf(t.event)) {
-          if (byEvent.has(e)) throw new Error(`${table.name}: duplicate row for ${s} × ${e}`);
+          if (byEvent.has(e)) throw new CdmsimError(`${table.name}: duplicate row for ${s} × ${e}: merge the rows or drop one`);
           byEvent.set(e, row);
         }
       }
@@ -152,8 +170,8 @@ export function renderMarkdown(table: ProtocolTable<string, string, string>): st
   const size = tableSize(table);
   out.push(`## ${table.name}`, '', table.description, '');
   out.push(`${size.states} states, ${size.events} events, ${size.rows} rows covering ${size.pairs} (state, event) pairs.`, '');
-  out.push('### States', '', '| State | Permission | Description |', '|---|---|---|');
-  for (const s of table.states) out.push(`| \`${s.name}\` | ${s.permission} | ${cell(s.description)} |`);
+  out.push('### States', '', '| State | Stable | Permission | Description |', '|---|---|---|---|');
+  for (const s of table.states) out.push(`| \`${s.name}\` | ${s.stable ? 'yes' : 'no'} | ${s.permission} | ${cell(s.description)} |`);
   out.push('', '### Events', '', '| Event | Description |', '|---|---|');
   for (const e of table.events) out.push(`| \`${e.name}\` | ${cell(e.description)} |`);
   out.push('', '### Actions', '', '| Action | Description |', '|---|---|');
@@ -189,7 +207,7 @@ export function renderMarkdown(table: ProtocolTable<string, string, string>): st
 /**
  * Returns a copy of `table` with `action` removed from the row for (state, event).
  * For tests that break the protocol on purpose and check that the checkers notice.
- * @throws Error when no row covers the pair.
+ * @throws CdmsimError when no row covers the pair.
  */
 export function withoutAction<S extends string, E extends string, A extends string>(
   table: ProtocolTable<S, E, A>,
@@ -213,7 +231,7 @@ export function withoutAction<S extends string, E extends string, A extends stri
     if (otherEvents.length > 0) transitions.push({ ...t, from: [state], event: otherEvents });
     transitions.push({ ...t, from: [state], event, actions: t.actions.filter((a) => a !== action), description: `${t.description} (BROKEN: ${action} removed)` });
   }
-  if (!found) throw new Error(`${table.name}: no row for ${state} × ${event}`);
+  if (!found) throw new CdmsimError(`${table.name}: no row for ${state} × ${event} to remove ${action} from`);
   return { ...table, name: `${table.name} (broken)`, transitions };
 }
 

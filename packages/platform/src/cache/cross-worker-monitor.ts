@@ -6,18 +6,19 @@
  * naming the seed, which fails the node's worker and so the run.
  */
 import { InvariantViolation, type NodeId, type Ps } from '@cdmsim/engine';
-import { formatLine, type AccessPermission, type LineAddr } from '@cdmsim/coherence';
+import { formatLine, type AccessPermission, type CoherenceChecks, type LineAddr } from '@cdmsim/coherence';
 import type { CoherenceWatch, LineHolders, WatchPermission } from '@cdmsim/shm';
 import type { Topology } from '@cdmsim/config';
 import type { LineIndex } from './line-index.js';
 
-/** Checks one node's permission changes, stores and loads against every other node's. */
-export class CrossWorkerMonitor {
+/** Checks one node's permission changes, stores and loads against every other node's: the `CoherenceChecks` of a node's `NodeCoherence`. */
+export class CrossWorkerMonitor implements CoherenceChecks {
   readonly #watch: CoherenceWatch;
   readonly #lines: LineIndex;
   readonly #seed: number;
   readonly #names: readonly string[];
 
+  /** `watch` is the run's shared watch (one slot per line of `lines`); `seed` is quoted in violations. */
   constructor(watch: CoherenceWatch, lines: LineIndex, topology: Topology, seed: number) {
     this.#watch = watch;
     this.#lines = lines;

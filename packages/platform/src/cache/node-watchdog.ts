@@ -23,7 +23,7 @@
  *    in silence is reported when the run goes quiescent (`checkIdle`).
  */
 import type { Ps } from '@cdmsim/engine';
-import { ProgressWatchdog } from '@cdmsim/coherence';
+import { ProgressWatchdog, type TransactionWatchdog } from '@cdmsim/coherence';
 import type { NodeKernel } from '@cdmsim/kernel';
 
 /**
@@ -45,8 +45,8 @@ export interface NodeWatchdogOptions {
   readonly timer: boolean;
 }
 
-/** One node's coherence watchdog. */
-export class NodeWatchdog {
+/** One node's coherence watchdog: the `TransactionWatchdog` of its `NodeCoherence`. */
+export class NodeWatchdog implements TransactionWatchdog {
   readonly #kernel: NodeKernel;
   readonly #options: NodeWatchdogOptions;
   readonly #watchdog: ProgressWatchdog;
