@@ -4,7 +4,7 @@
  * to `ctx.effects`; the controller commits the record and the executor
  * performs the effects.
  */
-import type { Ps } from '@cdmsim/engine';
+import { CdmsimError, type Ps } from '@cdmsim/engine';
 import type { ActionImpls } from './table.js';
 import type { CacheAction } from './cache-table.js';
 import type { CacheState } from './cache-states.js';
@@ -55,7 +55,7 @@ function send(ctx: CacheActionContext, type: MsgType, dst: Endpoint, requester: 
 }
 
 function need<T>(v: T | undefined, what: string, ctx: CacheActionContext): T {
-  if (v === undefined) throw new Error(`cache ${ctx.self.node} line ${ctx.line}: action needs ${what}`);
+  if (v === undefined) throw new CdmsimError(`cache ${ctx.self.node} line ${ctx.line}: action needs ${what}`);
   return v;
 }
 

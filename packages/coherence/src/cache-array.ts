@@ -3,6 +3,7 @@
  * any shape; knows nothing about coherence. The cache controller decides which
  * lines may be victims (only lines in stable states).
  */
+import { CdmsimError } from '@cdmsim/engine';
 import type { CacheSpec } from '@cdmsim/config';
 import type { LineAddr } from './messages.js';
 
@@ -28,7 +29,7 @@ export class CacheArray<T> {
   constructor(spec: Pick<CacheSpec, 'sizeBytes' | 'ways' | 'lineBytes'>) {
     const setBytes = spec.ways * spec.lineBytes;
     if (spec.ways < 1 || spec.sizeBytes < setBytes || spec.sizeBytes % setBytes !== 0) {
-      throw new Error(`cache size ${spec.sizeBytes} B is not a positive multiple of ways (${spec.ways}) × line (${spec.lineBytes} B)`);
+      throw new CdmsimError(`cache size ${spec.sizeBytes} B is not a positive multiple of ways (${spec.ways}) × line (${spec.lineBytes} B)`);
     }
     this.sets = spec.sizeBytes / setBytes;
     this.ways = spec.ways;
@@ -70,7 +71,7 @@ export class CacheArray<T> {
    */
   insert(line: LineAddr, record: T): void {
     const set = this.#sets[this.setOf(line)]!;
-    if (this.#byLine.has(line) || set.length >= this.ways) throw new Error(`cannot insert line ${line}: present or set full`);
+    if (this.#byLine.has(line) || set.length >= this.ways) throw new CdmsimError(`cannot insert line ${line}: present or set full`);
     const w = { line, record, lastUsed: ++this.#clock };
     set.push(w);
     this.#byLine.set(line, w);
@@ -79,7 +80,7 @@ export class CacheArray<T> {
   /** Replaces the record of a present `line` without touching LRU. @throws Error when absent. */
   replace(line: LineAddr, record: T): void {
     const w = this.#byLine.get(line);
-    if (!w) throw new Error(`cannot replace line ${line}: absent`);
+    if (!w) throw new CdmsimError(`cannot replace line ${line}: absent`);
     w.record = record;
   }
 

@@ -3,7 +3,7 @@
  * context. They change only `ctx.rec` (a copy of the line's directory entry)
  * and append to `ctx.effects`.
  */
-import type { NodeId, Ps } from '@cdmsim/engine';
+import { CdmsimError, type NodeId, type Ps } from '@cdmsim/engine';
 import type { ActionImpls } from './table.js';
 import type { DirAction } from './directory-table.js';
 import type { DirState } from './directory-states.js';
@@ -48,12 +48,12 @@ function send(ctx: DirActionContext, type: MsgType, dst: Endpoint, requester: En
 }
 
 function requestOf(ctx: DirActionContext): CoherenceMsg {
-  if (!ctx.msg) throw new Error(`directory ${ctx.self.node} line ${ctx.line}: action needs a message`);
+  if (!ctx.msg) throw new CdmsimError(`directory ${ctx.self.node} line ${ctx.line}: action needs a message`);
   return ctx.msg;
 }
 
 function ownerOf(ctx: DirActionContext): NodeId {
-  if (ctx.rec.owner === undefined) throw new Error(`directory ${ctx.self.node} line ${ctx.line}: action needs an owner`);
+  if (ctx.rec.owner === undefined) throw new CdmsimError(`directory ${ctx.self.node} line ${ctx.line}: action needs an owner`);
   return ctx.rec.owner;
 }
 

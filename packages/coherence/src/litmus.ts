@@ -6,7 +6,7 @@
  * and returns the outcome (registers and final values). Forbidden outcomes
  * must never appear over many seeds.
  */
-import { Rng, nodeId, type NodeId, type Ps } from '@cdmsim/engine';
+import { ConfigError, Rng, nodeId, type NodeId, type Ps } from '@cdmsim/engine';
 import { CoherentSystem } from './system.js';
 import { smallTopology } from './small-topology.js';
 import type { LineAddr } from './messages.js';
@@ -80,7 +80,7 @@ export const LITMUS_TESTS: readonly LitmusTest[] = [
  */
 export function litmusTest(name: string): LitmusTest {
   const test = LITMUS_TESTS.find((t) => t.name === name);
-  if (!test) throw new Error(`no litmus test named ${name}`);
+  if (!test) throw new ConfigError(`no litmus test named ${name}`);
   return test;
 }
 

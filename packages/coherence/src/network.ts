@@ -5,7 +5,7 @@
  * latency model plus seeded jitter, FIFO per (source, destination) pair, and
  * seeded tie-breaks. The real bus implements the same interface.
  */
-import { Rng, serializationPs, type NodeId, type Ps } from '@cdmsim/engine';
+import { CdmsimError, Rng, serializationPs, type NodeId, type Ps } from '@cdmsim/engine';
 import type { Topology } from '@cdmsim/config';
 import { pairKey, type CoherenceMsg, type MsgType } from './messages.js';
 
@@ -59,7 +59,7 @@ export function topologyLatency(topology: Topology, localPs: Ps = 1_000): Latenc
     let total = 0;
     while (at !== dst) {
       const hop = next[at]![dst]!;
-      if (hop < 0) throw new Error(`no path from node ${src} to node ${dst}`);
+      if (hop < 0) throw new CdmsimError(`no path from node ${src} to node ${dst}`);
       const link = linkOf.get(`${at}-${hop}`)!;
       total += link.latencyPs + serializationPs(link.headerBytes + payloadBytes, link.bandwidthBytesPerNs);
       at = hop;

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolViolation } from '@cdmsim/engine';
 import { CACHE_TABLE } from './cache-table.js';
 import { DIRECTORY_TABLE } from './directory-table.js';
-import { TableIndex, checkCompleteness, tableSize, withoutAction } from './table.js';
+import { TableIndex, checkCompleteness, tableSize, withoutAction, type ProtocolTable } from './table.js';
 import { renderCoherenceTables } from './tables-doc.js';
 import { tablesDocFile } from './render-tables.js';
 
 describe('protocol tables', () => {
-  it.each([CACHE_TABLE, DIRECTORY_TABLE])('every (state, event) pair of the $name table is a row or explicitly illegal', (table) => {
+  it.each<ProtocolTable<string, string, string>>([CACHE_TABLE, DIRECTORY_TABLE])('every (state, event) pair of the $name table is a row or explicitly illegal', (table) => {
     expect(checkCompleteness(table)).toEqual([]);
     const size = tableSize(table);
     const illegal = table.illegal.reduce((n, p) => n + p.states.length * p.events.length, 0);

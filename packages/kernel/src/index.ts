@@ -8,6 +8,7 @@ export { NodeKernel, type KernelStats, type Body, type KernelOptions, type Envel
 export { CausalityViolation, horizonDistances, runDeterministic, runFree, type SchedulerStats, type SchedulerParts } from './schedulers.js';
 export { REPLAY_CHECK_JITTER, scheduleJitter, type ScheduleJitter } from './schedule-jitter.js';
 export { PendingReplies } from './pending-replies.js';
+export { MESSAGE_PORTS, receiverOf, renderMessagePorts, type Port } from './message-ports.js';
 export { TraceRecorder, type TraceEvent } from './trace.js';
 export { Timeline, type TimelineSample } from './timeline.js';
 

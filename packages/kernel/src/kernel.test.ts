@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultTopology } from '@cdmsim/config';
 import { nodeId } from '@cdmsim/engine';
 import { RoutingTable } from '@cdmsim/bus';
+import { BODY_KINDS } from '@cdmsim/proto';
+import { MESSAGE_PORTS, receiverOf, renderMessagePorts } from './message-ports.js';
 import { capturingKernel } from './testing/capturing-kernel.js';
 
 const topology = defaultTopology();
@@ -56,11 +58,20 @@ describe('NodeKernel', () => {
   it('hands an envelope for itself to the handler of its kind, and fails on a kind with no handler', () => {
     const { k } = kernel();
     const seen: number[] = [];
-    k.on('control', (env) => seen.push(env.seq ?? 0));
+    k.on('control', 'workload', (env) => seen.push(env.seq ?? 0));
     k.deliver({ src: 1, dst: cpu0, seq: 7, tie: 0, arriveTimePs: 5, control: { op: 1 } } as never);
     k.deliver({ src: 1, dst: cpu0, seq: 8, tie: 0, arriveTimePs: 6, pageFree: { pfn: 1 } } as never);
     expect(() => k.runUntil(100)).toThrow(/no handler for pageFree/);
     expect(seen).toEqual([7]);
+  });
+
+  it('registers a body kind once, and only for the port the protocol names (MESSAGE_PORTS)', () => {
+    const { k } = kernel();
+    expect(() => k.on('memReq', 'driver', () => undefined)).toThrow('node cpu0: memReq is received by the home-agent port, not the driver');
+    k.on('memReq', 'home-agent', () => undefined);
+    expect(() => k.on('memReq', 'home-agent', () => undefined)).toThrow('node cpu0: two handlers for memReq');
+    for (const kind of BODY_KINDS) expect(receiverOf(kind)).toBe(MESSAGE_PORTS[kind].port);
+    expect(renderMessagePorts().split('\n').filter((l) => l.startsWith('| `'))).toHaveLength(BODY_KINDS.length);
   });
 
   it('hashes the same events in the same order to the same digest, and differently otherwise', () => {

@@ -9,6 +9,7 @@ import { CdmsimError, EventQueue, InjectedFault, RunningHash, mix32, type NodeId
 import { BODY_KIND_INDEX, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
 import { OutgoingLinks, payloadBytes, type RoutingTable, type Transport } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
+import { receiverOf, type Port } from './message-ports.js';
 import { TraceRecorder } from './trace.js';
 
 /** A queued event: an arriving envelope or a local timer. */
@@ -134,8 +135,14 @@ export class NodeKernel {
     return this.#nowPs;
   }
 
-  /** Registers the handler of a body kind; one handler per kind per node. */
-  on(kind: BodyKind, handler: EnvelopeHandler): void {
+  /**
+   * Registers `port`'s handler of a body kind: one handler per kind per
+   * node, and only the port the protocol names (`MESSAGE_PORTS`).
+   * @throws CdmsimError when `kind` already has a handler or another port receives it.
+   */
+  on(kind: BodyKind, port: Port, handler: EnvelopeHandler): void {
+    const receiver = receiverOf(kind);
+    if (receiver !== port) throw new CdmsimError(`node ${this.spec.name}: ${kind} is received by the ${receiver} port, not the ${port}`);
     if (this.#handlers.has(kind)) throw new CdmsimError(`node ${this.spec.name}: two handlers for ${kind}`);
     this.#handlers.set(kind, handler);
   }

@@ -7,6 +7,7 @@
 import { CdmsimError, type NodeId } from '@cdmsim/engine';
 import type { BodyKind, cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { Body, NodeKernel } from './kernel.js';
+import type { Port } from './message-ports.js';
 
 /** The outstanding requests of one reply kind on one node. */
 export class PendingReplies {
@@ -14,11 +15,11 @@ export class PendingReplies {
   readonly #replyKind: BodyKind;
   readonly #waiting = new Map<number, (reply: cdmsim.Envelope | EnvelopeData) => void>();
 
-  /** Registers the handler of `replyKind` on `kernel` (no other handler may take that kind). */
-  constructor(kernel: NodeKernel, replyKind: BodyKind) {
+  /** Registers `port`'s handler of `replyKind` on `kernel` (no other handler may take that kind; `port` must be its receiver). */
+  constructor(kernel: NodeKernel, replyKind: BodyKind, port: Port) {
     this.#kernel = kernel;
     this.#replyKind = replyKind;
-    kernel.on(replyKind, (env) => this.#reply(env));
+    kernel.on(replyKind, port, (env) => this.#reply(env));
   }
 
   /** Number of requests waiting for their reply. */

@@ -32,7 +32,7 @@ export class ControlChannel {
   /** Registers the WorkloadControl handler on `kernel` (one channel per node). */
   constructor(kernel: NodeKernel) {
     this.#kernel = kernel;
-    kernel.on('control', (env) => {
+    kernel.on('control', 'workload', (env) => {
       const c = env.control!;
       const op = FROM_PROTO.get(c.op ?? 0);
       if (op === undefined) throw new CdmsimError(`node ${kernel.spec.name}: control message with unknown op ${c.op} from node ${env.src}`);

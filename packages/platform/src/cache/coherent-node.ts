@@ -63,7 +63,7 @@ export class CoherentNode {
       watchdog: this.#watchdog,
     };
     this.#coherence = new NodeCoherence({ node: kernel.self, topology: kernel.topology, homeOf: (l) => lines.homeOf(l), cache, tables, ...(memory ? { memory } : {}) }, host);
-    kernel.on('coh', (env) => this.#receive(fromProto(env.coh!)));
+    kernel.on('coh', 'cache', (env) => this.#receive(fromProto(env.coh!)));
   }
 
   /** Returns this node's coherence traffic counters. */

@@ -101,8 +101,8 @@ export class WorkerPageCoherence implements BusPageCoherence {
     this.#lines = lines;
     this.#watch = watch;
     this.#core = core;
-    kernel.on('pageRecall', (env) => this.#recallRequest(env));
-    this.#recalls = new PendingReplies(kernel, 'pageRecallDone');
+    kernel.on('pageRecall', 'page-coherence', (env) => this.#recallRequest(env));
+    this.#recalls = new PendingReplies(kernel, 'pageRecallDone', 'page-coherence');
   }
 
   /** Returns the memory of a node's directory: the first 4 bytes of each line of the shared page contents. */

@@ -47,8 +47,8 @@ export class DeviceMmu {
     this.#kernel = kernel;
     this.mirror = mirror;
     this.#memory = memory;
-    this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply');
-    this.#accesses = new PendingReplies(kernel, 'memResp');
+    this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply', 'device-mmu');
+    this.#accesses = new PendingReplies(kernel, 'memResp', 'device-mmu');
   }
 
   /** The driver's cost of handling a device fault before its range fault leaves. */

@@ -90,9 +90,9 @@ export class DeviceDriver {
     const { kind, resource } = deviceResource(core, kernel.self, options.devicePages);
     const r = kind === 'public' ? this.#driver.addResource(resource) : this.#driver.addPrivate(resource.frameCount);
     if (r !== Errno.OK) throw new CdmsimError(`node ${kernel.spec.name}: registering its ${kind} memory failed: ${Errno[r]}`);
-    kernel.on('dmaCopy', (env) => this.#dmaCopy(env));
-    kernel.on('pageFree', (env) => this.#pageFree(env));
-    kernel.on('migrateDone', (env) => this.#evictionDone(env));
+    kernel.on('dmaCopy', 'driver', (env) => this.#dmaCopy(env));
+    kernel.on('pageFree', 'driver', (env) => this.#pageFree(env));
+    kernel.on('migrateDone', 'driver', (env) => this.#evictionDone(env));
     this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory);
   }
 

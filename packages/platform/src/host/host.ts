@@ -93,8 +93,8 @@ export class Host {
     if (!ram) throw new CdmsimError(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
     this.#ram = ram;
     this.migrations = new NodeMigrations(kernel, core, this.#remotes, options.caches?.pages ?? null);
-    kernel.on('rangeFault', (env) => this.#rangeFault(env));
-    kernel.on('migrate', (env) => this.#evictionRequest(env));
+    kernel.on('rangeFault', 'host', (env) => this.#rangeFault(env));
+    kernel.on('migrate', 'host', (env) => this.#evictionRequest(env));
   }
 
   /**

@@ -46,7 +46,7 @@ export class NodeMigrations {
     this.#core = core;
     this.#remotes = remotes;
     this.#coherence = coherence;
-    this.#dma = new PendingReplies(kernel, 'dmaCopyDone');
+    this.#dma = new PendingReplies(kernel, 'dmaCopyDone', 'host');
   }
 
   /** Number of DMA requests waiting for their reply. */

@@ -40,7 +40,7 @@ export class HomeAgent {
     this.#kernel = kernel;
     this.#range = range;
     this.#pages = pages;
-    kernel.on('memReq', (env) => this.handle(env));
+    kernel.on('memReq', 'home-agent', (env) => this.handle(env));
   }
 
   /**
