@@ -62,18 +62,10 @@ export interface SharedHandles {
   readonly memcgs?: MemcgCountersHandle;
 }
 
-/** The main thread's view of a simulation's shared state. */
-export interface SharedState {
+/** The main thread's view of a simulation's shared state: the objects every worker attaches, plus the handles, run control and sizes. */
+export interface SharedState extends AttachedState {
   readonly handles: SharedHandles;
   readonly sync: RunControl;
-  readonly frames: FrameTable;
-  readonly content: ContentStore;
-  readonly pageTables: PageTables;
-  readonly mirrorTables: PageTables;
-  /** The coherence watch, when the workload needs one. */
-  readonly coherence?: CoherenceWatch;
-  /** The shared memcg counters, when the workload needs them. */
-  readonly memcgs?: MemcgCounters;
   readonly totalFrames: number;
   /** Host bytes held by each kind of shared state right now. */
   hostBytes(): Record<string, number>;
