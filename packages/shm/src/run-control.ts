@@ -158,11 +158,15 @@ export class RunControl {
     // why: the generation we arrive in; it cannot change before we arrive (the last arriver bumps it).
     const generation = Atomics.load(this.#i32, RC_GENERATION);
     for (let k = 0; k < n; k++) this.#matrix[me * n + k] = row[k]!;
+    // why: read before our arrival: EXPECTED was published with the generation we arrive in and cannot change
+    // until this round closes, which cannot happen before we arrive. Read after the add, a round closed meanwhile
+    // by the real last arriver shows the next round's count, and a party that equals it would close the round twice.
+    const expected = Atomics.load(this.#i32, RC_EXPECTED);
     // why: the seq-cst add orders our row stores before the last arriver's reads of the matrix.
     const arrived = Atomics.add(this.#i32, RC_ARRIVED, 1) + 1;
-    // why: EXPECTED was published with the generation we arrive in and cannot change before this round closes.
-    if (arrived === Atomics.load(this.#i32, RC_EXPECTED)) this.#closeRound(me, generation, arrived, distances, perturb);
-    else perturb?.();
+    // The race window of the old order (a round closing between our add and our read of EXPECTED), kept for jitter tests.
+    perturb?.();
+    if (arrived === expected) this.#closeRound(me, generation, arrived, distances, perturb);
     for (let spin = 0, spinChecks = this.#i32[RC_SPIN]!; spin < spinChecks; spin++) {
       // why: seq-cst load of the generation; seeing it bumped makes the round's outputs visible.
       if (Atomics.load(this.#i32, RC_GENERATION) !== generation) break;
