@@ -52,6 +52,7 @@ describe('deterministic mode under scheduling jitter', () => {
       expect(shaken.simTimePs).toBe(calm.simTimePs);
       // The same rounds too: every barrier handed out the same horizons.
       expect(shaken.totals).toEqual(calm.totals);
+      expect(shaken.host.scheduler.rounds).toBe(calm.host.scheduler.rounds);
       expect(shaken.links).toEqual(calm.links);
     }
   }, 60_000);

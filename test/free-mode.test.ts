@@ -6,7 +6,7 @@ describe('free mode', () => {
     const config = smallConfig();
     const det = await runJson(config, 3, 'deterministic');
     const free = await runJson(config, 3, 'free');
-    expect(free.result.mode).toBe('free');
+    expect(free.result.host.mode).toBe('free');
     expect(free.result.workload.verified).toBe(true);
     expect(free.result.workload.problems).toEqual([]);
     expect(free.result.workload.dataHash).toBe(det.result.workload.dataHash);
@@ -19,7 +19,7 @@ describe('free mode', () => {
     expect(free.result.workload.verified).toBe(true);
     expect(sharedBufferOutcome(free.result).chunks.corrupt).toBe(0);
     // Free-mode page locks are real: they report their acquisitions.
-    const acquisitions = free.result.nodes.reduce((s, n) => s + (n.locks?.acquisitions ?? 0), 0);
+    const acquisitions = free.result.host.workerDetails.flatMap((w) => Object.values(w.locks ?? {})).reduce((s, l) => s + l.acquisitions, 0);
     expect(acquisitions).toBeGreaterThan(0);
   });
 });

@@ -71,7 +71,7 @@ export const benchmarks: Benchmark[] = [
       return {
         subject: { figure: det, unit: 'events/s' },
         baseline: { figure: free, unit: 'events/s' },
-        details: { events: one.totals.events, rounds: one.totals.rounds, workers: config.topology.nodes.length, deterministicRoundsPerSecond: Math.round(one.totals.rounds / (one.host.wallMs / 1000)) },
+        details: { events: one.totals.events, rounds: one.host.scheduler.rounds, workers: config.topology.nodes.length, deterministicRoundsPerSecond: Math.round(one.host.scheduler.rounds / (one.host.wallMs / 1000)) },
       };
     },
   },

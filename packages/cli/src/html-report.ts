@@ -92,12 +92,12 @@ export function htmlReport(result: RunResult): string {
   const t = result.config.topology;
   const facts: [string, string][] = [
     ['machine', `${t.name}: ${t.cpus.length} CPU nodes, ${t.devices.length} devices, ${t.links.length} links`],
-    ['mode, seed', `${result.mode}, ${result.seed}`],
+    ['mode, seed', `${result.host.mode}${result.host.workers > 1 ? ` on ${result.host.workers} workers` : ''}, ${result.seed}`],
     ['simulated time', formatPs(result.simTimePs)],
     ['workload', describeWorkload(w)],
     ['data check', describeCheck(w)],
     ['event-log hash', result.eventLogHash],
-    ['events, messages, rounds', `${result.totals.events}, ${result.totals.messages}, ${result.totals.rounds}`],
+    ['events, messages, rounds', `${result.totals.events}, ${result.totals.messages}, ${result.host.scheduler.rounds}`],
   ];
   const data = reportData(result);
   const json = JSON.stringify(data).replace(/</g, '\\u003c');

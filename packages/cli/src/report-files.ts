@@ -39,7 +39,7 @@ export function writeRunFiles(result: RunResult, dir: string): string[] {
     [
       'nodes.csv',
       csv(
-        ['node', 'kind', 'events', 'messages_sent', 'messages_received', 'messages_forwarded', 'memory_reads', 'memory_writes', 'memory_busy_ps', 'frames_allocated', 'rounds', 'event_log_hash'],
+        ['node', 'kind', 'events', 'messages_sent', 'messages_received', 'messages_forwarded', 'memory_reads', 'memory_writes', 'memory_busy_ps', 'frames_allocated', 'event_log_hash'],
         result.nodes.map((n) => [
           n.name,
           n.kind,
@@ -51,7 +51,6 @@ export function writeRunFiles(result: RunResult, dir: string): string[] {
           n.home.writes,
           n.home.busyPs,
           n.framesAllocated,
-          n.scheduler.rounds,
           n.eventLogHash,
         ]),
       ),

@@ -20,13 +20,13 @@ export function formatSummary(result: RunResult): string {
   const head = new Table({ style: { head: [], border: [] } });
   head.push(
     { machine: `${result.config.topology.name} (${result.config.topology.cpus.length} CPU nodes, ${result.config.topology.devices.length} devices, ${result.config.topology.links.length} links)` },
-    { mode: `${result.mode}, seed ${result.seed}` },
+    { mode: `${result.host.mode}${result.host.workers > 1 ? ` on ${result.host.workers} workers` : ''}, seed ${result.seed}` },
     { 'simulated time': formatPs(result.simTimePs) },
     { workload: describeWorkload(w) },
     { 'data check': describeCheck(w) },
     { 'data hash': w.dataHash },
     { 'event-log hash': result.eventLogHash },
-    { events: `${result.totals.events} events, ${result.totals.messages} messages${result.mode === 'deterministic' ? `, ${result.totals.rounds} rounds` : ''}` },
+    { events: `${result.totals.events} events, ${result.totals.messages} messages${result.host.scheduler.rounds > 0 ? `, ${result.host.scheduler.rounds} rounds (${result.host.scheduler.eventsPerRound.toFixed(1)} events, ${Math.round(result.host.scheduler.wallUsPerRound)} µs each)` : ''}` },
     { 'wall time': `${(result.host.wallMs / 1000).toFixed(2)} s run + ${(result.host.startupMs / 1000).toFixed(2)} s startup, ${Math.round(result.host.eventsPerSecond).toLocaleString('en-US')} events/s` },
   );
   const links = new Table({ head: ['link', 'kind', 'direction', 'messages', 'bytes', 'busy', 'mean queue wait'] });

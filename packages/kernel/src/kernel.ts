@@ -7,7 +7,7 @@
  */
 import { CdmsimError, EventQueue, InjectedFault, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdmsim/engine';
 import { BODY_KIND_INDEX, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
-import { OutgoingLinks, payloadBytes, type RoutingTable, type Transport } from '@cdmsim/bus';
+import { OutgoingLinks, payloadBytes, type RoutingTable } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
 import { receiverOf, type Port } from './message-ports.js';
 import { TraceRecorder } from './trace.js';
@@ -59,13 +59,23 @@ export interface KernelStats {
   byKindReceived: Partial<Record<BodyKind, number>>;
 }
 
+/**
+ * Where a kernel puts the envelopes it transmits to a next hop: the
+ * worker's ring transport (another worker's node), or straight into the
+ * next hop's kernel when it lives in the same worker.
+ */
+export interface Outbox {
+  /** Hands `env` (its `arriveTimePs` and `hopSrc` set for this hop) to neighbour `next`. */
+  post(next: NodeId, env: EnvelopeData): void;
+}
+
 /** What a kernel needs to exist. */
 export interface KernelOptions {
   readonly topology: Topology;
   readonly self: NodeId;
   readonly seed: number;
   readonly routing: RoutingTable;
-  readonly transport: Transport;
+  readonly outbox: Outbox;
   /** Throw an injected error when this many events were processed (fault-injection tests). */
   readonly crashAfterEvents?: number;
   /** Receives workload progress (`done` of `total` units) for progress bars. */
@@ -94,10 +104,11 @@ export class NodeKernel {
     byKindReceived: {},
   };
   readonly #queue = new EventQueue<SimEvent>();
+  #running = false;
   readonly #hash = new RunningHash();
   readonly #handlers = new Map<BodyKind, EnvelopeHandler>();
   readonly #routing: RoutingTable;
-  readonly #transport: Transport;
+  readonly #outbox: Outbox;
   readonly #crashAfterEvents: number;
   readonly #onWork: (done: number, total: number) => void;
   readonly #beforeEvent: ((timePs: Ps) => void) | undefined;
@@ -118,7 +129,7 @@ export class NodeKernel {
     this.links = new OutgoingLinks(options.topology, options.self);
     this.#minSentArrivalByHop = new Float64Array(options.topology.nodes.length).fill(Number.POSITIVE_INFINITY);
     this.#routing = options.routing;
-    this.#transport = options.transport;
+    this.#outbox = options.outbox;
     this.#crashAfterEvents = options.crashAfterEvents ?? Number.POSITIVE_INFINITY;
     this.#onWork = options.onWork ?? (() => undefined);
     this.#beforeEvent = options.beforeEvent;
@@ -204,13 +215,13 @@ export class NodeKernel {
     env.hopSrc = this.self;
     this.trace?.flowOut(this.#nowPs, kind, `${env.src}:${env.seq}:${hop.next}`);
     if (arrive < this.#minSentArrivalByHop[hop.next]!) this.#minSentArrivalByHop[hop.next] = arrive;
-    this.#transport.post(hop.next, env);
+    this.#outbox.post(hop.next, env);
   }
 
-  /** Queues an envelope taken from an incoming ring (it arrives at `arriveTimePs`). */
-  deliver(env: cdmsim.Envelope): void {
+  /** Queues an envelope arriving at this node (from an incoming ring, or handed over in the same worker) at `arriveTimePs`. */
+  deliver(env: cdmsim.Envelope | EnvelopeData): void {
     const kind = bodyKindOf(env);
-    this.#queue.push({ timePs: env.arriveTimePs, tie: env.tie, src: env.src, seq: env.seq, env, kind, code: BODY_KIND_INDEX[kind] });
+    this.#queue.push({ timePs: env.arriveTimePs ?? 0, tie: env.tie ?? 0, src: env.src ?? 0, seq: env.seq ?? 0, env, kind, code: BODY_KIND_INDEX[kind] });
   }
 
   /** Time of the earliest pending event, +Infinity when none. */
@@ -245,11 +256,18 @@ export class NodeKernel {
    */
   runUntil(endPs: Ps, maxEvents = Number.POSITIVE_INFINITY): number {
     let n = 0;
+    this.#running = true;
     while (n < maxEvents && this.#queue.peekTime() < endPs) {
       this.#process(this.#queue.pop()!);
       n++;
     }
+    this.#running = false;
     return n;
+  }
+
+  /** True while `runUntil` runs, and after an event threw out of it: tells a worker hosting several nodes which one failed. */
+  get running(): boolean {
+    return this.#running;
   }
 
   #process(ev: SimEvent): void {

@@ -23,11 +23,11 @@ function soloRun(late: { arriveTimePs: number } | undefined): number[] {
     if (drains === 2 && late) onEnvelope({ src: 3, seq: 1, ...late } as unknown as cdmsim.Envelope);
     return 0;
   };
-  const kernel = new NodeKernel({ topology, self: cpu0, seed: 1, routing: new RoutingTable(topology), transport });
+  const kernel = new NodeKernel({ topology, self: cpu0, seed: 1, routing: new RoutingTable(topology), outbox: transport });
   const ran: number[] = [];
   kernel.at(10, 'first', () => ran.push(kernel.nowPs));
   kernel.at(5000, 'second', () => ran.push(kernel.nowPs));
-  runDeterministic({ kernel, transport, sync: RunControl.create(1, 1), me: 0 }, Float64Array.of(500));
+  runDeterministic({ members: [{ kernel, transport }], sync: RunControl.create(1, 1), worker: 0 }, Float64Array.of(500));
   return ran;
 }
 

@@ -1,45 +1,65 @@
 /**
- * The two run modes. Same kernel, same model code; only how workers agree on
- * time differs.
+ * The run modes over the same kernels and model code; only how the nodes'
+ * kernels agree on time differs. A worker thread hosts a `NodeGroup`: one
+ * or more nodes, each with its kernel and its ring transport; a node sends
+ * to a neighbour in the same group straight into that neighbour's kernel
+ * (`GroupOutbox`), to any other node through the rings (protobuf batches).
  *
  * deterministic — conservative parallel DES in barrier-synchronised rounds
  *   (YAWNS / SST style, with a lookahead per pair of nodes). At each
- *   barrier every worker publishes the earliest event it knows of for each
+ *   barrier every node publishes the earliest event it knows of for each
  *   node: its own next event, and the earliest arrival of what it sent to
- *   each neighbour (in flight). The last to arrive gets T_k, the earliest
- *   pending event of every node k, and every worker's horizon
+ *   each neighbour (in flight). The last worker to arrive gets T_k, the
+ *   earliest pending event of every node k, and every node's horizon
  *   H_i = min_k (T_k + D[k][i]), where D[k][i] is the lowest path latency
  *   from k to i (for k = i, the shortest round trip to a neighbour and
- *   back): no message can reach node i before H_i. Only workers with an
- *   event before their horizon take part in the next round; the others
- *   sleep, their published rows standing for them, so idle devices cost no
- *   wake-ups. Inside a round all active workers run in parallel; empty time
- *   is skipped. Envelopes are ordered by (time, seeded tie,
- *   src, seq), so results depend only on config + seed.
+ *   back): no message can reach node i before H_i. Only workers with a node
+ *   that has an event before its horizon take part in the next round; the
+ *   others sleep, their published rows standing for them. Inside a round
+ *   the workers run in parallel and each runs its nodes one after the other
+ *   up to their horizons: a node's sends arrive at H or later, so nothing a
+ *   node sends in a round can reach a node of the same group before that
+ *   node's horizon. Envelopes are ordered by (time, seeded tie, src, seq),
+ *   so a node processes its events in the same order whatever the rounds,
+ *   the grouping or the thread timing: results depend only on config + seed.
  *
- * free — every worker runs as fast as it can; envelopes are processed when
- *   they arrive (an envelope older than the local clock runs "now"), and the
- *   run ends by quiescence: every worker idle and nothing in flight.
+ * sequential — one worker hosts every node and always runs the earliest
+ *   pending event of any node (`runSequential`): no rounds, no barrier, no
+ *   rings, no encoding. The reference every deterministic run must
+ *   reproduce exactly.
+ *
+ * free — one node per worker; every worker runs as fast as it can;
+ *   envelopes are processed when they arrive (an envelope older than the
+ *   local clock runs "now"), and the run ends by quiescence: every worker
+ *   idle and nothing in flight.
  */
-import type { NodeId } from '@cdmsim/engine';
+import type { NodeId, Ps } from '@cdmsim/engine';
 import type { RoutingTable, Transport } from '@cdmsim/bus';
-import type { NodeKernel } from './kernel.js';
+import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
+import { CdmsimError } from '@cdmsim/engine';
+import type { NodeKernel, Outbox } from './kernel.js';
 import { RunAborted, type RunControl } from '@cdmsim/shm';
 
-/** Scheduler counters (plain data). */
+/** Scheduler counters of one worker (plain data). */
 export interface SchedulerStats {
-  /** Deterministic rounds run (0 in free mode). */
+  /** Deterministic rounds this worker took part in (0 in free mode). */
   rounds: number;
   idleSleeps: number;
   backPressureRetries: number;
 }
 
-/** What both schedulers drive. */
-export interface SchedulerParts {
+/** One node hosted by a worker: its kernel and its ring transport (to and from nodes of other workers). */
+export interface GroupMember {
   readonly kernel: NodeKernel;
   readonly transport: Transport;
+}
+
+/** What the schedulers drive: the nodes of one worker, in node order, and the run's control block. */
+export interface SchedulerParts {
+  readonly members: readonly GroupMember[];
   readonly sync: RunControl;
-  readonly me: number;
+  /** This worker's index (its doorbell and barrier slot). */
+  readonly worker: number;
   /**
    * Called at every point where thread timing could matter (before a
    * barrier, after it, before a flush). Tests pass a random delay here to
@@ -48,23 +68,64 @@ export interface SchedulerParts {
   readonly perturb?: () => void;
 }
 
-/** Thrown in deterministic mode when an envelope arrives for a time this node has already run past: the horizon was not a lower bound. */
-export class CausalityViolation extends Error {
+/** Thrown in deterministic mode when an envelope arrives for a time its node has already run past: the horizon was not a lower bound. */
+export class CausalityViolation extends CdmsimError {
   override readonly name = 'CausalityViolation';
 }
 
-function drainInto(parts: SchedulerParts): number {
-  return parts.transport.drain((env) => parts.kernel.deliver(env));
+/**
+ * The outbox of every node of one worker: an envelope for a node of the
+ * same worker goes straight into that node's kernel (through `arrive`, the
+ * mode's delivery check); any other goes to the sender's ring transport.
+ */
+export class GroupOutbox {
+  readonly #local = new Map<number, GroupMember>();
+  /** Envelopes for a node of this worker whose kernel does not exist yet (sent while the models are built). */
+  readonly #early = new Map<number, EnvelopeData[]>();
+  #arrive: (member: GroupMember, env: cdmsim.Envelope | EnvelopeData) => void = (m, env) => m.kernel.deliver(env);
+
+  /** `nodes`: every node this worker hosts. */
+  constructor(nodes: Iterable<NodeId>) {
+    for (const node of nodes) this.#early.set(node, []);
+  }
+
+  /** Registers `member` (call once its kernel exists); hands it what was sent to it before. */
+  add(member: GroupMember): void {
+    this.#local.set(member.kernel.self, member);
+    const early = this.#early.get(member.kernel.self);
+    this.#early.delete(member.kernel.self);
+    for (const env of early ?? []) this.#arrive(member, env);
+  }
+
+  /** Returns the outbox of the node whose ring transport is `transport`. */
+  outboxFor(transport: Transport): Outbox {
+    return {
+      post: (next, env) => {
+        const local = this.#local.get(next);
+        if (local) this.#arrive(local, env);
+        else if (this.#early.has(next)) this.#early.get(next)!.push(env);
+        else transport.post(next, env);
+      },
+    };
+  }
+
+  /** Sets the delivery every envelope arriving at a node of this worker goes through (the schedulers check causality there). */
+  setArrive(arrive: (member: GroupMember, env: cdmsim.Envelope | EnvelopeData) => void): void {
+    this.#arrive = arrive;
+  }
 }
 
-/** Flushes the transport, draining our own rings while a neighbour's ring is full. */
+/** Flushes every member's transport, draining our own rings while a neighbour's ring is full. */
 function flushAll(parts: SchedulerParts, stats: SchedulerStats, receive: () => number): void {
-  while (!parts.transport.flush()) {
+  for (;;) {
+    let all = true;
+    for (const m of parts.members) if (!m.transport.flush()) all = false;
+    if (all) return;
     stats.backPressureRetries++;
-    parts.transport.wakeBlocked();
+    for (const m of parts.members) m.transport.wakeBlocked();
     if (parts.sync.aborted) throw new RunAborted('run aborted');
-    const seen = parts.sync.doorbellValue(parts.me);
-    if (receive() === 0) parts.sync.sleep(parts.me, seen, 1);
+    const seen = parts.sync.doorbellValue(parts.worker);
+    if (receive() === 0) parts.sync.sleep(parts.worker, seen, 1);
   }
 }
 
@@ -88,69 +149,149 @@ export function horizonDistances(routing: RoutingTable): Float64Array {
 }
 
 /**
- * Runs the deterministic round loop until no event is left anywhere.
- * `distances` comes from `horizonDistances`. Returns the scheduler's counters.
+ * Runs the deterministic round loop of one worker until no event is left
+ * anywhere. `distances` comes from `horizonDistances`; `outbox` is the
+ * group's (its deliveries get the causality check). Returns the worker's counters.
+ * @throws CausalityViolation when an envelope arrives for a time its node already ran past.
  */
-export function runDeterministic(parts: SchedulerParts, distances: Float64Array): SchedulerStats {
-  const { kernel, sync, me } = parts;
+export function runDeterministic(parts: SchedulerParts, distances: Float64Array, outbox?: GroupOutbox): SchedulerStats {
+  const { members, sync, worker } = parts;
   const perturb = parts.perturb ?? ((): void => undefined);
-  const n = sync.parties;
+  const n = sync.nodes;
   const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
-  /** Every event before this time has run; an envelope arriving earlier came too late. */
-  let ranToPs = 0;
-  const deliver = (env: Parameters<NodeKernel['deliver']>[0]): void => {
-    if (env.arriveTimePs < ranToPs) {
+  /** Per member: every event before this time has run; an envelope arriving earlier came too late. */
+  const ranToPs = new Float64Array(n);
+  const arrive = (m: GroupMember, env: cdmsim.Envelope | EnvelopeData): void => {
+    const ran = ranToPs[m.kernel.self]!;
+    const at = env.arriveTimePs ?? 0;
+    if (at < ran) {
       throw new CausalityViolation(
-        `node ${kernel.spec.name}: envelope ${env.src}:${env.seq} arriving at ${env.arriveTimePs} ps was received after the node ran to ${ranToPs} ps (seed ${kernel.seed})`,
+        `node ${m.kernel.spec.name}: envelope ${env.src}:${env.seq} arriving at ${at} ps was received after the node ran to ${ran} ps (seed ${m.kernel.seed})`,
       );
     }
-    kernel.deliver(env);
+    m.kernel.deliver(env);
   };
-  const receive = (): number => parts.transport.drain(deliver);
+  outbox?.setArrive(arrive);
+  const receive = (): number => {
+    let count = 0;
+    for (const m of members) count += m.transport.drain((env) => arrive(m, env));
+    return count;
+  };
   const row = new Float64Array(n);
-  const publishRow = (): void => {
-    row.fill(Number.POSITIVE_INFINITY);
-    row[me] = kernel.nextEventPs();
-    kernel.takeSentArrivals((neighbour, t) => {
-      if (t < row[neighbour]!) row[neighbour] = t;
-    });
+  const publishRows = (): void => {
+    for (const m of members) {
+      row.fill(Number.POSITIVE_INFINITY);
+      row[m.kernel.self] = m.kernel.nextEventPs();
+      m.kernel.takeSentArrivals((neighbour, t) => {
+        if (t < row[neighbour]!) row[neighbour] = t;
+      });
+      sync.publishRow(m.kernel.self, row);
+    }
   };
   for (;;) {
-    publishRow();
+    publishRows();
     perturb();
-    const horizon = sync.arriveRound(me, row, distances, receive, parts.perturb);
-    if (horizon === null) break;
+    if (sync.arriveRound(worker, distances, receive, parts.perturb) === null) break;
     perturb();
     receive();
     stats.rounds++;
-    kernel.runUntil(horizon);
-    ranToPs = horizon;
-    sync.setProgress(me, kernel.nowPs);
+    for (let i = 0; i < members.length; i++) {
+      const kernel = members[i]!.kernel;
+      const horizon: Ps = sync.horizonOf(kernel.self);
+      kernel.runUntil(horizon);
+      ranToPs[kernel.self] = horizon;
+      sync.setProgress(kernel.self, kernel.nowPs);
+    }
     perturb();
     flushAll(parts, stats, receive);
   }
   return stats;
 }
 
+/**
+ * Runs every node of `members` (one worker hosting them all; `outbox` is
+ * theirs) in global time order: always the earliest pending event of any
+ * node next, equal times in node order. Each envelope reaches its node's
+ * kernel when it is sent (no rings, no rounds, no horizons), so this is the
+ * textbook sequential event loop over the same kernels and model code, and
+ * the reference the deterministic engine must reproduce: a parallel round
+ * in which a node saw another node's later work (shared state touched
+ * outside the message order, a horizon that was not a lower bound) would
+ * make the two differ. Reports each node's simulated time to `sync`.
+ * Returns the scheduler's counters (no rounds).
+ * @throws CausalityViolation when an envelope arrives for a time its node already ran past (a zero-latency path).
+ */
+export function runSequential(members: readonly GroupMember[], outbox: GroupOutbox, sync: RunControl): SchedulerStats {
+  const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
+  const kernels = members.map((m) => m.kernel);
+  let running: NodeKernel | undefined;
+  /** Earliest pending event of every node but the running one (lowered as the running one sends). */
+  let othersNextPs = Number.POSITIVE_INFINITY;
+  outbox.setArrive((m, env) => {
+    const at = env.arriveTimePs ?? 0;
+    if (at < m.kernel.nowPs) {
+      throw new CausalityViolation(
+        `node ${m.kernel.spec.name}: envelope ${env.src}:${env.seq} arriving at ${at} ps was sent after the node ran to ${m.kernel.nowPs} ps (seed ${m.kernel.seed})`,
+      );
+    }
+    m.kernel.deliver(env);
+    if (m.kernel !== running && at < othersNextPs) othersNextPs = at;
+  });
+  for (;;) {
+    let first = -1;
+    let firstPs = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < kernels.length; i++) {
+      const t = kernels[i]!.nextEventPs();
+      if (t < firstPs) {
+        firstPs = t;
+        first = i;
+      }
+    }
+    if (first < 0) return stats;
+    // Nodes before `first` are all later (it is the first earliest): only later nodes can tie with it.
+    othersNextPs = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < kernels.length; i++) if (i !== first) othersNextPs = Math.min(othersNextPs, kernels[i]!.nextEventPs());
+    const kernel = kernels[first]!;
+    running = kernel;
+    // Run on while strictly earlier than every other node, or tied only with nodes after it in node order.
+    let next: Ps;
+    do {
+      kernel.runUntil(Number.POSITIVE_INFINITY, 1);
+      next = kernel.nextEventPs();
+    } while (next < othersNextPs || (next === othersNextPs && next !== Number.POSITIVE_INFINITY && !tiedBefore(kernels, first, next)));
+    sync.setProgress(kernel.self, kernel.nowPs);
+  }
+}
+
+/** True when a node before `index` in node order has its next event at `t`. */
+function tiedBefore(kernels: readonly NodeKernel[], index: number, t: Ps): boolean {
+  for (let i = 0; i < index; i++) if (kernels[i]!.nextEventPs() === t) return true;
+  return false;
+}
+
 /** Events processed between two flushes in free mode (bounds the latency a neighbour sees). */
 const FREE_MODE_BATCH_EVENTS = 64;
 
 /**
- * Runs the free loop until quiescence. Returns the scheduler's counters.
+ * Runs the free loop of a worker hosting one node until quiescence. Returns the scheduler's counters.
+ * @throws CdmsimError when the worker hosts more than one node (free mode runs one node per worker).
  */
 export function runFree(parts: SchedulerParts): SchedulerStats {
-  const { kernel, transport, sync, me } = parts;
+  const { members, sync, worker } = parts;
+  const member = members[0];
+  if (!member || members.length !== 1) throw new CdmsimError(`free mode runs one node per worker; worker ${worker} hosts ${members.length}`);
+  const { kernel, transport } = member;
   const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
   let idle = false;
   const receive = (): number => {
-    const n = drainInto(parts);
+    const n = transport.drain((env) => kernel.deliver(env));
     if (n > 0) sync.removeInFlight(n);
     return n;
   };
   for (;;) {
     if (sync.aborted) throw new RunAborted('run aborted');
     if (sync.finished) break;
-    const seen = sync.doorbellValue(me);
+    const seen = sync.doorbellValue(worker);
     if (idle) {
       // Leave idle before taking envelopes out of flight, so the shared
       // counter never reads "all idle, nothing in flight" while work exists.
@@ -160,7 +301,7 @@ export function runFree(parts: SchedulerParts): SchedulerStats {
     receive();
     if (kernel.pendingEvents > 0) {
       kernel.runUntil(Number.POSITIVE_INFINITY, FREE_MODE_BATCH_EVENTS);
-      sync.setProgress(me, kernel.nowPs);
+      sync.setProgress(kernel.self, kernel.nowPs);
       const pending = transport.pendingCount;
       if (pending > 0) {
         sync.addInFlight(pending);
@@ -174,7 +315,7 @@ export function runFree(parts: SchedulerParts): SchedulerStats {
       break;
     }
     stats.idleSleeps++;
-    sync.sleep(me, seen, 50);
+    sync.sleep(worker, seen, 50);
   }
   return stats;
 }

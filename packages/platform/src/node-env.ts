@@ -6,7 +6,7 @@
  * parts (host, device driver, coherent node, page caches).
  */
 import type { SimConfig } from '@cdmsim/config';
-import type { NodeKernel, RunMode } from '@cdmsim/kernel';
+import type { EventOrder, NodeKernel } from '@cdmsim/kernel';
 import type { CoherenceWatch, ContentStore, FrameTable, MemcgCounters, PageTables } from '@cdmsim/shm';
 import type { HomeAgent } from './memory/home-agent.js';
 import type { MemoryRanges } from './memory/memory-map.js';
@@ -29,7 +29,7 @@ export interface AttachedState {
 export interface NodeEnv {
   readonly kernel: NodeKernel;
   readonly config: SimConfig;
-  readonly mode: RunMode;
+  readonly mode: EventOrder;
   /** Every memory of the machine, by pfn. */
   readonly memory: MemoryRanges;
   /** The home agent of this node's memory (serves accesses from other nodes; its handler is registered). */

@@ -74,15 +74,16 @@ export interface SharedState extends AttachedState {
 /**
  * Creates the shared state of a simulation of `config` (cheap: nothing per
  * simulated frame) with the optional parts its workload `needs`.
- * `hostCores` tunes how barrier waiters wait.
+ * `hostCores` tunes how barrier waiters wait; `workerOf[node]` is the
+ * worker thread hosting each node (default: one worker per node).
  */
-export function createSharedState(config: SimConfig, hostCores: number, needs: SharedNeeds = {}): SharedState {
+export function createSharedState(config: SimConfig, hostCores: number, needs: SharedNeeds = {}, workerOf?: readonly number[]): SharedState {
   const { topology } = config;
   const frames = new FrameTable({ memories: memoryMap(topology) });
   const content = new ContentStore(frames, { pageSize: topology.pageSizeBytes });
   const pageTables = new PageTables();
   const mirrorTables = new PageTables();
-  const sync = RunControl.create(topology.nodes.length, hostCores);
+  const sync = RunControl.create(topology.nodes.length, hostCores, workerOf);
   const rings: RingDirection[] = [];
   for (const link of topology.links) {
     for (const [from, to] of [
@@ -152,7 +153,7 @@ export function attachShared(handles: SharedHandles, lock: WordLock): AttachedSt
 
 /**
  * Attaches the rings of node `self`: a producer for each direction leaving
- * it (with the receiving worker's doorbell) and a consumer for each
+ * it (with the doorbell of the worker hosting its far end) and a consumer for each
  * direction arriving at it. Returns the transport's ports.
  */
 export function attachPorts(handles: SharedHandles, self: NodeId, sync: RunControl): { out: OutPort[]; incoming: RingReader[] } {
@@ -171,7 +172,7 @@ export function attachPorts(handles: SharedHandles, self: NodeId, sync: RunContr
             producer.publish();
           },
         },
-        doorbell: { ring: () => sync.ring(dir.to) },
+        doorbell: { ring: () => sync.ring(sync.workerOf(dir.to)) },
       });
     } else if (dir.to === self) {
       incoming.push(RingBuffer.attach(dir.ring).consumer());

@@ -11,9 +11,11 @@
  * ```
  */
 export { Simulation, runSimulation, type SimulationOptions, type Progress } from './simulation.js';
-export { buildRunResult, deterministicPart, RESULTS_VERSION, type RunResult, type LinkReport, type LinkDirectionReport, type HostInfo } from './results.js';
+export { buildRunResult, deterministicPart, RESULTS_VERSION, type RunResult, type LinkReport, type LinkDirectionReport, type HostInfo, type SchedulerFigures, type WorkerFigures } from './results.js';
 export { runSweep, sweepRow, type SweepJob, type SweepRow, type SweepOptions } from './sweep.js';
-export type { NodeReport } from './node-runner.js';
+export type { NodeReport, NodeEngineReport } from './node-model.js';
+export type { WorkerReport, WorkerEngineReport } from './worker-runner.js';
+export { partitionNodes, workerCountFor, nodesOfWorkers, type WorkerCount } from './partition.js';
 export type { WorkloadOutcome, SharedBufferOutcome, CoherenceRandomOutcome, CoherenceNodeOutcome, LitmusRunOutcome, MmStressRunOutcome } from '@cdmsim/workloads';
 export { configFormat, defaultConfig, loadConfigFile, parseConfigYaml, resolveConfig, mmStressConfig, workloadOf, WORKLOADS } from '@cdmsim/workloads';
 export { REPLAY_CHECK_JITTER, type RunMode, type ScheduleJitter } from '@cdmsim/kernel';

@@ -1,16 +1,22 @@
 /**
  * The result of one run, as written to `results.json`. Everything outside
- * the `host` object depends only on config + seed in deterministic mode, so
- * two identical runs produce byte-identical JSON once `host` is removed.
+ * the `host` object depends only on config + seed in the deterministic
+ * modes, so two identical runs, a sequential and a deterministic run, or
+ * deterministic runs on any number of workers produce byte-identical JSON
+ * once `host` is removed. How the run was executed (mode, workers, rounds,
+ * rings, locks) is in `host`.
  */
 import { hostname, cpus } from 'node:os';
 import { combineHex, type NodeId, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import type { KindTraffic, LinkDirectionStats } from '@cdmsim/bus';
-import type { RunMode, TraceEvent } from '@cdmsim/kernel';
+import type { RunMode, SchedulerStats, TraceEvent } from '@cdmsim/kernel';
+import type { TransportStats } from '@cdmsim/bus';
+import type { LockStats } from '@cdmsim/shm';
 import type { SharedState } from '@cdmsim/platform';
 import { workloadOf, type WorkloadOutcome } from '@cdmsim/workloads';
-import type { NodeReport } from './node-runner.js';
+import type { NodeReport } from './node-model.js';
+import type { WorkerReport } from './worker-runner.js';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
 export const RESULTS_VERSION = '0.1.0';
@@ -41,8 +47,38 @@ export interface LinkReport {
   readonly directions: readonly LinkDirectionReport[];
 }
 
+/** How the deterministic rounds went (`host.scheduler`). */
+export interface SchedulerFigures {
+  /** Barrier rounds (0 in sequential and free mode). */
+  readonly rounds: number;
+  /** Events processed per round, all nodes (events when there are no rounds). */
+  readonly eventsPerRound: number;
+  /** Wall-clock microseconds per round (the whole run's wall time when there are no rounds). */
+  readonly wallUsPerRound: number;
+  /** Mean share of the workers that took part in a round (1 = every worker busy every round). */
+  readonly busyWorkerShare: number;
+  /** Wall time / simulated time: how many seconds of host time one simulated second took. */
+  readonly slowdown: number;
+}
+
+/** One worker thread: its nodes and how its scheduler and rings went. */
+export interface WorkerFigures {
+  readonly nodes: readonly string[];
+  readonly scheduler: SchedulerStats;
+  /** Ring traffic of each node (only what crossed to other workers). */
+  readonly transport: Readonly<Record<string, TransportStats>>;
+  /** Page/PTE lock statistics per node (free mode). */
+  readonly locks?: Readonly<Record<string, LockStats>>;
+}
+
 /** Facts about the host run that legitimately vary between identical runs. */
 export interface HostInfo {
+  /** The engine that ran: `sequential`, `deterministic` or `free`. */
+  readonly mode: RunMode;
+  /** Worker threads (1 in sequential mode). */
+  readonly workers: number;
+  readonly scheduler: SchedulerFigures;
+  readonly workerDetails: readonly WorkerFigures[];
   readonly wallMs: number;
   readonly startupMs: number;
   readonly hostname: string;
@@ -64,7 +100,6 @@ export interface RunResult {
   readonly version: string;
   readonly config: SimConfig;
   readonly seed: number;
-  readonly mode: RunMode;
   readonly simTimePs: Ps;
   readonly eventLogHash: string;
   readonly totals: {
@@ -72,8 +107,6 @@ export interface RunResult {
     readonly messages: number;
     readonly linkBytes: number;
     readonly touchedFrames: number;
-    /** Deterministic rounds (barriers); 0 in free mode. */
-    readonly rounds: number;
   };
   readonly workload: WorkloadOutcome;
   readonly links: readonly LinkReport[];
@@ -91,7 +124,9 @@ export interface RunFacts {
   readonly config: SimConfig;
   readonly seed: number;
   readonly mode: RunMode;
-  readonly reports: readonly NodeReport[];
+  /** The worker hosting each node. */
+  readonly workerOf: readonly number[];
+  readonly reports: readonly WorkerReport[];
   readonly shared: SharedState;
   readonly wallMs: number;
   readonly startupMs: number;
@@ -99,7 +134,8 @@ export interface RunFacts {
 
 /** Returns the run result assembled from every node's report (node order). */
 export function buildRunResult(facts: RunFacts): RunResult {
-  const { config, reports } = facts;
+  const { config } = facts;
+  const reports = facts.reports.flatMap((w) => w.nodes).sort((a, b) => a.id - b.id);
   const simTimePs = Math.max(0, ...reports.map((r) => r.kernel.lastEventPs));
   const names = config.topology.nodes.map((n) => n.name);
   const directions = reports.flatMap((r) => r.links);
@@ -120,7 +156,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
     };
   });
   const events = reports.reduce((s, r) => s + r.kernel.eventsProcessed, 0);
-  const workload = workloadOutcome(facts);
+  const workload = workloadOutcome(facts, reports);
   const memory = facts.shared.hostBytes();
   const totalFrames = facts.shared.totalFrames;
   const touched = reports.reduce((s, r) => s + r.framesTouched, 0);
@@ -128,7 +164,6 @@ export function buildRunResult(facts: RunFacts): RunResult {
     version: RESULTS_VERSION,
     config,
     seed: facts.seed,
-    mode: facts.mode,
     simTimePs,
     eventLogHash: combineHex(reports.map((r) => r.eventLogHash)),
     totals: {
@@ -136,12 +171,15 @@ export function buildRunResult(facts: RunFacts): RunResult {
       messages: reports.reduce((s, r) => s + r.kernel.messagesSent, 0),
       linkBytes: links.reduce((s, l) => s + l.bytes, 0),
       touchedFrames: touched,
-      rounds: Math.max(...reports.map((r) => r.scheduler.rounds)),
     },
     workload,
     links,
     nodes: reports.map(({ trace: _trace, ...rest }) => rest),
     host: {
+      mode: facts.mode,
+      workers: facts.reports.length,
+      scheduler: schedulerFigures(facts, events, simTimePs),
+      workerDetails: facts.reports.map(workerFigures),
       wallMs: facts.wallMs,
       startupMs: facts.startupMs,
       hostname: hostname(),
@@ -168,9 +206,32 @@ export function buildRunResult(facts: RunFacts): RunResult {
 }
 
 /** Returns the run's workload outcome: the registered workload combines every node's share (node order). */
-function workloadOutcome(facts: RunFacts): WorkloadOutcome {
-  const shares = facts.reports.map((r) => ({ name: r.name, share: r.workload }));
+function workloadOutcome(facts: RunFacts, reports: readonly NodeReport[]): WorkloadOutcome {
+  const shares = reports.map((r) => ({ name: r.name, share: r.workload }));
   return workloadOf(facts.config.workload.kind).outcome(facts.config, shares, facts.shared) as WorkloadOutcome;
+}
+
+function schedulerFigures(facts: RunFacts, events: number, simTimePs: Ps): SchedulerFigures {
+  const rounds = facts.shared.sync.rounds;
+  const workerRounds = facts.reports.reduce((s, w) => s + w.engine.scheduler.rounds, 0);
+  const steps = Math.max(1, rounds);
+  return {
+    rounds,
+    eventsPerRound: events / steps,
+    wallUsPerRound: (facts.wallMs * 1000) / steps,
+    busyWorkerShare: rounds > 0 ? workerRounds / (rounds * facts.reports.length) : 1,
+    slowdown: simTimePs > 0 ? (facts.wallMs * 1e9) / simTimePs : 0,
+  };
+}
+
+function workerFigures(w: WorkerReport): WorkerFigures {
+  const locks = w.engine.nodes.filter((n) => n.locks);
+  return {
+    nodes: w.engine.nodes.map((n) => n.name),
+    scheduler: w.engine.scheduler,
+    transport: Object.fromEntries(w.engine.nodes.map((n) => [n.name, n.transport])),
+    ...(locks.length > 0 ? { locks: Object.fromEntries(locks.map((n) => [n.name, n.locks!])) } : {}),
+  };
 }
 
 function directionReport(d: LinkDirectionStats, names: readonly string[], simTimePs: Ps): LinkDirectionReport {

@@ -1,8 +1,10 @@
 /**
- * The orchestrator: builds a simulation's shared state, spawns one worker
- * thread per simulated node (CPU nodes and devices), drives them through
+ * The orchestrator: builds a simulation's shared state, spawns the worker
+ * threads (one per simulated node by default; one for all of them in
+ * sequential mode; N with `workers`, see partition.ts), drives them through
  * comlink, and turns their reports into a result. A failing worker fails the
- * run with the node's name; every worker is then terminated — never a hang.
+ * run with the failing node's name; every worker is then terminated — never
+ * a hang.
  */
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -14,16 +16,23 @@ import type { SimConfig, WorkloadSpec } from '@cdmsim/config';
 import type { RunMode, ScheduleJitter } from '@cdmsim/kernel';
 import { createSharedState, type SharedState } from '@cdmsim/platform';
 import { workloadOf } from '@cdmsim/workloads';
-import type { NodeReport } from './node-runner.js';
-import type { NodeWorkerApi } from './worker-entry.js';
+import type { WorkerApi } from './worker-entry.js';
+import type { WorkerReport } from './worker-runner.js';
+import { nodesOfWorkers, partitionNodes, workerCountFor, type WorkerCount } from './partition.js';
 import { buildRunResult, type RunResult } from './results.js';
 
 /** How to run a simulation. */
 export interface SimulationOptions {
   /** Seed of every random choice in the run (default 1). */
   readonly seed?: number;
-  /** `deterministic` (default) or `free`. */
+  /** `deterministic` (default), `sequential` (one thread, the reference) or `free`. */
   readonly mode?: RunMode;
+  /**
+   * Deterministic mode: worker threads to spread the nodes over (default
+   * one per node; `auto` = min(host cores, nodes)). Results are identical
+   * for every count.
+   */
+  readonly workers?: WorkerCount;
   /** Name of a node whose worker throws mid-run (fault-injection). */
   readonly injectCrash?: string;
   /** Event count at which the injected crash happens (default 200). */
@@ -45,11 +54,13 @@ export interface Progress {
   readonly workTotal: number;
 }
 
-interface NodeThread {
-  readonly id: NodeId;
+interface WorkerThread {
+  readonly index: number;
+  readonly nodes: readonly NodeId[];
+  /** The names of its nodes, joined by '+' (errors outside any node's model name them all). */
   readonly name: string;
   readonly worker: Worker;
-  readonly api: Remote<NodeWorkerApi>;
+  readonly api: Remote<WorkerApi>;
   /** Settles when the worker dies on its own (uncaught error or exit). */
   readonly died: Promise<never>;
 }
@@ -58,17 +69,19 @@ const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 /** How long failing runs wait for the other workers to notice the abort before terminating them. */
 const ABORT_GRACE_MS = 1500;
 
-/** A running simulation: one worker per node over shared state. */
+/** A running simulation: its worker threads over shared state. */
 export class Simulation {
   readonly config: SimConfig;
   readonly seed: number;
   readonly mode: RunMode;
   /** OS-level thread id of each node's worker, in node order. */
   readonly threadIds: readonly number[];
+  /** The worker hosting each node, in node order. */
+  readonly workerOf: readonly number[];
   /** Wall time spent building shared state and starting workers. */
   readonly startupMs: number;
   readonly #shared: SharedState;
-  readonly #threads: readonly NodeThread[];
+  readonly #threads: readonly WorkerThread[];
   #stopped = false;
 
   private constructor(
@@ -76,10 +89,12 @@ export class Simulation {
     seed: number,
     mode: RunMode,
     shared: SharedState,
-    threads: NodeThread[],
+    threads: WorkerThread[],
+    workerOf: number[],
     threadIds: number[],
     startupMs: number,
   ) {
+    this.workerOf = workerOf;
     this.config = config;
     this.seed = seed;
     this.mode = mode;
@@ -104,27 +119,33 @@ export class Simulation {
         `--inject-crash: no node named "${options.injectCrash}" (known: ${config.topology.nodes.map((n) => n.name).join(', ')})`,
       );
     }
-    const shared = createSharedState(config, availableParallelism(), workloadOf(config.workload.kind).sharedNeeds?.(config) ?? {});
-    const threads = config.topology.nodes.map((node) => spawnNode(node.id, node.name));
+    const cores = availableParallelism();
+    const nodes = config.topology.nodes;
+    const workerOf = partitionNodes(config.topology, workerCountFor(mode, nodes.length, cores, options.workers));
+    const shared = createSharedState(config, cores, workloadOf(config.workload.kind).sharedNeeds?.(config) ?? {}, workerOf);
+    const crashNode = nodes.find((n) => n.name === options.injectCrash);
+    const threads = nodesOfWorkers(workerOf).map((ids, index) => spawnWorker(index, ids, ids.map((id) => nodes[id]!.name).join('+')));
     try {
-      const threadIds = await Promise.all(
+      const workerThreadIds = await Promise.all(
         threads.map((t) =>
           raceDeath(
             t,
             t.api.init({
               config,
-              self: t.id,
+              worker: t.index,
+              nodes: t.nodes,
               seed,
               mode,
               shared: shared.handles,
-              ...(options.injectCrash === t.name ? { crashAfterEvents: options.crashAfterEvents ?? 200 } : {}),
+              ...(crashNode && t.nodes.includes(crashNode.id) ? { crash: { node: crashNode.id, afterEvents: options.crashAfterEvents ?? 200 } } : {}),
               ...(options.traceEventsPerNode ? { traceEvents: options.traceEventsPerNode } : {}),
               ...(options.scheduleJitter ? { scheduleJitter: options.scheduleJitter } : {}),
             }),
           ),
         ),
       );
-      return new Simulation(config, seed, mode, shared, threads, threadIds, performance.now() - t0);
+      const threadIds = workerOf.map((w) => workerThreadIds[w]!);
+      return new Simulation(config, seed, mode, shared, threads, workerOf, threadIds, performance.now() - t0);
     } catch (e) {
       await terminateAll(threads);
       throw e;
@@ -153,7 +174,7 @@ export class Simulation {
     if (this.#stopped) throw new CdmsimError('simulation already ran or was stopped');
     const t0 = performance.now();
     const runs = this.#threads.map((t) => raceDeath(t, t.api.run()));
-    let reports: NodeReport[];
+    let reports: WorkerReport[];
     try {
       reports = await firstFailureOrAll(runs, () => this.#shared.sync.abort());
     } finally {
@@ -164,6 +185,7 @@ export class Simulation {
       config: this.config,
       seed: this.seed,
       mode: this.mode,
+      workerOf: this.workerOf,
       reports,
       shared: this.#shared,
       wallMs,
@@ -189,24 +211,31 @@ function workerExecArgv(): string[] {
   return process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a) && !/^(-e|-p|--eval|--print)(=|$)/.test(a));
 }
 
-function spawnNode(id: NodeId, name: string): NodeThread {
+function spawnWorker(index: number, nodes: readonly NodeId[], name: string): WorkerThread {
   const worker = new Worker(WORKER_URL, { name: `cdmsim:${name}`, execArgv: workerExecArgv() });
-  const api = wrap<NodeWorkerApi>(nodeEndpoint(worker));
+  const api = wrap<WorkerApi>(nodeEndpoint(worker));
   const died = new Promise<never>((_, reject) => {
     worker.once('error', (e) => reject(new NodeFailure(name, toErrorData(e).message, toErrorData(e).stack)));
     worker.once('exit', (code) => reject(new NodeFailure(name, `worker exited with code ${code}`)));
   });
   died.catch(() => undefined); // observed through raceDeath; avoid unhandled rejections after a clean stop
-  return { id, name, worker, api, died };
+  return { index, nodes, name, worker, api, died };
 }
 
-/** Resolves with `call` unless the worker dies first; either way errors name the node. */
-async function raceDeath<T>(thread: NodeThread, call: Promise<T>): Promise<T> {
+/**
+ * Resolves with `call` unless the worker dies first; either way errors name
+ * a node: the one whose model failed (the worker reports it as a
+ * NodeFailure, which comlink hands over as a plain error of that name), else
+ * the worker's nodes.
+ */
+async function raceDeath<T>(thread: WorkerThread, call: Promise<T>): Promise<T> {
   try {
     return await Promise.race([call, thread.died]);
   } catch (e) {
     if (e instanceof NodeFailure) throw e;
     const data = toErrorData(e);
+    const named = data.name === 'NodeFailure' ? /^node (\S+) failed: ([\s\S]*)$/.exec(data.message) : null;
+    if (named) throw new NodeFailure(named[1]!, named[2]!, data.stack);
     throw new NodeFailure(thread.name, data.message, data.stack);
   }
 }
@@ -216,7 +245,7 @@ async function raceDeath<T>(thread: NodeThread, call: Promise<T>): Promise<T> {
  * they have noticed (or the grace period ran out), rejects with the root
  * cause: the first failure that is not merely "run aborted".
  */
-async function firstFailureOrAll(runs: Promise<NodeReport>[], abort: () => void): Promise<NodeReport[]> {
+async function firstFailureOrAll(runs: Promise<WorkerReport>[], abort: () => void): Promise<WorkerReport[]> {
   try {
     return await Promise.all(runs);
   } catch (first) {
@@ -232,7 +261,7 @@ async function firstFailureOrAll(runs: Promise<NodeReport>[], abort: () => void)
   }
 }
 
-async function terminateAll(threads: readonly NodeThread[]): Promise<void> {
+async function terminateAll(threads: readonly WorkerThread[]): Promise<void> {
   await Promise.all(
     threads.map(async (t) => {
       await t.worker.terminate();

@@ -45,7 +45,7 @@ export function sweepRow(result: RunResult): SweepRow {
   return {
     machine: result.config.topology.name,
     seed: result.seed,
-    mode: result.mode,
+    mode: result.host.mode,
     simTimePs: result.simTimePs,
     eventLogHash: result.eventLogHash,
     dataHash: result.workload.dataHash,

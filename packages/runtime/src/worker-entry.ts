@@ -1,35 +1,35 @@
 /**
- * Entry point of one node's worker thread. Exposes the node's control plane
- * over comlink: `init` (attach shared state, build the model), `run` (the
- * blocking event loop; resolves with the node's report when the simulation
- * ends) and `report`. Hot traffic never uses comlink: it flows through the
- * SharedArrayBuffer rings.
+ * Entry point of one worker thread. Exposes the worker's control plane over
+ * comlink: `init` (attach shared state, build the models of the nodes it
+ * hosts) and `run` (the blocking event loop; resolves with the nodes'
+ * reports when the simulation ends). Hot traffic never uses comlink: it
+ * flows through the SharedArrayBuffer rings, or straight between the
+ * kernels of nodes the worker hosts together.
  */
 import { CdmsimError } from '@cdmsim/engine';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { NodeRunner, type NodeInit, type NodeReport } from './node-runner.js';
-import { threadId } from 'node:worker_threads';
+import { WorkerRunner, type WorkerInit, type WorkerReport } from './worker-runner.js';
 
-let worker: NodeRunner | undefined;
+let runner: WorkerRunner | undefined;
 
-/** The API the orchestrator calls on each node worker. */
-export const nodeWorkerApi = {
-  /** Builds the node's model over the shared state. Returns the worker's thread id. */
-  init(init: NodeInit): number {
-    worker = new NodeRunner(init);
+/** The API the orchestrator calls on each worker. */
+export const workerApi = {
+  /** Builds the models of the worker's nodes over the shared state. Returns the worker's thread id. */
+  init(init: WorkerInit): number {
+    runner = new WorkerRunner(init);
     return threadId;
   },
-  /** Runs the node until the simulation ends; returns its report. */
-  run(): NodeReport {
-    if (!worker) throw new CdmsimError('run() before init()');
-    return worker.run();
+  /** Runs the worker's nodes until the simulation ends; returns their reports. */
+  run(): WorkerReport {
+    if (!runner) throw new CdmsimError('run() before init()');
+    return runner.run();
   },
 };
 
 /** The type the orchestrator's comlink proxy wraps. */
-export type NodeWorkerApi = typeof nodeWorkerApi;
+export type WorkerApi = typeof workerApi;
 
 if (!parentPort) throw new CdmsimError('worker-entry must run in a worker thread');
-expose(nodeWorkerApi, nodeEndpoint(parentPort));
+expose(workerApi, nodeEndpoint(parentPort));

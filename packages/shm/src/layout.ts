@@ -431,8 +431,10 @@ export const RC_FINISHED = 3 * CACHE_LINE_WORDS;
 export const RC_SPIN = 4 * CACHE_LINE_WORDS;
 /** Int32 word: parties expected at the current round barrier (the active workers). */
 export const RC_EXPECTED = 5 * CACHE_LINE_WORDS;
+/** Int32 word: rounds closed so far (deterministic mode). */
+export const RC_ROUNDS = 6 * CACHE_LINE_WORDS;
 /** Int32 word index of worker 0's doorbell; worker i's is `RC_DOORBELL_BASE + i * CACHE_LINE_WORDS`. */
-export const RC_DOORBELL_BASE = 6 * CACHE_LINE_WORDS;
+export const RC_DOORBELL_BASE = 7 * CACHE_LINE_WORDS;
 /** Offset, from a worker's doorbell word, of its ACTIVE stamp: the generation of the next round it takes part in, -1 when it sits it out. */
 export const RC_ACTIVE_OFFSET = 1;
 /** Offset, from a worker's doorbell word, of its sleeper count (ring() notifies only when it is non-zero). */
@@ -444,7 +446,7 @@ export const RC_IN_FLIGHT_SHIFT = 16;
 export const RUN_CONTROL_LAYOUT: RecordLayout = {
   name: 'Run-control block (fixed header; then 64 B of doorbell per worker)',
   sizeBytes: RC_DOORBELL_BASE * WORD_BYTES,
-  note: 'After the Int32 area (the doorbells end it), for n workers: Float64 [0, n) the horizon of each worker for the current round, then [n, 4n) progress (simulated time, work done / total per worker), the 64-bit quiescence word on its own line, then the n x n Float64 event matrix: row j, column k = earliest event worker j knows of for node k (rows of passive workers stay as the last arriver folded them).',
+  note: 'For w workers hosting n nodes: after the doorbells, n Int32 words give the worker of each node. Then Float64 [0, n) the horizon of each node for the current round, [n, 4n) progress (simulated time, work done / total per node), the 64-bit quiescence word on its own line, then the n x n Float64 event matrix: row j, column k = earliest event node j knows of for node k (its own next event, or the earliest arrival it sent toward k); rows of nodes whose worker sits a round out stay as the last arriver folded them.',
   fields: [
     { field: 'RC_ARRIVED', offsetBytes: RC_ARRIVED * 4, bits: '0-31', meaning: 'parties arrived at the round barrier' },
     { field: 'RC_GENERATION', offsetBytes: RC_GENERATION * 4, bits: '0-31', meaning: 'barrier generation, bumped by the last arriver once the stamps, horizons and count of the next round are stored' },
@@ -452,6 +454,7 @@ export const RUN_CONTROL_LAYOUT: RecordLayout = {
     { field: 'RC_FINISHED', offsetBytes: RC_FINISHED * 4, bits: '0-31', meaning: 'non-zero = finished (free-mode quiescence reached)' },
     { field: 'RC_SPIN', offsetBytes: RC_SPIN * 4, bits: '0-31', meaning: 'spin checks before sleeping (0 when workers outnumber cores)' },
     { field: 'RC_EXPECTED', offsetBytes: RC_EXPECTED * 4, bits: '0-31', meaning: 'active workers expected at the current round barrier' },
+    { field: 'RC_ROUNDS', offsetBytes: RC_ROUNDS * 4, bits: '0-31', meaning: 'rounds closed so far (counted by each round\'s last arriver)' },
     { field: 'RC_DOORBELL_BASE + 16 i', offsetBytes: RC_DOORBELL_BASE * 4, bits: '0-31', meaning: 'doorbell of worker i, one per 64-byte line: the only word a worker sleeps on' },
     { field: 'RC_DOORBELL_BASE + 16 i + RC_ACTIVE_OFFSET', offsetBytes: (RC_DOORBELL_BASE + RC_ACTIVE_OFFSET) * 4, bits: '0-31', meaning: 'generation of the next round worker i takes part in, -1 = sits it out (stamped by the last arriver before the generation is bumped)' },
     { field: 'RC_DOORBELL_BASE + 16 i + RC_SLEEPERS_OFFSET', offsetBytes: (RC_DOORBELL_BASE + RC_SLEEPERS_OFFSET) * 4, bits: '0-31', meaning: 'worker i is asleep on its doorbell (ring() skips the notify when 0)' },

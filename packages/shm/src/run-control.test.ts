@@ -5,9 +5,13 @@ describe('RunControl', () => {
   it('with one party, the horizon is its own next event plus its round trip, and the run ends with no event left', () => {
     const s = RunControl.create(1, 1);
     const roundTrip = Float64Array.of(500);
-    expect(s.arriveRound(0, [42], roundTrip, () => undefined)).toBe(542);
-    expect(s.arriveRound(0, [Infinity], roundTrip, () => undefined)).toBeNull();
+    s.publishRow(0, [42]);
+    expect(s.arriveRound(0, roundTrip, () => undefined)).toBe(true);
+    expect(s.horizonOf(0)).toBe(542);
+    s.publishRow(0, [Infinity]);
+    expect(s.arriveRound(0, roundTrip, () => undefined)).toBeNull();
     expect(s.finished).toBe(true);
+    expect(s.rounds).toBe(1);
   });
 
   it('reports quiescence only when every worker is idle and nothing is in flight', () => {
@@ -24,7 +28,24 @@ describe('RunControl', () => {
   it('makes a waiting party throw once the run is aborted', () => {
     const s = RunControl.create(2, 2);
     s.abort();
-    expect(() => s.arriveRound(0, [1, 1], Float64Array.of(0, 1, 1, 0), () => undefined)).toThrow(RunAborted);
+    s.publishRow(0, [1, 1]);
+    expect(() => s.arriveRound(0, Float64Array.of(0, 1, 1, 0), () => undefined)).toThrow(RunAborted);
+  });
+
+  it('one worker hosting every node closes each round alone, with every node\'s horizon (the sequential engine)', () => {
+    const s = RunControl.create(3, 1, [0, 0, 0]);
+    expect([s.parties, s.nodes, s.workerOf(2)]).toEqual([1, 3, 0]);
+    const d = Float64Array.from([50, 10, 20, 10, 50, 10, 20, 10, 50]);
+    s.publishRow(0, [100, Infinity, Infinity]);
+    s.publishRow(1, [Infinity, Infinity, Infinity]);
+    s.publishRow(2, [Infinity, 130, 300]);
+    expect(s.arriveRound(0, d, () => undefined)).toBe(true);
+    // T = [100, 130, 300]: H_i = min_k T_k + D[k][i].
+    expect([0, 1, 2].map((i) => s.horizonOf(i))).toEqual([140, 110, 120]);
+  });
+
+  it('refuses a node-to-worker map that leaves a worker without a node', () => {
+    expect(() => RunControl.create(3, 2, [0, 2, 2])).toThrow(/every worker 0\.\.2 hosting at least one/);
   });
 
   it('sums work progress over workers', () => {
@@ -36,6 +57,12 @@ describe('RunControl', () => {
 });
 
 describe('RunControl across worker threads', () => {
+  it('with two workers hosting two nodes each, gives every node the reference horizons', async () => {
+    const { expected, got, finished } = await roundsAcrossWorkers(40, undefined, [0, 0, 1, 1]);
+    expect(got).toEqual(expected);
+    expect(finished).toBe(true);
+  });
+
   it('gives every worker the horizon min_k(T_k + D[k][i]) and wakes only workers with an event before it', async () => {
     const { expected, rounds, got, finished } = await roundsAcrossWorkers(40);
     // A worker returns only from the rounds it is active in, with exactly the reference horizons.
@@ -57,8 +84,12 @@ describe('RunControl across worker threads', () => {
   });
 });
 
-/** Runs 4 workers through the round barrier over a line of nodes, with the reference horizons computed in one thread. */
-async function roundsAcrossWorkers(eventsPerWorker: number, jitterSeed?: number): Promise<{ expected: number[][]; got: number[][]; rounds: number; finished: boolean }> {
+/**
+ * Runs 4 nodes on workers (`workerOf`, default one per node) through the
+ * round barrier over a line of nodes, with the reference horizons computed
+ * in one thread; returns every node's horizons, in node order.
+ */
+async function roundsAcrossWorkers(eventsPerWorker: number, jitterSeed?: number, workerOf: readonly number[] = [0, 1, 2, 3]): Promise<{ expected: number[][]; got: number[][]; rounds: number; finished: boolean }> {
   const { runWorkers } = await import('../test-workers/spawn.js');
   const parties = 4;
   // A line of nodes 0 - 1 - 2 - 3, 100 ps per hop; the diagonal is the round trip to a neighbour.
@@ -81,7 +112,10 @@ async function roundsAcrossWorkers(eventsPerWorker: number, jitterSeed?: number)
       }
     }
   }
-  const rc = RunControl.create(parties, 2);
-  const got = await runWorkers<number[]>('run-control-rounds.mjs', parties, (me) => ({ handle: rc.handle, me, events: events[me], distances, ...(jitterSeed === undefined ? {} : { jitterSeed }) }));
+  const rc = RunControl.create(parties, 2, workerOf);
+  const nodesOf = (w: number): number[] => workerOf.flatMap((x, node) => (x === w ? [node] : []));
+  const perWorker = await runWorkers<number[][]>('run-control-rounds.mjs', rc.parties, (me) => ({ handle: rc.handle, me, nodes: nodesOf(me), events: nodesOf(me).map((node) => events[node]), distances, ...(jitterSeed === undefined ? {} : { jitterSeed }) }));
+  const got: number[][] = [];
+  perWorker.forEach((hs, w) => nodesOf(w).forEach((node, j) => (got[node] = hs[j]!)));
   return { expected, got, rounds, finished: rc.finished };
 }

@@ -1,12 +1,14 @@
 /**
- * The run-control block shared by all node workers of one simulation: one
+ * The run-control block shared by all workers of one simulation: one
  * doorbell per worker (the only word a worker ever sleeps on), the round
- * barrier with its all-gather of horizon rows, the free-mode quiescence
- * counter, progress figures and the abort and finish flags. Its layout is
- * `RUN_CONTROL_LAYOUT` in layout.ts.
+ * barrier with its all-gather of per-node horizon rows, the free-mode
+ * quiescence counter, per-node progress figures and the abort and finish
+ * flags. A worker hosts one or more simulated nodes (`workerOf`); the
+ * barrier's parties are workers, its rows and horizons are nodes'. Its
+ * layout is `RUN_CONTROL_LAYOUT` in layout.ts.
  */
-import { InvariantViolation } from '@cdmsim/engine';
-import { CACHE_LINE_WORDS, RC_ABORT, RC_ACTIVE_OFFSET, RC_ARRIVED, RC_SLEEPERS_OFFSET, RC_DOORBELL_BASE, RC_EXPECTED, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_SPIN } from './layout.js';
+import { CdmsimError, InvariantViolation } from '@cdmsim/engine';
+import { CACHE_LINE_WORDS, RC_ABORT, RC_ACTIVE_OFFSET, RC_ARRIVED, RC_SLEEPERS_OFFSET, RC_DOORBELL_BASE, RC_EXPECTED, RC_FINISHED, RC_GENERATION, RC_IN_FLIGHT_SHIFT, RC_ROUNDS, RC_SPIN } from './layout.js';
 
 
 const IDLE_UNIT = 1n;
@@ -24,7 +26,10 @@ const IN_FLIGHT_UNIT = 1n << BigInt(RC_IN_FLIGHT_SHIFT);
 /** Plain-data handle of a sync block (posted to workers). */
 export interface RunControlHandle {
   readonly sab: SharedArrayBuffer;
+  /** Workers (the barrier's parties). */
   readonly parties: number;
+  /** Simulated nodes the workers host. */
+  readonly nodes: number;
 }
 
 /** Thrown inside a worker when another worker failed or the run was stopped. */
@@ -34,8 +39,15 @@ export class RunAborted extends Error {
 
 /** Views over a sync block. */
 export class RunControl {
+  /** Workers (the barrier's parties). */
   readonly parties: number;
+  /** Simulated nodes the workers host. */
+  readonly nodes: number;
   readonly #i32: Int32Array;
+  /** Worker of each node (a copy of the block's map, read once). */
+  readonly #workerOf: Int32Array;
+  /** Scratch of the last arriver: whether each worker has a node with an event before its horizon. */
+  readonly #active: Uint8Array;
   readonly #f64: Float64Array;
   readonly #quiescence: BigInt64Array;
   readonly #matrix: Float64Array;
@@ -43,15 +55,25 @@ export class RunControl {
   readonly #earliest: Float64Array;
 
   /**
-   * Allocates a block for `parties` workers on a host with `cores` cores
-   * (barrier waiters spin only when every party can have its own core).
+   * Allocates a block for `nodes` simulated nodes on a host with `cores`
+   * cores. `workerOf[node]` is the worker hosting each node (default: one
+   * worker per node); workers are numbered 0..w-1 and each hosts at least
+   * one node. Barrier waiters spin only when every worker can have its own core.
+   * @throws CdmsimError when `workerOf` does not map every node to a worker 0..w-1 that hosts at least one node.
    */
-  static create(parties: number, cores: number): RunControl {
-    const int32Bytes = (RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS) * 4;
-    const f64Bytes = 4 * parties * 8;
-    const horizonBytes = parties * parties * 8;
-    const sab = new SharedArrayBuffer(int32Bytes + f64Bytes + 64 + 64 + horizonBytes);
-    const block = new RunControl({ sab, parties });
+  static create(nodes: number, cores: number, workerOf: readonly number[] = Array.from({ length: nodes }, (_, i) => i)): RunControl {
+    const parties = Math.max(...workerOf) + 1;
+    if (workerOf.length !== nodes || workerOf.some((w) => !Number.isInteger(w) || w < 0) || new Set(workerOf).size !== parties) {
+      throw new CdmsimError(`RunControl: workerOf must give each of the ${nodes} nodes a worker, every worker 0..${parties - 1} hosting at least one (got [${workerOf.join(', ')}])`);
+    }
+    const int32Bytes = (RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS + nodes) * 4;
+    const f64Base = Math.ceil(int32Bytes / 8) * 8;
+    const f64Bytes = 4 * nodes * 8;
+    const matrixBytes = nodes * nodes * 8;
+    const sab = new SharedArrayBuffer(f64Base + f64Bytes + 64 + 64 + matrixBytes);
+    const i32 = new Int32Array(sab);
+    for (let i = 0; i < nodes; i++) i32[RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS + i] = workerOf[i]!;
+    const block = new RunControl({ sab, parties, nodes });
     block.#i32[RC_SPIN] = parties <= cores ? SPIN_CHECKS_WHEN_CORES_SUFFICE : 0;
     // Every worker takes part in the first round (generation 0); no row is known yet.
     block.#i32[RC_EXPECTED] = parties;
@@ -67,15 +89,30 @@ export class RunControl {
 
   private constructor(readonly handle: RunControlHandle) {
     this.parties = handle.parties;
-    const int32Words = RC_DOORBELL_BASE + handle.parties * CACHE_LINE_WORDS;
+    this.nodes = handle.nodes;
+    const n = handle.nodes;
+    const mapBase = RC_DOORBELL_BASE + handle.parties * CACHE_LINE_WORDS;
+    const int32Words = mapBase + n;
     this.#i32 = new Int32Array(handle.sab, 0, int32Words);
-    const f64Base = int32Words * 4;
-    this.#f64 = new Float64Array(handle.sab, f64Base, 4 * handle.parties);
-    const qOffset = Math.ceil((f64Base + 4 * handle.parties * 8) / 64) * 64;
+    this.#workerOf = Int32Array.from(this.#i32.subarray(mapBase, mapBase + n));
+    const f64Base = Math.ceil((int32Words * 4) / 8) * 8;
+    this.#f64 = new Float64Array(handle.sab, f64Base, 4 * n);
+    const qOffset = Math.ceil((f64Base + 4 * n * 8) / 64) * 64;
     this.#quiescence = new BigInt64Array(handle.sab, qOffset, 1);
-    const n = handle.parties;
     this.#matrix = new Float64Array(handle.sab, qOffset + 64, n * n);
     this.#earliest = new Float64Array(n);
+    this.#active = new Uint8Array(handle.parties);
+  }
+
+  /** Returns the worker hosting `node`. */
+  workerOf(node: number): number {
+    return this.#workerOf[node]!;
+  }
+
+  /** Rounds closed so far (deterministic mode). */
+  get rounds(): number {
+    // why: read once the run is over (or for display); seq-cst keeps it simple.
+    return Atomics.load(this.#i32, RC_ROUNDS);
   }
 
   /** Current value of worker `i`'s doorbell (read before checking for work, then pass to `sleep`). */
@@ -136,28 +173,42 @@ export class RunControl {
   }
 
   /**
-   * The round barrier of deterministic mode. Worker `me` publishes `row`
-   * (the earliest event it knows of for each node: its own next event, and
-   * the earliest arrival it sent toward each neighbour), then waits. The
-   * last active worker to arrive computes for every node k its earliest
-   * pending event T_k (column minimum) and for every worker i its horizon
-   * H_i = min_k (T_k + distances[k * n + i]); it folds every in-flight
-   * arrival into its destination's row, and stamps active for the next round
-   * only the workers with something before their horizon (an own event or
-   * an arrival); the others stay asleep, their rows standing for them.
-   * Returns this worker's horizon once it is active in a new round, or
-   * `null` when no event is left anywhere. While waiting, `whileWaiting`
+   * Publishes node `node`'s row for the next barrier: for each node k, the
+   * earliest event `node` knows of for k (its own next event at k = node,
+   * and the earliest arrival it sent toward each neighbour). Called by the
+   * node's worker before `arriveRound`, for every node it hosts.
+   */
+  publishRow(node: number, row: ArrayLike<number>): void {
+    const n = this.nodes;
+    for (let k = 0; k < n; k++) this.#matrix[node * n + k] = row[k]!;
+  }
+
+  /** Returns `node`'s horizon of the round its worker was just released into (every event before it may run). */
+  horizonOf(node: number): number {
+    return this.#f64[node]!;
+  }
+
+  /**
+   * The round barrier of deterministic mode. Worker `me` has published the
+   * rows of its nodes (`publishRow`) and waits. The last active worker to
+   * arrive computes for every node k its earliest pending event T_k (column
+   * minimum) and for every node i its horizon H_i = min_k (T_k +
+   * distances[k * n + i]); it folds every in-flight arrival into its
+   * destination's row, and stamps active for the next round only the
+   * workers with a node that has something before its horizon (an own
+   * event or an arrival); the others stay asleep, their rows standing for
+   * them. Returns true once this worker is active in a new round (its
+   * nodes' horizons are then `horizonOf`), or `null` when no event is left
+   * anywhere. While waiting, `whileWaiting`
    * runs each time the worker's doorbell rings (it drains its rings, so a
    * neighbour blocked on a full ring can finish). `perturb`, for tests
    * only, runs in the barrier's race windows (after a waiter arrives; while
    * the last arriver closes the round) to shake thread timing. Throws
    * RunAborted if the run is aborted meanwhile.
    */
-  arriveRound(me: number, row: ArrayLike<number>, distances: Float64Array, whileWaiting: () => void, perturb?: () => void): number | null {
-    const n = this.parties;
+  arriveRound(me: number, distances: Float64Array, whileWaiting: () => void, perturb?: () => void): true | null {
     // why: the generation we arrive in; it cannot change before we arrive (the last arriver bumps it).
     const generation = Atomics.load(this.#i32, RC_GENERATION);
-    for (let k = 0; k < n; k++) this.#matrix[me * n + k] = row[k]!;
     // why: read before our arrival: EXPECTED was published with the generation we arrive in and cannot change
     // until this round closes, which cannot happen before we arrive. Read after the add, a round closed meanwhile
     // by the real last arriver shows the next round's count, and a party that equals it would close the round twice.
@@ -181,7 +232,7 @@ export class RunControl {
       // stored before that generation is published, so a waiter that sat out
       // round `now` may already see the stamp of round now + 1.
       // why: only a stamp equal to the published generation is a go.
-      if (now !== generation && Atomics.load(this.#i32, this.#activeWord(me)) === now) return this.#f64[me]!;
+      if (now !== generation && Atomics.load(this.#i32, this.#activeWord(me)) === now) return true;
       whileWaiting();
       this.sleep(me, seen, 1000);
     }
@@ -197,14 +248,14 @@ export class RunControl {
    * set, then publish. `distances` and `perturb` are those of `arriveRound`.
    */
   #closeRound(me: number, generation: number, arrived: number, distances: Float64Array, perturb: (() => void) | undefined): void {
-    const n = this.parties;
+    const n = this.nodes;
     // why: int32 wrap-around, as the word stores it.
     const next = (generation + 1) | 0;
     const m = this.#matrix;
     const earliest = this.#earliest.fill(Number.POSITIVE_INFINITY);
     for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) earliest[k] = Math.min(earliest[k]!, m[j * n + k]!);
     let pending = false;
-    let active = 0;
+    const busyWorker = this.#active.fill(0);
     for (let i = 0; i < n; i++) {
       let horizon = Number.POSITIVE_INFINITY;
       for (let k = 0; k < n; k++) horizon = Math.min(horizon, earliest[k]! + distances[k * n + i]!);
@@ -212,18 +263,23 @@ export class RunControl {
       // Fold: in-flight arrivals now count as the destination's own events; a
       // passive row must not keep stale arrivals of a round long gone.
       for (let k = 0; k < n; k++) m[i * n + k] = k === i ? earliest[i]! : Number.POSITIVE_INFINITY;
-      const busy = earliest[i]! < horizon;
       if (earliest[i] !== Number.POSITIVE_INFINITY) pending = true;
-      if (busy) active++;
-      // why: the stamp is published by the generation bump below; a passive worker gets -1, never a generation.
-      Atomics.store(this.#i32, this.#activeWord(i), busy ? next : -1);
+      if (earliest[i]! < horizon) busyWorker[this.#workerOf[i]!] = 1;
     }
     if (!pending) {
       this.finish();
       return;
     }
-    // why: both stores precede the generation bump that publishes them.
+    let active = 0;
+    for (let w = 0; w < this.parties; w++) {
+      if (busyWorker[w]) active++;
+      // why: the stamp is published by the generation bump below; a passive worker gets -1, never a generation.
+      Atomics.store(this.#i32, this.#activeWord(w), busyWorker[w] ? next : -1);
+    }
+    // why: every store of this close precedes the generation bump that publishes them.
     Atomics.store(this.#i32, RC_EXPECTED, active);
+    // why: counted by the closer only, before the bump (read after the run).
+    Atomics.add(this.#i32, RC_ROUNDS, 1);
     perturb?.();
     // The exchange also proves that nobody arrived in this round after it closed (a worker that ran without a go).
     // why: reset before the bump, so the next round's first arrival counts from 0.
@@ -231,32 +287,32 @@ export class RunControl {
     if (late !== 0) throw new InvariantViolation(`round barrier: ${late} arrival(s) after round ${generation} closed (a worker ran without being active)`);
     // why: bumping the generation publishes horizons, stamps and counts to every waiter.
     Atomics.store(this.#i32, RC_GENERATION, next);
-    for (let i = 0; i < n; i++) if (i !== me && this.#i32[this.#activeWord(i)] === next) this.ring(i);
+    for (let w = 0; w < this.parties; w++) if (w !== me && this.#i32[this.#activeWord(w)] === next) this.ring(w);
   }
 
-  /** Records worker `i`'s simulated time for progress reporting. */
+  /** Records node `i`'s simulated time for progress reporting. */
   setProgress(i: number, timePs: number): void {
-    this.#f64[this.parties + i] = timePs;
+    this.#f64[this.nodes + i] = timePs;
   }
 
-  /** Returns every worker's last reported simulated time. */
+  /** Returns every node's last reported simulated time. */
   progress(): number[] {
-    return Array.from({ length: this.parties }, (_, i) => this.#f64[this.parties + i]!);
+    return Array.from({ length: this.nodes }, (_, i) => this.#f64[this.nodes + i]!);
   }
 
-  /** Records worker `i`'s workload progress: `done` of `total` work units (plain stores: read only for display). */
+  /** Records node `i`'s workload progress: `done` of `total` work units (plain stores: read only for display). */
   setWork(i: number, done: number, total: number): void {
-    this.#f64[2 * this.parties + 2 * i] = done;
-    this.#f64[2 * this.parties + 2 * i + 1] = total;
+    this.#f64[2 * this.nodes + 2 * i] = done;
+    this.#f64[2 * this.nodes + 2 * i + 1] = total;
   }
 
-  /** Returns the work done and in total over all workers. */
+  /** Returns the work done and in total over all nodes. */
   work(): { done: number; total: number } {
     let done = 0;
     let total = 0;
-    for (let i = 0; i < this.parties; i++) {
-      done += this.#f64[2 * this.parties + 2 * i]!;
-      total += this.#f64[2 * this.parties + 2 * i + 1]!;
+    for (let i = 0; i < this.nodes; i++) {
+      done += this.#f64[2 * this.nodes + 2 * i]!;
+      total += this.#f64[2 * this.nodes + 2 * i + 1]!;
     }
     return { done, total };
   }

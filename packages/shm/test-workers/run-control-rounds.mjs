@@ -1,14 +1,15 @@
-// One worker of the deterministic round barrier: it owns a list of event
-// times, publishes its next one each round, consumes those before the
-// horizon it gets back, and records every horizon it received. With
-// `jitterSeed`, it sleeps a random few hundred microseconds at the barrier's
-// race windows (after arriving; while closing a round) to shake the timing.
+// One worker of the deterministic round barrier, hosting one or more nodes:
+// each node owns a list of event times, publishes its next one each round,
+// consumes those before its horizon when its worker is released, and records
+// every horizon it ran to. With `jitterSeed`, the worker sleeps a random few
+// hundred microseconds at the barrier's race windows (after arriving; while
+// closing a round) to shake the timing.
 import { workerData } from 'node:worker_threads';
 import { RunControl } from '../dist/index.js';
 import { report } from './report.mjs';
 
 report(() => {
-  const { handle, me, events, distances, jitterSeed } = workerData;
+  const { handle, me, nodes, events, distances, jitterSeed } = workerData;
   let state = (jitterSeed ?? 0) * 7919 + me * 104729 + 1;
   const random = () => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -19,16 +20,23 @@ report(() => {
     if (random() < 0.5) Atomics.wait(cell, 0, 0, random() * 0.4);
   };
   const rc = RunControl.attach(handle);
-  const n = rc.parties;
-  const left = [...events];
-  const horizons = [];
+  const n = rc.nodes;
+  const left = events.map((e) => [...e]);
+  const horizons = nodes.map(() => []);
   const row = new Float64Array(n);
   for (;;) {
-    row.fill(Infinity);
-    row[me] = left.length ? left[0] : Infinity;
-    const h = rc.arriveRound(me, row, distances, () => undefined, perturb);
-    if (h === null) return horizons;
-    horizons.push(h);
-    while (left.length && left[0] < h) left.shift();
+    nodes.forEach((node, j) => {
+      row.fill(Infinity);
+      row[node] = left[j].length ? left[j][0] : Infinity;
+      rc.publishRow(node, row);
+    });
+    if (rc.arriveRound(me, distances, () => undefined, perturb) === null) return horizons;
+    nodes.forEach((node, j) => {
+      const h = rc.horizonOf(node);
+      if (left[j].length && left[j][0] < h) {
+        horizons[j].push(h);
+        while (left[j].length && left[j][0] < h) left[j].shift();
+      }
+    });
   }
 });

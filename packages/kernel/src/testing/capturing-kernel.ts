@@ -20,6 +20,6 @@ export function capturingKernel(topology: Topology, self: NodeId, seed = 1, cras
     sent.push({ next, env });
     original(next, env);
   };
-  const k = new NodeKernel({ topology, self, seed, routing: new RoutingTable(topology), transport, ...(crashAfterEvents ? { crashAfterEvents } : {}) });
+  const k = new NodeKernel({ topology, self, seed, routing: new RoutingTable(topology), outbox: transport, ...(crashAfterEvents ? { crashAfterEvents } : {}) });
   return { k, sent };
 }

@@ -10,7 +10,7 @@ import { InvariantViolation } from '@cdmsim/engine';
 import type { CacheSpec, Topology } from '@cdmsim/config';
 import type { MmCore } from '@cdmsim/mm';
 import type { CoherenceWatch } from '@cdmsim/shm';
-import type { NodeKernel, RunMode } from '@cdmsim/kernel';
+import type { EventOrder, NodeKernel } from '@cdmsim/kernel';
 import { CoherentNode, type CoherenceTrafficStats } from './coherent-node.js';
 import { CrossWorkerMonitor } from './cross-worker-monitor.js';
 import { watchdogOptions } from './watchdog-threshold.js';
@@ -42,8 +42,8 @@ export interface PageCachesOptions {
   readonly lines: PageLines;
   /** This node's cache (see `shrunkCacheSpec`). */
   readonly cache: CacheSpec;
-  /** The run's mode: the watchdog's timer runs in deterministic mode only. */
-  readonly mode: RunMode;
+  /** The run's event order: the watchdog's timer runs in deterministic order only. */
+  readonly mode: EventOrder;
   /**
    * TEST ONLY: returns the hooks the node uses in place of the real ones
    * (a sabotage wraps them to skip a flush or an invalidation); `isHome(pfn)`

@@ -1,0 +1,59 @@
+/**
+ * The sequential engine is the reference: for every workload and every
+ * example machine, a deterministic run — one worker per node, nodes
+ * partitioned over 2, 3 or `auto` workers — gives the same eventLogHash and
+ * the same results.json outside `host` as the sequential run. A node that
+ * saw another node's work out of time order, a horizon that was not a lower
+ * bound, or an envelope handed over differently inside a worker than
+ * through the rings would make them differ.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { SimConfig } from '@cdmsim/config';
+import { deterministicPart, runSimulation, WORKLOADS, type SimulationOptions } from '@cdmsim/runtime';
+import { loadConfigFile, mmStressConfig } from '@cdmsim/workloads';
+import { coherenceRandomWorkload, litmusWorkload, smallConfig } from './helpers.js';
+
+const EXAMPLES = join(import.meta.dirname, '..', 'examples');
+
+/** `config` with its workload's size fields replaced (a small run of an example machine). */
+function shrunk(config: SimConfig, fields: Record<string, unknown>): SimConfig {
+  return { ...config, workload: { ...config.workload, ...fields } } as SimConfig;
+}
+
+const CASES: [string, () => SimConfig, number][] = [
+  ['shared-buffer, default machine', () => smallConfig(), 5],
+  ['shared-buffer, racy overlapping writes', () => smallConfig({ overlap: true, writeFraction: 0.7 }), 3],
+  ['coherence-random', () => ({ ...smallConfig(), workload: coherenceRandomWorkload({ opsPerNode: 80, lines: 8 }) }), 2],
+  ['litmus MP+fences', () => ({ ...smallConfig(), workload: litmusWorkload({ test: 'MP+fences' }) }), 4],
+  ['mm-stress', () => mmStressConfig({ opsPerCpu: 80 }), 7],
+  ['examples/dgx-h100.yaml', () => shrunk(loadConfigFile(join(EXAMPLES, 'dgx-h100.yaml')), { bufferBytes: 256 * 1024, accessesPerDevice: 48 }), 1],
+  ['examples/mm-stress.yaml', () => shrunk(loadConfigFile(join(EXAMPLES, 'mm-stress.yaml')), { opsPerCpu: 60 }), 9],
+];
+
+const ENGINES: [string, SimulationOptions][] = [
+  ['deterministic, one worker per node', { mode: 'deterministic' }],
+  ['deterministic, 2 workers', { mode: 'deterministic', workers: 2 }],
+  ['deterministic, 3 workers', { mode: 'deterministic', workers: 3 }],
+  ['deterministic, auto workers', { mode: 'deterministic', workers: 'auto' }],
+];
+
+describe('sequential mode is the reference of deterministic mode', () => {
+  it('the cases cover every registered workload', () => {
+    const covered = new Set(CASES.map(([, config]) => config().workload.kind));
+    expect(WORKLOADS.map((w) => w.kind).filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  it.each(CASES)('%s: the same eventLogHash and results.json (outside host) on every engine', async (_name, config, seed) => {
+    const reference = await runSimulation(config(), { seed, mode: 'sequential' });
+    expect(reference.host.workers).toBe(1);
+    expect(reference.host.scheduler.rounds).toBe(0);
+    const expected = JSON.stringify(deterministicPart(reference));
+    for (const [engine, options] of ENGINES) {
+      const run = await runSimulation(config(), { seed, ...options });
+      expect(run.eventLogHash, engine).toBe(reference.eventLogHash);
+      expect(JSON.stringify(deterministicPart(run)), engine).toBe(expected);
+      expect(run.host.scheduler.rounds, engine).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
