@@ -15,6 +15,18 @@ describe('a failing worker fails the run with its node name, never a hang', () =
     }
   }
 
+  // A worker hosting several nodes names the one whose model threw, not its neighbours.
+  for (const [engine, options] of [
+    ['sequential', { mode: 'sequential' }],
+    ['deterministic on 2 workers', { mode: 'deterministic', workers: 2 }],
+  ] as const) {
+    it(`injected crash on gpu1 (${engine}) names gpu1`, async () => {
+      const run = runSimulation(smallConfig(), { seed: 1, ...options, injectCrash: 'gpu1', crashAfterEvents: 20 });
+      await expect(run).rejects.toMatchObject({ name: 'NodeFailure', nodeName: 'gpu1' });
+      await expect(run).rejects.toThrow(/injected crash on node gpu1/);
+    });
+  }
+
   it('rejects an unknown crash node before starting any worker', async () => {
     await expect(runSimulation(smallConfig(), { injectCrash: 'gpu9' })).rejects.toThrow(/no node named "gpu9"/);
   });

@@ -20,6 +20,25 @@ describe('one worker thread per node', () => {
   });
 });
 
+describe('workers and nodes', () => {
+  it('sequential mode runs every node on one worker thread; --workers 2 puts each socket on its own', async () => {
+    const config = smallConfig();
+    const seq = await Simulation.start(config, { seed: 1, mode: 'sequential' });
+    const two = await Simulation.start(config, { seed: 1, mode: 'deterministic', workers: 2 });
+    try {
+      expect(new Set(seq.threadIds).size).toBe(1);
+      expect(seq.threadIds[0]).not.toBe(threadId);
+      // The default machine: cpu0 with gpu0 and gpu1, cpu1 with gpu2 and gpu3.
+      const byName = Object.fromEntries(config.topology.nodes.map((n) => [n.name, two.workerOf[n.id]]));
+      expect(byName).toEqual({ cpu0: 0, cpu1: 1, gpu0: 0, gpu1: 0, gpu2: 1, gpu3: 1 });
+      expect(new Set(two.threadIds).size).toBe(2);
+    } finally {
+      await seq.stop();
+      await two.stop();
+    }
+  });
+});
+
 describe('node flags of the main program', () => {
   it('a simulation started from `node --input-type=module -e` still loads its workers', async () => {
     const { execFile } = await import('node:child_process');

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { coherenceRandom, configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, mmStress } from '@cdmsim/workloads';
-import { Simulation, runSweep, type RunMode } from '@cdmsim/runtime';
+import { Simulation, runSweep, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
 import { withProgressBar } from './progress.js';
@@ -18,6 +18,7 @@ import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js
 import { formatSimulatorCoherenceStress, runSimulatorCoherenceStress } from './stress-coherence-sim.js';
 import { formatMmStress, runMmStressSeeds } from './stress-mm.js';
 import { formatSimulatorMmStress, runSimulatorMmStress } from './stress-mm-sim.js';
+import { engineOf } from './simulator-seeds.js';
 
 /** Events kept per node by `--trace` without a number. */
 const DEFAULT_TRACE_EVENTS_PER_NODE = 200_000;
@@ -51,10 +52,20 @@ function loadConfig(file: string | undefined): SimConfig {
   return file === undefined ? defaultConfig() : loadConfigFile(file);
 }
 
-const modeOption = () =>
-  new Option('--mode <mode>', 'deterministic (results depend only on config + seed) or free (workers race for real)')
-    .choices(['deterministic', 'free'])
-    .default('deterministic');
+function parseWorkers(v: string): WorkerCount {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError('expected a worker count from 1 to 1024, or auto');
+  return n;
+}
+
+const MODE_HELP =
+  'sequential (one thread runs every node in time order: the reference), deterministic (parallel workers, results identical to sequential) or free (one worker per node, real races)';
+
+const modeOption = () => new Option('--mode <mode>', MODE_HELP).choices(['sequential', 'deterministic', 'free']).default('deterministic');
+
+const workersOption = () =>
+  new Option('--workers <n>', 'deterministic mode: worker threads the nodes are spread over (default: one per node; auto = min(cores, nodes)); results do not depend on it').argParser(parseWorkers);
 
 const program = new Command()
   .name('cdmsim')
@@ -70,15 +81,16 @@ program
   .option('-c, --config <file>', 'machine + workload YAML file (default: built-in 2 CPU + 4 GPU machine)')
   .option('-s, --seed <n>', 'seed of every random choice', parseSeed, 1)
   .addOption(modeOption())
+  .addOption(workersOption())
   .option('-o, --out <dir>', 'output directory', 'out')
   .option('--inject-crash <node>', 'make the named node worker throw mid-run (shows failure reporting)')
   .option('--trace [events]', 'also write trace.json (open in ui.perfetto.dev): the simulated timeline, at most EVENTS per node', (v) => parseSeed(v))
   .option('--quiet', 'print only the output directory')
-  .action(async (opts: { config?: string; seed: number; mode: RunMode; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
+  .action(async (opts: { config?: string; seed: number; mode: RunMode; workers?: WorkerCount; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
     const config = loadConfig(opts.config);
     const sim = await Simulation.start(config, {
       seed: opts.seed,
-      mode: opts.mode,
+      ...engineOf(opts),
       ...(opts.injectCrash !== undefined ? { injectCrash: opts.injectCrash } : {}),
       ...(opts.trace !== undefined ? { traceEventsPerNode: opts.trace === true ? DEFAULT_TRACE_EVENTS_PER_NODE : opts.trace } : {}),
     });
@@ -114,12 +126,13 @@ program
   .option('-c, --config <file>', 'machine + workload YAML file (default: built-in machine)')
   .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4])
   .addOption(modeOption())
+  .addOption(workersOption())
   .option('-j, --jobs <n>', 'simulations at once (default: half the CPUs, at least 1)', (v) => parseSeed(v))
   .option('-o, --out <dir>', 'output directory', 'out/sweep')
-  .action(async (opts: { config?: string; seeds: number[]; mode: RunMode; jobs?: number; out: string }) => {
+  .action(async (opts: { config?: string; seeds: number[]; mode: RunMode; workers?: WorkerCount; jobs?: number; out: string }) => {
     const config = loadConfig(opts.config);
     const rows = await runSweep(
-      opts.seeds.map((seed) => ({ config, seed, mode: opts.mode })),
+      opts.seeds.map((seed) => ({ config, seed, ...engineOf(opts) })),
       opts.jobs !== undefined ? { maxThreads: opts.jobs } : {},
     );
     process.stdout.write(formatSweepTable(rows));
@@ -141,9 +154,12 @@ const CHECK_REPLAY_HELP = 'with the simulator in deterministic mode: rerun every
 /** Rejects --check-replay outside deterministic mode as bad input (exit 2). */
 function checkReplayMode(checkReplay: boolean | undefined, mode: RunMode): void {
   if (checkReplay !== true || mode === 'deterministic') return;
-  process.stderr.write('cdmsim: --check-replay needs --mode deterministic: free-mode runs are not meant to replay\n');
+  process.stderr.write(`cdmsim: --check-replay needs --mode deterministic: ${mode === 'free' ? 'free-mode runs are not meant to replay' : 'a sequential run has no thread timing to shake'}\n`);
   process.exit(EXIT.badInput);
 }
+
+/** Help of a stress command's --mode (without --mode, another simulator option runs it in deterministic mode). */
+const SIM_MODE_HELP = 'run on the simulator (node workers, protobuf bus) in this mode: sequential, deterministic or free';
 
 /** Adds a stress subcommand with --seed, --seeds and --ops; `run(seeds, opts)` returns (or resolves to) whether every seed passed. */
 function stressCommand<O extends StressSeedOptions>(name: string, description: string, defaultOps: number, run: (seeds: number[], opts: O) => boolean | Promise<boolean>): Command {
@@ -158,17 +174,17 @@ function stressCommand<O extends StressSeedOptions>(name: string, description: s
     });
 }
 
-stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; config?: string; cacheLines?: number; watchdogPs?: number; checkReplay?: boolean }>(
+stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; workers?: WorkerCount; config?: string; cacheLines?: number; watchdogPs?: number; checkReplay?: boolean }>(
   'coherence',
   'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network; with --mode, on the real simulator: node workers and the bus)',
   3000,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
+    if (opts.mode !== undefined || opts.workers !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
       const reports = await runSimulatorCoherenceStress({
         seeds,
-        mode,
+        ...engineOf({ ...opts, mode }),
         config: loadConfig(opts.config),
         ...(opts.config !== undefined ? { configFile: opts.config } : {}),
         ops: opts.ops,
@@ -187,28 +203,24 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
 )
   .option('--agents <n>', 'caches (the first half CPUs, the rest GPUs)', (v) => parseCount(v, 2, 64), 6)
   .option('--lines <n>', 'distinct lines they race on', (v) => parseCount(v, 1, 4096), 3)
-  .addOption(
-    new Option('--mode <mode>', 'run on the simulator (node workers, protobuf bus) in this mode; --ops is then split over the nodes and --agents is the machine\'s node count').choices([
-      'deterministic',
-      'free',
-    ]),
-  )
+  .addOption(new Option('--mode <mode>', `${SIM_MODE_HELP}; --ops is then split over the nodes and --agents is the machine's node count`).choices(['sequential', 'deterministic', 'free']))
+  .addOption(workersOption())
   .option('-c, --config <file>', `with the simulator: machine YAML (default: built-in machine); its ${coherenceRandom.kind} workload is used as is, any other is replaced by one`)
   .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES))
   .option('--watchdog-ps <n>', 'with the simulator: a node\'s coherence transaction outstanding this many simulated ps fails the seed as a deadlock/livelock (default: from the topology)', (v) => parseCount(v, 1, Number.MAX_SAFE_INTEGER))
   .option('--check-replay', CHECK_REPLAY_HELP);
 
-stressCommand<StressSeedOptions & { mode?: RunMode; config?: string; checkReplay?: boolean }>(
+stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; config?: string; checkReplay?: boolean }>(
   'mm',
   'seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process; with --mode, on the real simulator: processes on every CPU-node worker, drivers on the device workers)',
   500,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.config !== undefined || opts.checkReplay === true) {
+    if (opts.mode !== undefined || opts.workers !== undefined || opts.config !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
       const reports = await runSimulatorMmStress({
         seeds,
-        mode,
+        ...engineOf({ ...opts, mode }),
         ...(opts.config !== undefined ? { config: loadConfig(opts.config), configFile: opts.config } : {}),
         ops: opts.ops,
         checkReplay: opts.checkReplay === true,
@@ -221,7 +233,8 @@ stressCommand<StressSeedOptions & { mode?: RunMode; config?: string; checkReplay
     return reports.every((r) => r.ok);
   },
 )
-  .addOption(new Option('--mode <mode>', 'run on the simulator (node workers, protobuf bus) in this mode; --ops is then per CPU node').choices(['deterministic', 'free']))
+  .addOption(new Option('--mode <mode>', `${SIM_MODE_HELP}; --ops is then per CPU node`).choices(['sequential', 'deterministic', 'free']))
+  .addOption(workersOption())
   .option('-c, --config <file>', `with the simulator: machine YAML with an ${mmStress.kind} workload (default: the built-in examples/mm-stress.yaml machine)`)
   .option('--check-replay', CHECK_REPLAY_HELP);
 

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { ConfigError, toErrorData } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { REPLAY_CHECK_JITTER, runSimulation, type RunMode, type RunResult } from '@cdmsim/runtime';
+import { REPLAY_CHECK_JITTER, runSimulation, type RunMode, type RunResult, type WorkerCount } from '@cdmsim/runtime';
 
 /** The columns every seed report has, whatever the workload. */
 export interface SeedReport {
@@ -19,6 +19,22 @@ export interface SeedReport {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
+/** Which engine runs the seeds: the mode, and the worker count in deterministic mode. */
+export interface SeedEngine {
+  readonly mode: RunMode;
+  readonly workers?: WorkerCount;
+}
+
+/** Returns just the engine fields of `o` (mode, and workers when given). */
+export function engineOf(o: SeedEngine): SeedEngine {
+  return { mode: o.mode, ...(o.workers !== undefined ? { workers: o.workers } : {}) };
+}
+
+/** Returns the replay-command flags of `engine` (`--mode M`, and `--workers N` when given). */
+export function engineFlags(engine: SeedEngine): string {
+  return `--mode ${engine.mode}${engine.workers !== undefined ? ` --workers ${engine.workers}` : ''}`;
+}
+
 /** A workload's reading of one finished run: whether its check passed, why not, and its own counters. */
 export interface SeedOutcome<C> {
   readonly verified: boolean;
@@ -27,7 +43,7 @@ export interface SeedOutcome<C> {
 }
 
 /**
- * Runs `config` once per seed in `mode`; returns one report per seed with
+ * Runs `config` once per seed on `engine`; returns one report per seed with
  * the workload's counters (`read` of the result, or `empty` when the run
  * threw). With `checkReplay` (deterministic mode only) a seed whose checks
  * passed runs again with random thread delays (`scheduleJitter`) and fails
@@ -37,21 +53,21 @@ export interface SeedOutcome<C> {
 export async function runSeedsOnSimulator<C>(
   config: SimConfig,
   seeds: readonly number[],
-  mode: RunMode,
+  engine: SeedEngine,
   replayOf: (seed: number) => string,
   read: (result: RunResult) => SeedOutcome<C>,
   empty: C,
   checkReplay = false,
 ): Promise<(SeedReport & C)[]> {
-  if (checkReplay && mode !== 'deterministic') throw new ConfigError('--check-replay needs --mode deterministic: free-mode runs are not meant to replay');
+  if (checkReplay && engine.mode !== 'deterministic') throw new ConfigError('--check-replay needs --mode deterministic: free-mode runs are not meant to replay');
   const reports: (SeedReport & C)[] = [];
   for (const seed of seeds) {
     const replay = replayOf(seed);
     const t0 = performance.now();
     try {
-      const r = await runSimulation(config, { seed, mode });
+      const r = await runSimulation(config, { seed, ...engine });
       const o = read(r);
-      const diverged = checkReplay && o.verified ? await replayDivergence(config, seed, r.eventLogHash) : undefined;
+      const diverged = checkReplay && o.verified ? await replayDivergence(config, seed, engine, r.eventLogHash) : undefined;
       reports.push({
         ...o.counters,
         seed,
@@ -72,8 +88,8 @@ export async function runSeedsOnSimulator<C>(
 }
 
 /** Reruns `seed` deterministically with thread delays; returns why it diverged from `hash`, or undefined when it replayed exactly. */
-async function replayDivergence(config: SimConfig, seed: number, hash: string): Promise<string | undefined> {
-  const again = await runSimulation(config, { seed, mode: 'deterministic', scheduleJitter: { seed, ...REPLAY_CHECK_JITTER } });
+async function replayDivergence(config: SimConfig, seed: number, engine: SeedEngine, hash: string): Promise<string | undefined> {
+  const again = await runSimulation(config, { seed, ...engine, scheduleJitter: { seed, ...REPLAY_CHECK_JITTER } });
   if (again.eventLogHash === hash) return undefined;
   return `a replay with random thread delays gave event-log hash ${again.eventLogHash}, the first run ${hash}: the results depend on thread timing (seed ${seed})`;
 }

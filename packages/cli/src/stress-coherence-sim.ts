@@ -8,13 +8,15 @@ import Table from 'cli-table3';
 import { CdmsimError, formatPs } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { coherenceRandom, workloadSpec, type CoherenceRandomWorkloadSpec } from '@cdmsim/workloads';
-import type { RunMode } from '@cdmsim/runtime';
-import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
+import type { RunMode, WorkerCount } from '@cdmsim/runtime';
+import { engineFlags, engineOf, runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
 
 /** Options of a simulator-backed coherence stress. */
 export interface SimulatorCoherenceStressOptions {
   readonly seeds: readonly number[];
   readonly mode: RunMode;
+  /** Deterministic mode: worker threads (default one per node). */
+  readonly workers?: WorkerCount;
   /** The machine; its workload is used when it is a coherence random tester, else replaced by one with `lines` and `ops`. */
   readonly config: SimConfig;
   /** The `--config` file, for replay commands (undefined = built-in machine). */
@@ -54,7 +56,7 @@ export function simulatorReplayCommand(o: SimulatorCoherenceStressOptions, seed:
   const config = o.configFile === undefined ? '' : ` --config ${o.configFile}`;
   const cache = o.cacheLines === undefined ? '' : ` --cache-lines ${o.cacheLines}`;
   const watchdog = o.watchdogPs === undefined ? '' : ` --watchdog-ps ${o.watchdogPs}`;
-  return `npx cdmsim stress coherence --seed ${seed} --mode ${o.mode}${config} --ops ${o.ops} --lines ${o.lines}${cache}${watchdog}${o.checkReplay ? ' --check-replay' : ''}`;
+  return `npx cdmsim stress coherence --seed ${seed} ${engineFlags(o)}${config} --ops ${o.ops} --lines ${o.lines}${cache}${watchdog}${o.checkReplay ? ' --check-replay' : ''}`;
 }
 
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
@@ -63,7 +65,7 @@ export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOpt
   return runSeedsOnSimulator(
     config,
     o.seeds,
-    o.mode,
+    engineOf(o),
     (seed) => simulatorReplayCommand(o, seed),
     (r) => {
       const w = r.workload;

@@ -11,13 +11,15 @@ import Table from 'cli-table3';
 import { CdmsimError, ConfigError, formatPs } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { mmStress, mmStressConfig, type MmStressWorkloadSpec } from '@cdmsim/workloads';
-import type { RunMode } from '@cdmsim/runtime';
-import { runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
+import type { RunMode, WorkerCount } from '@cdmsim/runtime';
+import { engineFlags, engineOf, runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
 
 /** Options of a simulator-backed mm stress. */
 export interface SimulatorMmStressOptions {
   readonly seeds: readonly number[];
   readonly mode: RunMode;
+  /** Deterministic mode: worker threads (default one per node). */
+  readonly workers?: WorkerCount;
   /** The machine (default: the built-in mm-stress machine); its workload must be mm-stress. */
   readonly config?: SimConfig;
   /** The `--config` file, for replay commands (undefined = built-in machine). */
@@ -51,7 +53,7 @@ export function mmStressSimConfig(o: SimulatorMmStressOptions): SimConfig<MmStre
 /** Returns the command that replays one seed. */
 export function mmReplayCommand(o: SimulatorMmStressOptions, seed: number, ops: number): string {
   const config = o.configFile === undefined ? '' : ` --config ${o.configFile}`;
-  return `npx cdmsim stress mm --seed ${seed} --mode ${o.mode}${config} --ops ${ops}${o.checkReplay ? ' --check-replay' : ''}`;
+  return `npx cdmsim stress mm --seed ${seed} ${engineFlags(o)}${config} --ops ${ops}${o.checkReplay ? ' --check-replay' : ''}`;
 }
 
 /** Runs one simulation per seed, in order; never throws for a failing seed (its report says why). */
@@ -61,7 +63,7 @@ export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise
   return runSeedsOnSimulator(
     config,
     o.seeds,
-    o.mode,
+    engineOf(o),
     (seed) => mmReplayCommand(o, seed, ops),
     (r) => {
       const w = r.workload;

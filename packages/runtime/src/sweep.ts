@@ -10,12 +10,15 @@ import { Piscina } from 'piscina';
 import type { SimConfig } from '@cdmsim/config';
 import type { RunMode } from '@cdmsim/kernel';
 import type { RunResult } from './results.js';
+import type { WorkerCount } from './partition.js';
 
 /** One simulation of a sweep. */
 export interface SweepJob {
   readonly config: SimConfig;
   readonly seed: number;
   readonly mode: RunMode;
+  /** Deterministic mode: worker threads of each simulation (default one per node). */
+  readonly workers?: WorkerCount;
 }
 
 /** The row a sweep keeps of one run (the full result stays in the pool thread). */
