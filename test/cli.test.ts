@@ -32,10 +32,14 @@ describe('cdmsim CLI', () => {
     expect(r.stdout).toMatch(/simulated time/);
     expect(r.stdout).toMatch(/data check\s*│ passed/);
     const result = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    for (const key of ['version', 'config', 'seed', 'mode', 'simTimePs', 'eventLogHash', 'links', 'nodes', 'host', 'workload']) {
+    for (const key of ['version', 'config', 'seed', 'simTimePs', 'eventLogHash', 'links', 'nodes', 'host', 'workload']) {
       expect(result).toHaveProperty(key);
     }
     expect(result.seed).toBe(4);
+    expect(result.host.mode).toBe('deterministic');
+    for (const key of ['rounds', 'eventsPerRound', 'wallUsPerRound', 'busyWorkerShare', 'slowdown']) {
+      expect(result.host.scheduler).toHaveProperty(key);
+    }
     expect(result.links[0].directions[0]).toHaveProperty('byKind');
     expect(readFileSync(join(dir, 'links.csv'), 'utf8').split('\n')[0]).toMatch(/^link,kind,from,to,messages,bytes/);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('Page placement over time');

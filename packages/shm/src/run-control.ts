@@ -209,9 +209,10 @@ export class RunControl {
   arriveRound(me: number, distances: Float64Array, whileWaiting: () => void, perturb?: () => void): true | null {
     // why: the generation we arrive in; it cannot change before we arrive (the last arriver bumps it).
     const generation = Atomics.load(this.#i32, RC_GENERATION);
-    // why: read before our arrival: EXPECTED was published with the generation we arrive in and cannot change
-    // until this round closes, which cannot happen before we arrive. Read after the add, a round closed meanwhile
-    // by the real last arriver shows the next round's count, and a party that equals it would close the round twice.
+    // EXPECTED was published with the generation we arrive in and cannot change until this round closes, which
+    // cannot happen before we arrive. Read after the add, a round closed meanwhile by the real last arriver shows
+    // the next round's count, and a party that equals it would close the round twice.
+    // why: read before our arrival (see above).
     const expected = Atomics.load(this.#i32, RC_EXPECTED);
     // why: the seq-cst add orders our row stores before the last arriver's reads of the matrix.
     const arrived = Atomics.add(this.#i32, RC_ARRIVED, 1) + 1;
