@@ -25,6 +25,16 @@ export interface BenchResult {
   readonly ratio: number;
   /** Free-form details (batch sizes, counts) that explain the figure. */
   readonly details: Record<string, number | string>;
+  /** Further subjects measured against the same baseline in the same run (each with its ratio). */
+  readonly variants?: readonly VariantResult[];
+}
+
+/** A further subject of a benchmark, against the benchmark's baseline. */
+export interface VariantResult {
+  readonly name: string;
+  readonly figure: number;
+  readonly baselineFigure: number;
+  readonly ratio: number;
 }
 
 /** A benchmark: runs its subject and its baseline, returns both figures. */
@@ -32,7 +42,7 @@ export interface Benchmark {
   readonly name: string;
   readonly description: string;
   readonly baselineName: string;
-  run(): Promise<{ subject: Measurement; baseline: Measurement; details?: Record<string, number | string> }>;
+  run(): Promise<{ subject: Measurement; baseline: Measurement; details?: Record<string, number | string>; variants?: readonly { name: string; subject: Measurement }[] }>;
 }
 
 /**
@@ -72,9 +82,9 @@ export async function runBenchmarks(benchmarks: readonly Benchmark[]): Promise<B
   const results: BenchResult[] = [];
   for (const b of benchmarks) {
     process.stderr.write(`bench: ${b.name} ...\n`);
-    const { subject, baseline, details } = await b.run();
-    if (subject.unit !== baseline.unit) {
-      throw new Error(`benchmark ${b.name}: subject unit ${subject.unit} differs from baseline unit ${baseline.unit}`);
+    const { subject, baseline, details, variants } = await b.run();
+    for (const s of [subject, ...(variants ?? []).map((v) => v.subject)]) {
+      if (s.unit !== baseline.unit) throw new Error(`benchmark ${b.name}: subject unit ${s.unit} differs from baseline unit ${baseline.unit}`);
     }
     results.push({
       name: b.name,
@@ -85,6 +95,7 @@ export async function runBenchmarks(benchmarks: readonly Benchmark[]): Promise<B
       baselineFigure: baseline.figure,
       ratio: subject.figure / baseline.figure,
       details: details ?? {},
+      ...(variants ? { variants: variants.map((v) => ({ name: v.name, figure: v.subject.figure, baselineFigure: baseline.figure, ratio: v.subject.figure / baseline.figure })) } : {}),
     });
   }
   return results;

@@ -14,8 +14,9 @@ import { benchmarks as pageTable } from './bench-page-table.js';
 import { benchmarks as simulation } from './bench-simulation.js';
 import { benchmarks as coherence } from './bench-coherence.js';
 import { benchmarks as mm } from './bench-mm.js';
+import { benchmarks as parallel } from './bench-parallel.js';
 
-const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation, ...coherence, ...mm];
+const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation, ...coherence, ...mm, ...parallel];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
 if (unknown.length > 0) {
@@ -26,7 +27,10 @@ const selected = wanted.length > 0 ? all.filter((b) => wanted.includes(b.name)) 
 const results = await runBenchmarks(selected);
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
 const table = new Table({ head: ['benchmark', 'figure', 'unit', 'baseline', 'baseline figure', 'ratio'] });
-for (const r of results) table.push([r.name, fmt(r.figure), r.unit, r.baselineName, fmt(r.baselineFigure), r.ratio.toFixed(3)]);
+for (const r of results) {
+  table.push([r.name, fmt(r.figure), r.unit, r.baselineName, fmt(r.baselineFigure), r.ratio.toFixed(3)]);
+  for (const v of r.variants ?? []) table.push([`  ${v.name}`, fmt(v.figure), r.unit, r.baselineName, fmt(v.baselineFigure), v.ratio.toFixed(3)]);
+}
 process.stdout.write(`${table.toString()}\n`);
 const files = writeResults(results, join(import.meta.dirname, '..', 'results'));
 process.stdout.write(`wrote ${files.length} files to bench/results/\n`);
