@@ -4,7 +4,7 @@
  * envelopes, one handler per body kind, pending replies, the two
  * schedulers (deterministic rounds, free), trace and timeline.
  */
-export { NodeKernel, type KernelStats, type Body, type KernelOptions, type EnvelopeHandler, type Outbox } from './kernel.js';
+export { NodeKernel, type KernelStats, type Body, type KernelOptions, type EnvelopeHandler, type Outbox, type RunBound } from './kernel.js';
 export { CausalityViolation, GroupOutbox, horizonDistances, runDeterministic, runFree, runSequential, type GroupMember, type SchedulerStats, type SchedulerParts } from './schedulers.js';
 export { REPLAY_CHECK_JITTER, scheduleJitter, type ScheduleJitter } from './schedule-jitter.js';
 export { PendingReplies } from './pending-replies.js';

@@ -23,6 +23,28 @@ describe('NodeKernel', () => {
     expect(k.nextEventPs()).toBe(300);
   });
 
+  it('runWithin stops at the bound (the bound time too unless inclusive) and sees the bound lowered by a running event', () => {
+    const { k } = kernel();
+    const order: number[] = [];
+    const bound = { ps: 300, inclusive: false };
+    k.at(100, 'test', () => {
+      order.push(100);
+      bound.ps = 200;
+      bound.inclusive = true;
+    });
+    for (const t of [200, 250, 300]) k.at(t, 'test', () => order.push(t));
+    expect(k.runWithin(bound)).toBe(2);
+    expect(order).toEqual([100, 200]);
+    bound.ps = 300;
+    bound.inclusive = false;
+    expect(k.runWithin(bound)).toBe(1);
+    expect(k.nextEventPs()).toBe(300);
+    bound.inclusive = true;
+    expect(k.runWithin(bound)).toBe(1);
+    bound.ps = Number.POSITIVE_INFINITY;
+    expect(k.runWithin(bound)).toBe(0);
+  });
+
   it('refuses a timer in the past', () => {
     const { k } = kernel();
     k.at(100, 'test', () => undefined);

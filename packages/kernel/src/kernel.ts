@@ -69,6 +69,12 @@ export interface Outbox {
   post(next: NodeId, env: EnvelopeData): void;
 }
 
+/** How far `runWithin` may go: events before `ps`, and at `ps` too when `inclusive`. Mutable: the caller may lower it while events run. */
+export interface RunBound {
+  ps: Ps;
+  inclusive: boolean;
+}
+
 /** What a kernel needs to exist. */
 export interface KernelOptions {
   readonly topology: Topology;
@@ -265,7 +271,27 @@ export class NodeKernel {
     return n;
   }
 
-  /** True while `runUntil` runs, and after an event threw out of it: tells a worker hosting several nodes which one failed. */
+  /**
+   * Processes pending events in order while `bound` admits the next one:
+   * its time is before `bound.ps`, or equal to it when `bound.inclusive`.
+   * The bound is read before every event, so the caller may lower it while
+   * the events run (the sequential engine does, as this node sends to
+   * others). Returns the number of events processed.
+   */
+  runWithin(bound: RunBound): number {
+    let n = 0;
+    this.#running = true;
+    for (;;) {
+      const t = this.#queue.peekTime();
+      if (!(t < bound.ps || (bound.inclusive && t === bound.ps && t !== Number.POSITIVE_INFINITY))) break;
+      this.#process(this.#queue.pop()!);
+      n++;
+    }
+    this.#running = false;
+    return n;
+  }
+
+  /** True while `runUntil` or `runWithin` runs, and after an event threw out of it: tells a worker hosting several nodes which one failed. */
   get running(): boolean {
     return this.#running;
   }

@@ -37,7 +37,7 @@ import type { NodeId, Ps } from '@cdmsim/engine';
 import type { RoutingTable, Transport } from '@cdmsim/bus';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import { CdmsimError } from '@cdmsim/engine';
-import type { NodeKernel, Outbox } from './kernel.js';
+import type { NodeKernel, Outbox, RunBound } from './kernel.js';
 import { RunAborted, type RunControl } from '@cdmsim/shm';
 
 /** Scheduler counters of one worker (plain data). */
@@ -217,16 +217,23 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array,
  * the reference the deterministic engine must reproduce: a parallel round
  * in which a node saw another node's later work (shared state touched
  * outside the message order, a horizon that was not a lower bound) would
- * make the two differ. Reports each node's simulated time to `sync`.
+ * make the two differ. The earliest node runs its events in one go while
+ * they stay ahead of every other node's next event (which its own sends
+ * may lower meanwhile). Reports each node's simulated time to `sync`.
  * Returns the scheduler's counters (no rounds).
  * @throws CausalityViolation when an envelope arrives for a time its node already ran past (a zero-latency path).
  */
 export function runSequential(members: readonly GroupMember[], outbox: GroupOutbox, sync: RunControl): SchedulerStats {
   const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
   const kernels = members.map((m) => m.kernel);
-  let running: NodeKernel | undefined;
-  /** Earliest pending event of every node but the running one (lowered as the running one sends). */
-  let othersNextPs = Number.POSITIVE_INFINITY;
+  const n = kernels.length;
+  const indexOf = new Map(kernels.map((k, i) => [k, i]));
+  /** Index of the node running its events, -1 between runs. */
+  let running = -1;
+  /** The earliest pending event of every node but the running one, and the lowest such node (ties go to it). */
+  let othersPs = Number.POSITIVE_INFINITY;
+  let othersIndex = n;
+  const bound: RunBound = { ps: Number.POSITIVE_INFINITY, inclusive: false };
   outbox.setArrive((m, env) => {
     const at = env.arriveTimePs ?? 0;
     if (at < m.kernel.nowPs) {
@@ -235,38 +242,41 @@ export function runSequential(members: readonly GroupMember[], outbox: GroupOutb
       );
     }
     m.kernel.deliver(env);
-    if (m.kernel !== running && at < othersNextPs) othersNextPs = at;
+    const i = indexOf.get(m.kernel)!;
+    if (i !== running && (at < othersPs || (at === othersPs && i < othersIndex))) {
+      othersPs = at;
+      othersIndex = i;
+      bound.ps = at;
+      bound.inclusive = running < i;
+    }
   });
   for (;;) {
     let first = -1;
     let firstPs = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < kernels.length; i++) {
+    othersPs = Number.POSITIVE_INFINITY;
+    othersIndex = n;
+    // The earliest and the runner-up, each the lowest node among equal times.
+    for (let i = 0; i < n; i++) {
       const t = kernels[i]!.nextEventPs();
       if (t < firstPs) {
+        othersPs = firstPs;
+        othersIndex = first < 0 ? n : first;
         firstPs = t;
         first = i;
+      } else if (t < othersPs) {
+        othersPs = t;
+        othersIndex = i;
       }
     }
     if (first < 0) return stats;
-    // Nodes before `first` are all later (it is the first earliest): only later nodes can tie with it.
-    othersNextPs = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < kernels.length; i++) if (i !== first) othersNextPs = Math.min(othersNextPs, kernels[i]!.nextEventPs());
+    running = first;
+    bound.ps = othersPs;
+    bound.inclusive = first < othersIndex;
     const kernel = kernels[first]!;
-    running = kernel;
-    // Run on while strictly earlier than every other node, or tied only with nodes after it in node order.
-    let next: Ps;
-    do {
-      kernel.runUntil(Number.POSITIVE_INFINITY, 1);
-      next = kernel.nextEventPs();
-    } while (next < othersNextPs || (next === othersNextPs && next !== Number.POSITIVE_INFINITY && !tiedBefore(kernels, first, next)));
+    kernel.runWithin(bound);
+    running = -1;
     sync.setProgress(kernel.self, kernel.nowPs);
   }
-}
-
-/** True when a node before `index` in node order has its next event at `t`. */
-function tiedBefore(kernels: readonly NodeKernel[], index: number, t: Ps): boolean {
-  for (let i = 0; i < index; i++) if (kernels[i]!.nextEventPs() === t) return true;
-  return false;
 }
 
 /** Events processed between two flushes in free mode (bounds the latency a neighbour sees). */
