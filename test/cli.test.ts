@@ -71,6 +71,30 @@ describe('cdmsim CLI', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('run --set overrides config fields before validation; the results carry the overridden machine and workload', async () => {
+    const dir = tmp();
+    const r = await cdmsim(['run', '--set', 'workload.bufferSize=64KiB', '--set', 'workload.accessesPerDevice=64', '--set', 'cpus[cpu1].dram.latencyNs=120', '--seed', '3', '--out', dir, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(result.config.workload.accessesPerDevice).toBe(64);
+    expect(result.config.workload.bufferBytes).toBe(64 * 1024);
+    expect(result.config.topology.cpus.map((c: { memory: { latencyPs: number } }) => c.memory.latencyPs)).toEqual([90_000, 120_000]);
+  });
+
+  it('run with a bad --set names the override, exits 2 and prints no stack trace; sweep refuses --jobs 0', async () => {
+    const r = await cdmsim(['run', '--set', 'workload.accessesPerDevice=-5', '--set', 'devices[gpu9].cores=2', '--out', tmp()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--set: devices\[gpu9\]\.cores=2: devices has no entry named gpu9/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const v = await cdmsim(['run', '--set', 'workload.accessesPerDevice=-5', '--out', tmp()]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/--set workload\.accessesPerDevice=-5: workload\.accessesPerDevice: must be a positive number/);
+    const jobs = await cdmsim(['sweep', '--seeds', '1..2', '--jobs', '0', '--out', tmp()]);
+    expect(jobs.code).toBe(2);
+    expect(jobs.stderr).toMatch(/--jobs/);
+  });
+
   it('stress coherence runs the random tester over seeds and exits 0 when every check held', async () => {
     const r = await cdmsim(['stress', 'coherence', '--seeds', '1..2', '--agents', '4', '--lines', '2', '--ops', '500']);
     expect(r.code).toBe(0);

@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
-import type { SimConfig } from '@cdmsim/config';
+import { parseOverride, type SimConfig } from '@cdmsim/config';
 import { coherenceRandom, configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, mmStress } from '@cdmsim/workloads';
 import { Simulation, runSweep, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
@@ -48,9 +48,19 @@ function parseSeedRange(v: string): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
-function loadConfig(file: string | undefined): SimConfig {
-  return file === undefined ? defaultConfig() : loadConfigFile(file);
+/** Returns the machine of `--config` (default: the built-in one) with the `--set PATH=VALUE` overrides applied, validated. */
+function loadConfig(file: string | undefined, sets: readonly string[] = []): SimConfig {
+  const overrides = sets.map(parseOverride);
+  return file === undefined ? defaultConfig(overrides) : loadConfigFile(file, overrides);
 }
+
+const setOption = () =>
+  new Option(
+    '--set <path=value>',
+    'override a field of the config before it is validated (repeatable): keys joined by dots, list entries by [N] or [name], the value as in YAML, e.g. --set workload.accessesPerDevice=1000 --set cpus[cpu0].dram.latencyNs=120',
+  )
+    .argParser((v: string, previous: string[] = []) => [...previous, v])
+    .default([]);
 
 function parseWorkers(v: string): WorkerCount {
   if (v === 'auto') return 'auto';
@@ -82,12 +92,13 @@ program
   .option('-s, --seed <n>', 'seed of every random choice', parseSeed, 1)
   .addOption(modeOption())
   .addOption(workersOption())
+  .addOption(setOption())
   .option('-o, --out <dir>', 'output directory', 'out')
   .option('--inject-crash <node>', 'make the named node worker throw mid-run (shows failure reporting)')
   .option('--trace [events]', 'also write trace.json (open in ui.perfetto.dev): the simulated timeline, at most EVENTS per node', (v) => parseSeed(v))
   .option('--quiet', 'print only the output directory')
-  .action(async (opts: { config?: string; seed: number; mode: RunMode; workers?: WorkerCount; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
-    const config = loadConfig(opts.config);
+  .action(async (opts: { config?: string; set: string[]; seed: number; mode: RunMode; workers?: WorkerCount; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
+    const config = loadConfig(opts.config, opts.set);
     const sim = await Simulation.start(config, {
       seed: opts.seed,
       ...engineOf(opts),
@@ -105,11 +116,13 @@ program
   .command('validate')
   .description('check machine files; print each problem as FILE:LINE:COL: FIELD: what is wrong')
   .argument('<files...>', 'YAML files to check')
-  .action((files: string[]) => {
+  .addOption(setOption())
+  .action((files: string[], opts: { set: string[] }) => {
+    const overrides = opts.set.map(parseOverride);
     let bad = 0;
     for (const file of files) {
       try {
-        const c = loadConfigFile(file);
+        const c = loadConfigFile(file, overrides);
         process.stdout.write(`${file}: ok (${c.topology.cpus.length} CPU nodes, ${c.topology.devices.length} devices, ${c.topology.links.length} links)\n`);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
@@ -127,10 +140,11 @@ program
   .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4])
   .addOption(modeOption())
   .addOption(workersOption())
-  .option('-j, --jobs <n>', 'simulations at once (default: half the CPUs, at least 1)', (v) => parseSeed(v))
+  .addOption(setOption())
+  .option('-j, --jobs <n>', 'simulations at once (default: half the CPUs, at least 1)', (v) => parseCount(v, 1, 1024))
   .option('-o, --out <dir>', 'output directory', 'out/sweep')
-  .action(async (opts: { config?: string; seeds: number[]; mode: RunMode; workers?: WorkerCount; jobs?: number; out: string }) => {
-    const config = loadConfig(opts.config);
+  .action(async (opts: { config?: string; set: string[]; seeds: number[]; mode: RunMode; workers?: WorkerCount; jobs?: number; out: string }) => {
+    const config = loadConfig(opts.config, opts.set);
     const rows = await runSweep(
       opts.seeds.map((seed) => ({ config, seed, ...engineOf(opts) })),
       opts.jobs !== undefined ? { maxThreads: opts.jobs } : {},

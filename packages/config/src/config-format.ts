@@ -7,13 +7,14 @@
  */
 import { z } from 'zod';
 import { ConfigValidationError } from './issues.js';
+import { applyOverrides, attributeToOverrides, type ConfigOverride } from './overrides.js';
 import { readConfigText } from './load.js';
 import { OBJECT_SOURCE, toConfigIssues, validateAndResolve } from './resolve.js';
 import { MACHINE_SHAPE } from './schema.js';
 import { parseWithIssues } from './schema-issues.js';
 import type { SimConfig, WorkloadSpec } from './types.js';
 import type { WorkloadCatalog } from './workload-catalog.js';
-import { parseYamlWithPositions } from './yaml-positions.js';
+import { parseYamlWithPositions, type Locator } from './yaml-positions.js';
 
 /** The config format of one set of workload kinds. */
 export class ConfigFormat {
@@ -29,33 +30,46 @@ export class ConfigFormat {
   }
 
   /**
-   * Parses, validates and resolves YAML `text`; `fileName` is used in
-   * messages and becomes `SimConfig.source`. Returns the config.
-   * @throws ConfigValidationError listing every problem as `FILE:LINE:COL: FIELD.PATH: message` (YAML syntax errors too).
+   * Parses, validates and resolves YAML `text` with `overrides` (`--set`,
+   * `parseOverride`) applied first; `fileName` is used in messages and
+   * becomes `SimConfig.source`. Returns the config.
+   * @throws ConfigValidationError listing every problem as `FILE:LINE:COL: FIELD.PATH: message` (YAML syntax errors too); a problem with an overridden field names its `--set` instead of a line.
    */
-  parseYaml(text: string, fileName: string): SimConfig {
+  parseYaml(text: string, fileName: string, overrides: readonly ConfigOverride[] = []): SimConfig {
     const parsed = parseYamlWithPositions(text);
     if (!parsed.ok) {
       throw new ConfigValidationError(parsed.errors.map((e) => ({ file: fileName, ...e.position, path: '(yaml syntax)', message: e.message })));
     }
-    return validateAndResolve(parsed.value, fileName, this.schema, this.catalog, parsed.locate);
+    return this.#validate(parsed.value, fileName, overrides, parsed.locate);
   }
 
   /**
-   * Reads the YAML config at `path` and returns it validated and resolved (`source` is `path`).
+   * Reads the YAML config at `path` and returns it validated and resolved (`source` is `path`), `overrides` applied first.
    * @throws ConfigError when the file cannot be read, ConfigValidationError when it is invalid.
    */
-  loadFile(path: string): SimConfig {
-    return this.parseYaml(readConfigText(path), path);
+  loadFile(path: string, overrides: readonly ConfigOverride[] = []): SimConfig {
+    return this.parseYaml(readConfigText(path), path, overrides);
   }
 
   /**
    * Resolves a config given as a plain object in the YAML shape (for
-   * programmatic use); problems name the field path but carry no line numbers.
+   * programmatic use), `overrides` applied first; problems name the field
+   * path but carry no line numbers.
    * @throws ConfigValidationError when it is invalid.
    */
-  resolve(raw: unknown, source: string = OBJECT_SOURCE): SimConfig {
-    return validateAndResolve(raw, source, this.schema, this.catalog);
+  resolve(raw: unknown, source: string = OBJECT_SOURCE, overrides: readonly ConfigOverride[] = []): SimConfig {
+    return this.#validate(raw, source, overrides);
+  }
+
+  #validate(raw: unknown, source: string, overrides: readonly ConfigOverride[], locate?: Locator): SimConfig {
+    if (overrides.length === 0) return validateAndResolve(raw, source, this.schema, this.catalog, locate);
+    const { value, paths } = applyOverrides(raw, overrides);
+    try {
+      return validateAndResolve(value, source, this.schema, this.catalog, locate);
+    } catch (e) {
+      if (e instanceof ConfigValidationError) throw new ConfigValidationError(attributeToOverrides(e.issues, overrides, paths));
+      throw e;
+    }
   }
 
   /**

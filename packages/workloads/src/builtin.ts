@@ -5,7 +5,7 @@
  * machine of `cdmsim stress mm --mode` (`examples/mm-stress.yaml`).
  */
 import { CdmsimError } from '@cdmsim/engine';
-import { DEFAULT_MACHINE_YAML, DEFAULT_SOURCE, type SimConfig, type WorkloadSpec } from '@cdmsim/config';
+import { DEFAULT_MACHINE_YAML, DEFAULT_SOURCE, type ConfigOverride, type SimConfig, type WorkloadSpec } from '@cdmsim/config';
 import type { Workload, WorkloadOutcomeBase } from './workload.js';
 import { MM_STRESS_SOURCE, MM_STRESS_TOPOLOGY_YAML } from './mm-stress/machine.js';
 import { mmStress, type MmStressWorkloadSpec } from './mm-stress/index.js';
@@ -16,11 +16,13 @@ export const DEFAULT_CONFIG_YAML = `${DEFAULT_MACHINE_YAML}\n${WORKLOADS[0].exam
 
 /**
  * Returns the built-in default machine and experiment, parsed and validated
- * from {@link DEFAULT_CONFIG_YAML}; `source` is '<built-in default>'. A
- * fresh object on every call, so callers may modify it.
+ * from {@link DEFAULT_CONFIG_YAML} with `overrides` (`parseOverride`)
+ * applied; `source` is '<built-in default>'. A fresh object on every call,
+ * so callers may modify it.
+ * @throws ConfigValidationError when an override does not fit the format.
  */
-export function defaultConfig(): SimConfig {
-  return configFormat.parseYaml(DEFAULT_CONFIG_YAML, DEFAULT_SOURCE);
+export function defaultConfig(overrides: readonly ConfigOverride[] = []): SimConfig {
+  return configFormat.parseYaml(DEFAULT_CONFIG_YAML, DEFAULT_SOURCE, overrides);
 }
 
 /**
@@ -34,9 +36,14 @@ export function mmStressConfig(workload: Partial<Omit<MmStressWorkloadSpec, 'kin
   return { ...config, workload: { ...config.workload, ...workload } };
 }
 
-/** Reads, validates and resolves the config file at `path` with every registered workload (`configFormat.loadFile`). */
-export function loadConfigFile(path: string): SimConfig {
-  return configFormat.loadFile(path);
+/**
+ * Reads, validates and resolves the config file at `path` with every
+ * registered workload, `overrides` (`parseOverride`) applied before
+ * validation (`configFormat.loadFile`).
+ * @throws ConfigError when the file cannot be read, ConfigValidationError when it or an override is invalid.
+ */
+export function loadConfigFile(path: string, overrides: readonly ConfigOverride[] = []): SimConfig {
+  return configFormat.loadFile(path, overrides);
 }
 
 /** Parses, validates and resolves YAML text with every registered workload (`configFormat.parseYaml`). */
