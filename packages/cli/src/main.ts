@@ -5,15 +5,16 @@
  * message and a non-zero exit code, never a stack trace (unless --debug).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
 import { parseOverride, type SimConfig } from '@cdmsim/config';
 import { coherenceRandom, configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, mmStress } from '@cdmsim/workloads';
-import { Simulation, runSweep, type RunMode, type WorkerCount } from '@cdmsim/runtime';
+import { Simulation, loadSweepFile, resolveGrid, runGrid, runSweep, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
-import { withProgressBar } from './progress.js';
+import { withGridProgress, withProgressBar } from './progress.js';
 import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
+import { formatGrid, writeGridFiles } from './sweep-grid-output.js';
 import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js';
 import { formatSimulatorCoherenceStress, runSimulatorCoherenceStress } from './stress-coherence-sim.js';
 import { formatMmStress, runMmStressSeeds } from './stress-mm.js';
@@ -135,19 +136,35 @@ program
 
 program
   .command('sweep')
-  .description('run many seeds in parallel (a piscina pool of simulations) and compare them')
-  .option('-c, --config <file>', 'machine + workload YAML file (default: built-in machine)')
-  .option('--seeds <range>', 'seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4])
+  .description('run a parameter grid (FILE: machines × axes × seeds, one directory per point, sweep.csv, report.html) or, without FILE, many seeds of one config; a piscina pool of whole simulations')
+  .argument('[file]', 'sweep file (YAML): config or machines, set, axes, seeds, mode, workers, metric (see the README)')
+  .option('-c, --config <file>', 'without FILE: machine + workload YAML file (default: built-in machine)')
+  .option('--seeds <range>', 'without FILE: seeds to run, N or A..B', parseSeedRange, [1, 2, 3, 4])
   .addOption(modeOption())
   .addOption(workersOption())
   .addOption(setOption())
   .option('-j, --jobs <n>', 'simulations at once (default: half the CPUs, at least 1)', (v) => parseCount(v, 1, 1024))
   .option('-o, --out <dir>', 'output directory', 'out/sweep')
-  .action(async (opts: { config?: string; set: string[]; seeds: number[]; mode: RunMode; workers?: WorkerCount; jobs?: number; out: string }) => {
+  .action(async (file: string | undefined, opts: { config?: string; set: string[]; seeds: number[]; mode: RunMode; workers?: WorkerCount; jobs?: number; out: string }, cmd: Command) => {
+    const pool = opts.jobs !== undefined ? { maxThreads: opts.jobs } : {};
+    if (file !== undefined) {
+      const clash = ['config', 'seeds', 'mode', 'workers', 'set'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
+      if (clash.length > 0) throw new ConfigError(`sweep ${file}: ${clash.map((o) => `--${o}`).join(', ')} belong in the sweep file`);
+      const plan = loadSweepFile(file);
+      const points = resolveGrid(plan);
+      const outcomes = await withGridProgress(points.length, (onPoint) => runGrid(points, { ...pool, onPoint }));
+      const out = resolve(opts.out);
+      const files = writeGridFiles(plan, outcomes, out);
+      process.stdout.write(formatGrid(plan, outcomes));
+      process.stdout.write(`\nwrote ${points.length} point directories under ${join(out, 'points')}, ${files.join(', ')}\n`);
+      if (outcomes.some((o) => !o.result)) process.exitCode = EXIT.nodeFailed;
+      else if (outcomes.some((o) => !o.result!.workload.verified)) process.exitCode = EXIT.checkFailed;
+      return;
+    }
     const config = loadConfig(opts.config, opts.set);
     const rows = await runSweep(
       opts.seeds.map((seed) => ({ config, seed, ...engineOf(opts) })),
-      opts.jobs !== undefined ? { maxThreads: opts.jobs } : {},
+      pool,
     );
     process.stdout.write(formatSweepTable(rows));
     process.stdout.write(`\nwrote ${writeSweepFiles(rows, resolve(opts.out)).join(', ')}\n`);

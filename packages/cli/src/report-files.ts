@@ -1,12 +1,13 @@
 /**
  * Writes a run's outputs into its output directory: `results.json` (the
  * full result), `report.html` (charts), `links.csv` (one row per link direction), `nodes.csv` (one
- * row per node) and, when recorded, `trace.json` (Chrome / Perfetto trace
+ * row per node), `stats.txt` (one `name value # description` line per
+ * statistic, for diff) and, when recorded, `trace.json` (Chrome / Perfetto trace
  * of the simulated timeline). Returns the paths written.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunResult } from '@cdmsim/runtime';
+import { statsText, type RunResult } from '@cdmsim/runtime';
 import { htmlReport } from './html-report.js';
 
 /** Quotes a CSV field when it needs it. */
@@ -15,17 +16,23 @@ function csvField(v: string | number | boolean): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function csv(header: string[], rows: (string | number | boolean)[][]): string {
+/** Returns CSV text: the header row, then `rows`, fields quoted where needed. */
+export function csv(header: string[], rows: (string | number | boolean)[][]): string {
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
-/** Writes results.json, report.html, links.csv, nodes.csv and (when recorded) trace.json into `dir` (created if needed). */
-export function writeRunFiles(result: RunResult, dir: string): string[] {
+/**
+ * Writes results.json, report.html (unless `html` is false), links.csv,
+ * nodes.csv, stats.txt and (when recorded) trace.json into `dir` (created
+ * if needed). Returns the paths written.
+ */
+export function writeRunFiles(result: RunResult, dir: string, html = true): string[] {
   mkdirSync(dir, { recursive: true });
   const { trace, ...withoutTrace } = result;
   const files: [string, string][] = [
     ['results.json', JSON.stringify(withoutTrace, null, 2) + '\n'],
-    ['report.html', htmlReport(result)],
+    ...(html ? [['report.html', htmlReport(result)] as [string, string]] : []),
+    ['stats.txt', statsText(result)],
     ...(trace ? [['trace.json', JSON.stringify(trace) + '\n'] as [string, string]] : []),
     [
       'links.csv',

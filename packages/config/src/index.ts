@@ -8,6 +8,7 @@
  */
 export type { CacheSpec, CpuNodeSpec, DeviceNodeSpec, LinkKind, LinkSpec, MemoryKind, MemorySpec, NodeSpec, SimConfig, Topology, WorkloadSpec } from './types.js';
 export { ConfigFormat } from './config-format.js';
+export { loadSweepFile, sweepPoints, sweepFileSchema, MAX_SWEEP_POINTS, type SweepPlan, type SweepAxis, type SweepPointSpec } from './sweep-file.js';
 export { parseOverride, applyOverrides, OVERRIDE_SOURCE, type ConfigOverride, type PathStep } from './overrides.js';
 export { WorkloadCatalog, defineWorkloadConfig, type WorkloadConfigKind, type ParsedWorkload, type MachineContext } from './workload-catalog.js';
 export { parseMachineYaml, readConfigText } from './load.js';
