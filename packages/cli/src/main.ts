@@ -12,7 +12,7 @@ import { coherenceRandom, configFormat, defaultConfig, loadConfigFile, MAX_COHER
 import { Simulation, loadSweepFile, resolveGrid, runGrid, runSweep, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
-import { withGridProgress, withProgressBar } from './progress.js';
+import { withCountProgress, withProgressBar } from './progress.js';
 import { formatSweepTable, writeSweepFiles } from './sweep-output.js';
 import { formatGrid, writeGridFiles } from './sweep-grid-output.js';
 import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js';
@@ -152,7 +152,7 @@ program
       if (clash.length > 0) throw new ConfigError(`sweep ${file}: ${clash.map((o) => `--${o}`).join(', ')} belong in the sweep file`);
       const plan = loadSweepFile(file);
       const points = resolveGrid(plan);
-      const outcomes = await withGridProgress(points.length, (onPoint) => runGrid(points, { ...pool, onPoint }));
+      const outcomes = await withCountProgress('sweeping', 'points', points.length, (onDone) => runGrid(points, { ...pool, onPoint: (o) => onDone(!o.result || !o.result.workload.verified) }));
       const out = resolve(opts.out);
       const files = writeGridFiles(plan, outcomes, out);
       process.stdout.write(formatGrid(plan, outcomes));
@@ -213,8 +213,9 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
     if (opts.mode !== undefined || opts.workers !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
-      const reports = await runSimulatorCoherenceStress({
+      const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runSimulatorCoherenceStress({
         seeds,
+        onSeed: (ok) => onSeed(!ok),
         ...engineOf({ ...opts, mode }),
         config: loadConfig(opts.config),
         ...(opts.config !== undefined ? { configFile: opts.config } : {}),
@@ -223,11 +224,11 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
         ...(opts.cacheLines !== undefined ? { cacheLines: opts.cacheLines } : {}),
         ...(opts.watchdogPs !== undefined ? { watchdogPs: opts.watchdogPs } : {}),
         checkReplay: opts.checkReplay === true,
-      });
+      }));
       process.stdout.write(formatSimulatorCoherenceStress(reports, mode, opts.checkReplay === true));
       return reports.every((r) => r.ok);
     }
-    const reports = runCoherenceStress({ seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops });
+    const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runCoherenceStress({ seeds, agents: opts.agents, lines: opts.lines, ops: opts.ops }, (ok) => onSeed(!ok)));
     process.stdout.write(formatCoherenceStress(reports));
     return reports.every((r) => r.ok);
   },
@@ -249,17 +250,18 @@ stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; confi
     if (opts.mode !== undefined || opts.workers !== undefined || opts.config !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
-      const reports = await runSimulatorMmStress({
+      const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runSimulatorMmStress({
         seeds,
+        onSeed: (ok) => onSeed(!ok),
         ...engineOf({ ...opts, mode }),
         ...(opts.config !== undefined ? { config: loadConfig(opts.config), configFile: opts.config } : {}),
         ops: opts.ops,
         checkReplay: opts.checkReplay === true,
-      });
+      }));
       process.stdout.write(formatSimulatorMmStress(reports, mode, opts.checkReplay === true));
       return reports.every((r) => r.ok);
     }
-    const reports = runMmStressSeeds(seeds, opts.ops);
+    const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runMmStressSeeds(seeds, opts.ops, (ok) => onSeed(!ok)));
     process.stdout.write(formatMmStress(reports));
     return reports.every((r) => r.ok);
   },

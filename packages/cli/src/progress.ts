@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import { formatPs } from '@cdmsim/engine';
-import type { GridOutcome, RunResult, Simulation } from '@cdmsim/runtime';
+import type { RunResult, Simulation } from '@cdmsim/runtime';
 
 const REFRESH_MS = 200;
 
@@ -31,21 +31,24 @@ export async function withProgressBar(sim: Simulation, show: boolean): Promise<R
 }
 
 /**
- * Runs a grid sweep of `total` points through `run`, showing points done,
- * failures and an ETA on stderr when it is a terminal; returns what `run` resolves to.
+ * Runs `total` units of work (`unit`: points, seeds) through `run`, showing
+ * on stderr, when it is a terminal, how many are done and failed, the
+ * elapsed time and an ETA. `run` reports each finished unit with
+ * `onDone(failed)`; returns what `run` resolves to.
  */
-export async function withGridProgress<T>(total: number, run: (onPoint: (outcome: GridOutcome, done: number) => void) => Promise<T>): Promise<T> {
+export async function withCountProgress<T>(verb: string, unit: string, total: number, run: (onDone: (failed: boolean) => void) => Promise<T>): Promise<T> {
   if (!process.stderr.isTTY) return run(() => undefined);
   const bar = new cliProgress.SingleBar(
-    { format: 'sweeping [{bar}] {value}/{total} points | {failed} failed | elapsed {duration_formatted} | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+    { format: `${verb} [{bar}] {value}/{total} ${unit} | {failed} failed | elapsed {duration_formatted} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 20 },
     cliProgress.Presets.shades_classic,
   );
   let failed = 0;
+  let done = 0;
   bar.start(total, 0, { failed });
   try {
-    return await run((outcome, done) => {
-      if (!outcome.result || !outcome.result.workload.verified) failed++;
-      bar.update(done, { failed });
+    return await run((bad) => {
+      if (bad) failed++;
+      bar.update(++done, { failed });
     });
   } finally {
     bar.stop();

@@ -58,6 +58,7 @@ export async function runSeedsOnSimulator<C>(
   read: (result: RunResult) => SeedOutcome<C>,
   empty: C,
   checkReplay = false,
+  onSeed?: (ok: boolean) => void,
 ): Promise<(SeedReport & C)[]> {
   if (checkReplay && engine.mode !== 'deterministic') throw new ConfigError('--check-replay needs --mode deterministic: free-mode runs are not meant to replay');
   const reports: (SeedReport & C)[] = [];
@@ -83,6 +84,7 @@ export async function runSeedsOnSimulator<C>(
       const data = toErrorData(e);
       reports.push({ ...empty, seed, ok: false, simulatedPs: 0, wallMs: performance.now() - t0, eventLogHash: '', replay, error: { name: data.name, message: data.message } });
     }
+    onSeed?.(reports.at(-1)!.ok);
   }
   return reports;
 }

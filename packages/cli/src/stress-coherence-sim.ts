@@ -30,6 +30,8 @@ export interface SimulatorCoherenceStressOptions {
   readonly watchdogPs?: number;
   /** Rerun each passing seed with random thread delays; it fails unless the event-log hash is the same (deterministic mode). */
   readonly checkReplay?: boolean;
+  /** Called after each seed with whether it passed (progress bars). */
+  readonly onSeed?: (ok: boolean) => void;
 }
 
 /** What one seed did on the simulator. */
@@ -74,6 +76,7 @@ export async function runSimulatorCoherenceStress(o: SimulatorCoherenceStressOpt
     },
     { loads: 0, stores: 0, refused: 0, flushes: 0, messages: 0 },
     o.checkReplay === true,
+    o.onSeed,
   );
 }
 

@@ -17,9 +17,16 @@ export interface CoherenceStressOptions {
   readonly ops: number;
 }
 
-/** Runs every seed; returns the reports in seed order. */
-export function runCoherenceStress(o: CoherenceStressOptions): RandomTesterReport[] {
-  return o.seeds.map((seed) => runRandomTester({ seed, agents: o.agents, lines: o.lines, ops: o.ops }));
+/** Runs every seed, yielding to the event loop between seeds (progress bars), calling `onSeed` with whether each passed; resolves with the reports in seed order. */
+export async function runCoherenceStress(o: CoherenceStressOptions, onSeed?: (ok: boolean) => void): Promise<RandomTesterReport[]> {
+  const reports: RandomTesterReport[] = [];
+  for (const seed of o.seeds) {
+    const r = runRandomTester({ seed, agents: o.agents, lines: o.lines, ops: o.ops });
+    reports.push(r);
+    onSeed?.(r.ok);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return reports;
 }
 
 /** Returns the text printed for the reports: a table, then one line per failure with its replay command. */

@@ -28,6 +28,8 @@ export interface SimulatorMmStressOptions {
   readonly ops?: number;
   /** Rerun each passing seed with random thread delays; it fails unless the event-log hash is the same (deterministic mode). */
   readonly checkReplay?: boolean;
+  /** Called after each seed with whether it passed (progress bars). */
+  readonly onSeed?: (ok: boolean) => void;
 }
 
 /** What one seed did on the simulator. */
@@ -82,6 +84,7 @@ export async function runSimulatorMmStress(o: SimulatorMmStressOptions): Promise
     },
     { operations: 0, toDevice: 0, toRam: 0, deviceFaults: 0, evicted: 0, misses: 0, linesRecalled: 0, checks: 0 },
     o.checkReplay === true,
+    o.onSeed,
   );
 }
 

@@ -9,9 +9,17 @@
 import Table from 'cli-table3';
 import { runMmStress, type MmStressReport } from '@cdmsim/mm/testing';
 
-/** Runs `steps` random operations for every seed; returns the reports in seed order. */
-export function runMmStressSeeds(seeds: readonly number[], steps: number): MmStressReport[] {
-  return seeds.map((seed) => runMmStress({ seed, steps }));
+/** Runs `steps` random operations for every seed, calling `onSeed` with whether each passed; resolves with the reports in seed order. */
+export async function runMmStressSeeds(seeds: readonly number[], steps: number, onSeed?: (ok: boolean) => void): Promise<MmStressReport[]> {
+  const reports: MmStressReport[] = [];
+  for (const seed of seeds) {
+    const r = runMmStress({ seed, steps });
+    reports.push(r);
+    onSeed?.(r.ok);
+    // Between seeds, let a progress bar draw.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return reports;
 }
 
 /** Returns the text printed for the reports: a table, then each failure with its replay command. */
