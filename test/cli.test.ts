@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+const CLI = join(import.meta.dirname, '..', 'packages', 'cdmsim', 'dist', 'main.js');
 
 /** Runs the CLI; resolves with its exit code and output (never rejects). */
 async function cdmsim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

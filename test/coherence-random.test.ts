@@ -9,8 +9,8 @@ import type { SimConfig } from '@cdmsim/config';
 import { coherenceRandom, defaultConfig } from '@cdmsim/workloads';
 import { coherenceRandomWorkload } from './helpers.js';
 import { runSimulation, type RunMode } from '@cdmsim/runtime';
-import { formatSummary } from '../packages/cli/dist/summary.js';
-import { htmlReport } from '../packages/cli/dist/html-report.js';
+import { formatSummary } from '../packages/cdmsim/dist/summary.js';
+import { htmlReport } from '../packages/cdmsim/dist/html-report.js';
 
 /** The default machine running coherence-random with `fields` (small enough for tests). */
 function coherenceConfig(fields: Record<string, unknown> = {}): SimConfig {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 /** The built CLI entry point (tests run after `npm run build`). */
-export const CLI = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+export const CLI = join(import.meta.dirname, '..', 'packages', 'cdmsim', 'dist', 'main.js');
 
 /** Runs `cdmsim ARGS` in a child process; resolves with its exit code and stdout (never rejects on a non-zero exit). */
 export function runCli(args: readonly string[]): Promise<{ code: number; stdout: string }> {

@@ -23,7 +23,7 @@ const LAYER: Readonly<Record<string, number>> = {
   platform: 5,
   workloads: 6,
   runtime: 7,
-  cli: 8,
+  cdmsim: 8,
 };
 
 /** Packages a model package must never use, whatever their layer. */

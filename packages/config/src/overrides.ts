@@ -36,6 +36,10 @@ const STEP = /(\.?)([A-Za-z_][A-Za-z0-9_-]*)|\[([^\]]+)\]/y;
 /**
  * Returns `text` (`PATH=VALUE`) parsed.
  * @throws ConfigValidationError naming the override when it is not `PATH=VALUE` or its value is not valid YAML.
+ * @example
+ * ```ts
+ * const config = loadConfigFile('examples/default.yaml', ['cpus[cpu0].dram.latencyNs=120', 'workload.bufferSize=4MiB'].map(parseOverride));
+ * ```
  */
 export function parseOverride(text: string): ConfigOverride {
   const eq = text.indexOf('=');

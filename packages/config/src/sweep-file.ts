@@ -126,6 +126,11 @@ function seedsOf(s: number | string | number[]): number[] {
 
 /**
  * Reads and checks the sweep file at `path`. Returns its plan.
+ * @example
+ * ```ts
+ * const plan = loadSweepFile('grid.yaml');
+ * console.log(plan.axes.map((a) => `${a.path}: ${a.values.join(', ')}`), plan.seeds);
+ * ```
  * @throws ConfigError when it cannot be read; ConfigValidationError listing every problem as `FILE:LINE:COL: FIELD: message` (bad override paths too).
  */
 export function loadSweepFile(path: string): SweepPlan {

@@ -48,6 +48,11 @@ function shellQuote(s: string): string {
  * with the point's overrides, validated like a file; points that differ
  * only in the seed share one config object).
  * @throws ConfigValidationError naming the point's overrides when a point's config is invalid (nothing has run).
+ * @example
+ * ```ts
+ * const points = resolveGrid(loadSweepFile('grid.yaml'));
+ * console.log(points.map((p) => p.label));
+ * ```
  */
 export function resolveGrid(plan: SweepPlan): GridPoint[] {
   const configs = new Map<string, SimConfig>();
@@ -82,6 +87,11 @@ export function resolveGrid(plan: SweepPlan): GridPoint[] {
  * simulation at a time, with its own node workers). Returns the outcomes
  * in point order; a point that fails has `error` (its message names the
  * node) and the others still run.
+ * @example
+ * ```ts
+ * const outcomes = await runGrid(resolveGrid(loadSweepFile('grid.yaml')), { maxThreads: 2 });
+ * for (const o of outcomes) console.log(o.point.label, o.result ? metricOf(o.result, 'simTimePs') : o.error);
+ * ```
  */
 export async function runGrid(points: readonly GridPoint[], options: GridOptions = {}): Promise<GridOutcome[]> {
   const threads = options.maxThreads ?? Math.max(1, Math.floor(availableParallelism() / 2));

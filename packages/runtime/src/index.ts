@@ -14,7 +14,7 @@ export { Simulation, runSimulation, type SimulationOptions, type Progress } from
 export { buildRunResult, deterministicPart, RESULTS_VERSION, type RunResult, type LinkReport, type LinkDirectionReport, type HostInfo, type SchedulerFigures, type WorkerFigures } from './results.js';
 export { runSweep, sweepRow, type SweepJob, type SweepRow, type SweepOptions } from './sweep.js';
 export { resolveGrid, runGrid, metricOf, type GridPoint, type GridOutcome, type GridOptions } from './grid.js';
-export { statsText } from './stats.js';
+export { statsText, parseStats } from './stats.js';
 export { loadSweepFile, type SweepPlan } from '@cdmsim/config';
 export type { NodeReport, NodeEngineReport } from './node-model.js';
 export type { WorkerReport, WorkerEngineReport } from './worker-runner.js';

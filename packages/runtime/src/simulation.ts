@@ -69,7 +69,15 @@ const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 /** How long failing runs wait for the other workers to notice the abort before terminating them. */
 const ABORT_GRACE_MS = 1500;
 
-/** A running simulation: its worker threads over shared state. */
+/**
+ * A running simulation: its worker threads over shared state.
+ * @example
+ * ```ts
+ * const sim = await Simulation.start(loadConfigFile('examples/dgx-h100.yaml'), { mode: 'free' });
+ * const timer = setInterval(() => console.log(sim.progress()), 500);
+ * const result = await sim.run().finally(() => clearInterval(timer));
+ * ```
+ */
 export class Simulation {
   readonly config: SimConfig;
   readonly seed: number;
@@ -105,10 +113,16 @@ export class Simulation {
   }
 
   /**
-   * Builds shared state for `config`, spawns and initialises one worker per
-   * node. Resolves once every worker is ready; rejects with NodeFailure
-   * naming the node if one cannot start. Call `run()` next, and `stop()` if
-   * you abandon the simulation.
+   * Builds shared state for `config`, spawns and initialises its worker
+   * threads (one per node, or as `options.mode` / `options.workers` say).
+   * Resolves once every worker is ready; rejects with NodeFailure naming the
+   * node if one cannot start. Call `run()` next, and `stop()` if you abandon
+   * the simulation.
+   * @example
+   * ```ts
+   * const sim = await Simulation.start(defaultConfig(), { seed: 3, workers: 'auto' });
+   * const result = await sim.run();
+   * ```
    */
   static async start<W extends WorkloadSpec>(config: SimConfig<W>, options: SimulationOptions = {}): Promise<Simulation> {
     const t0 = performance.now();
@@ -272,6 +286,12 @@ async function terminateAll(threads: readonly WorkerThread[]): Promise<void> {
 /**
  * Convenience: starts a simulation of `config`, runs it to the end and
  * returns its result. The same as `(await Simulation.start(config, o)).run()`.
+ * @throws NodeFailure naming the node whose worker failed; ConfigError for options that do not fit the config.
+ * @example
+ * ```ts
+ * const result = await runSimulation(defaultConfig([parseOverride('workload.accessesPerDevice=1024')]), { seed: 7, mode: 'sequential' });
+ * console.log(result.simTimePs, result.workload.verified, result.eventLogHash);
+ * ```
  */
 export async function runSimulation<W extends WorkloadSpec>(config: SimConfig<W>, options: SimulationOptions = {}): Promise<RunResult> {
   const sim = await Simulation.start(config, options);

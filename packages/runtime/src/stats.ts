@@ -6,6 +6,7 @@
  * list entries are named by their `name` where they have one. The `host.`
  * lines (wall time, rates) are the only ones that vary between identical runs.
  */
+import { CdmsimError } from '@cdmsim/engine';
 import type { RunResult } from './results.js';
 
 /** Descriptions by the last key of a statistic (the results.json fields documented in the README). */
@@ -45,7 +46,13 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
 /** Keys never flattened: the input, the time series, per-worker details, the trace. */
 const SKIPPED = new Set(['config', 'timeline', 'trace', 'workerDetails', 'version', 'eventLogHash']);
 
-/** Returns the text of `stats.txt` for `result`: one `name value # description` line per statistic, aligned. */
+/**
+ * Returns the text of `stats.txt` for `result`: one `name value # description` line per statistic, aligned.
+ * @example
+ * ```ts
+ * writeFileSync('stats.txt', statsText(await runSimulation(defaultConfig(), { seed: 1 })));
+ * ```
+ */
 export function statsText(result: RunResult): string {
   const lines: [string, string, string][] = [];
   const visit = (name: string, key: string, v: unknown): void => {
@@ -78,4 +85,27 @@ function entryName(e: unknown, i: number): string {
 
 function formatNumber(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(6);
+}
+
+/**
+ * Returns the statistics of a `stats.txt` text as a map from name to value
+ * (descriptions dropped), to compare runs in a script.
+ * @throws CdmsimError naming the line when a line is not `name value # description`.
+ * @example
+ * ```ts
+ * const a = parseStats(readFileSync('out/sweep/points/0000/stats.txt', 'utf8'));
+ * const b = parseStats(readFileSync('out/sweep/points/0001/stats.txt', 'utf8'));
+ * for (const [name, v] of a) if (b.get(name) !== v) console.log(name, v, '->', b.get(name));
+ * ```
+ */
+export function parseStats(text: string): Map<string, number> {
+  const stats = new Map<string, number>();
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const m = /^(\S+)\s+(\S+)\s+#/.exec(line);
+    const value = m ? Number(m[2]) : Number.NaN;
+    if (!m || Number.isNaN(value)) throw new CdmsimError(`stats line ${i + 1}: expected "name value # description", got "${line}"`);
+    stats.set(m[1]!, value);
+  });
+  return stats;
 }

@@ -64,6 +64,10 @@ export function sweepRow(result: RunResult): SweepRow {
 /**
  * Runs every job on a piscina pool and returns their rows in job order.
  * Rejects with the first failure (its message names the node and the seed).
+ * @example
+ * ```ts
+ * const rows = await runSweep([1, 2, 3].map((seed) => ({ config: defaultConfig(), seed, mode: 'deterministic' as const })));
+ * ```
  */
 export async function runSweep(jobs: readonly SweepJob[], options: SweepOptions = {}): Promise<SweepRow[]> {
   const threads = options.maxThreads ?? Math.max(1, Math.floor(availableParallelism() / 2));

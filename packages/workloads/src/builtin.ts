@@ -20,6 +20,10 @@ export const DEFAULT_CONFIG_YAML = `${DEFAULT_MACHINE_YAML}\n${WORKLOADS[0].exam
  * applied; `source` is '<built-in default>'. A fresh object on every call,
  * so callers may modify it.
  * @throws ConfigValidationError when an override does not fit the format.
+ * @example
+ * ```ts
+ * const config = defaultConfig([parseOverride('workload.accessesPerDevice=4096')]);
+ * ```
  */
 export function defaultConfig(overrides: readonly ConfigOverride[] = []): SimConfig {
   return configFormat.parseYaml(DEFAULT_CONFIG_YAML, DEFAULT_SOURCE, overrides);
@@ -41,6 +45,10 @@ export function mmStressConfig(workload: Partial<Omit<MmStressWorkloadSpec, 'kin
  * registered workload, `overrides` (`parseOverride`) applied before
  * validation (`configFormat.loadFile`).
  * @throws ConfigError when the file cannot be read, ConfigValidationError when it or an override is invalid.
+ * @example
+ * ```ts
+ * const config = loadConfigFile('examples/dgx-h100.yaml', [parseOverride('devices[gpu3].memory.kind=private')]);
+ * ```
  */
 export function loadConfigFile(path: string, overrides: readonly ConfigOverride[] = []): SimConfig {
   return configFormat.loadFile(path, overrides);
@@ -51,7 +59,18 @@ export function parseConfigYaml(text: string, fileName: string): SimConfig {
   return configFormat.parseYaml(text, fileName);
 }
 
-/** Resolves a config given as a plain object in the YAML shape (`configFormat.resolve`). */
+/**
+ * Resolves a config given as a plain object in the YAML shape, checked with
+ * the same messages as a file (`configFormat.resolve`): the way to build or
+ * edit a config in code.
+ * @throws ConfigValidationError naming every bad field.
+ * @example
+ * ```ts
+ * const raw = parse(readFileSync('examples/default.yaml', 'utf8'));
+ * raw.workload.accessesPerDevice = 2048;
+ * const config = resolveConfig(raw, 'edited default');
+ * ```
+ */
 export function resolveConfig(raw: unknown, source?: string): SimConfig {
   return configFormat.resolve(raw, source);
 }

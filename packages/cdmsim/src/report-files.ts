@@ -25,6 +25,10 @@ export function csv(header: string[], rows: (string | number | boolean)[][]): st
  * Writes results.json, report.html (unless `html` is false), links.csv,
  * nodes.csv, stats.txt and (when recorded) trace.json into `dir` (created
  * if needed). Returns the paths written.
+ * @example
+ * ```ts
+ * writeRunFiles(await runSimulation(loadConfig(), { seed: 2 }), 'out/seed2');
+ * ```
  */
 export function writeRunFiles(result: RunResult, dir: string, html = true): string[] {
   mkdirSync(dir, { recursive: true });

@@ -85,7 +85,13 @@ chart('placement', lines(d.frames, 'frames allocated', true));
 chart('messages', lines(d.messageRate, 'messages / µs'));
 `;
 
-/** Returns the HTML report of `result`. */
+/**
+ * Returns the HTML report of `result` (charts; ECharts inlined, so it opens offline).
+ * @example
+ * ```ts
+ * writeFileSync('report.html', htmlReport(await runSimulation(loadConfig(), { seed: 1 })));
+ * ```
+ */
 export function htmlReport(result: RunResult): string {
   const echarts = readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8');
   const w = result.workload;

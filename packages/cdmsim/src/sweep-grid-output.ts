@@ -22,7 +22,14 @@ export function pointDir(index: number): string {
   return join('points', String(index).padStart(4, '0'));
 }
 
-/** Writes every point's files, sweep.csv and report.html into `dir`; returns the sweep-level paths. */
+/**
+ * Writes every point's files, sweep.csv and report.html into `dir`; returns the sweep-level paths.
+ * @example
+ * ```ts
+ * const plan = loadSweepFile('grid.yaml');
+ * writeGridFiles(plan, await runGrid(resolveGrid(plan)), 'out/grid');
+ * ```
+ */
 export function writeGridFiles(plan: SweepPlan, outcomes: readonly GridOutcome[], dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   for (const o of outcomes) {
