@@ -12,11 +12,11 @@ import { promisify } from 'node:util';
 /** The built CLI entry point (tests run after `npm run build`). */
 export const CLI = join(import.meta.dirname, '..', 'packages', 'cdmsim', 'dist', 'main.js');
 
-/** Runs `cdmsim ARGS` in a child process; resolves with its exit code and stdout (never rejects on a non-zero exit). */
-export function runCli(args: readonly string[]): Promise<{ code: number; stdout: string }> {
+/** Runs `cdmsim ARGS` in a child process; resolves with its exit code, stdout and stderr (never rejects on a non-zero exit). */
+export function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, [CLI, ...args]).then(
-    ({ stdout }) => ({ code: 0, stdout }),
-    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
 }
 

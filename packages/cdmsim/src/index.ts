@@ -3,7 +3,8 @@
  * (YAML files, overrides, plain objects checked like files), run it
  * (sequential, deterministic on any number of workers, free), read its
  * results and statistics, write the same files the CLI writes, and run
- * sweeps (seeds, or parameter grids from a sweep file) on a piscina pool.
+ * sweeps (seeds, or parameter grids from a sweep file) on a piscina pool
+ * or across machines through a BullMQ queue on Redis.
  * A script anywhere can use it after `npm install PATH-TO-REPO/packages/cdmsim`.
  *
  * @example
@@ -49,6 +50,8 @@ export { parseOverride, loadSweepFile, formatConfigIssue, ConfigValidationError,
 export { Simulation, runSimulation, deterministicPart, type SimulationOptions, type Progress, type RunResult, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 // Sweeps and statistics.
 export { runSweep, resolveGrid, runGrid, metricOf, statsText, parseStats, type SweepJob, type SweepRow, type GridPoint, type GridOutcome, type GridOptions } from '@cdmsim/runtime';
+// Sweeps across machines (BullMQ on Redis).
+export { enqueueGrid, startQueueWorker, collectGrid, sweepId, POINTS_QUEUE, type QueueWorker, type QueueWorkerOptions, type CollectOptions } from '@cdmsim/runtime';
 export type { WorkloadOutcome, SharedBufferOutcome, CoherenceRandomOutcome, LitmusRunOutcome, MmStressRunOutcome } from '@cdmsim/runtime';
 // The files the CLI writes.
 export { writeRunFiles } from './report-files.js';

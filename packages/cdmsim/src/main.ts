@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
 import { parseOverride, type SimConfig } from '@cdmsim/config';
 import { coherenceRandom, configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, mmStress } from '@cdmsim/workloads';
-import { Simulation, loadSweepFile, resolveGrid, runGrid, runSweep, type RunMode, type WorkerCount } from '@cdmsim/runtime';
+import { Simulation, collectGrid, enqueueGrid, loadSweepFile, resolveGrid, runGrid, runSweep, startQueueWorker, type GridOutcome, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
 import { withCountProgress, withProgressBar } from './progress.js';
@@ -145,14 +145,28 @@ program
   .addOption(setOption())
   .option('-j, --jobs <n>', 'simulations at once (default: half the CPUs, at least 1)', (v) => parseCount(v, 1, 1024))
   .option('-o, --out <dir>', 'output directory', 'out/sweep')
-  .action(async (file: string | undefined, opts: { config?: string; set: string[]; seeds: number[]; mode: RunMode; workers?: WorkerCount; jobs?: number; out: string }, cmd: Command) => {
+  .option('--queue <url>', 'with FILE: enqueue every point as a BullMQ job on the Redis server at redis://HOST:PORT for `cdmsim worker` processes on any machine, then exit')
+  .option('--collect', 'with FILE and --queue: wait until every point of the sweep is done in the queue and write the same files as a local sweep')
+  .option('--timeout <seconds>', 'with --collect: give up after this long', (v) => parseCount(v, 1, 7 * 24 * 3600))
+  .action(async (file: string | undefined, opts: { config?: string; set: string[]; seeds: number[]; mode: RunMode; workers?: WorkerCount; jobs?: number; out: string; queue?: string; collect?: boolean; timeout?: number }, cmd: Command) => {
     const pool = opts.jobs !== undefined ? { maxThreads: opts.jobs } : {};
+    if (file === undefined && (opts.queue !== undefined || opts.collect)) throw new ConfigError('--queue and --collect need a sweep FILE');
+    if (opts.collect && opts.queue === undefined) throw new ConfigError('--collect needs --queue redis://HOST:PORT');
     if (file !== undefined) {
       const clash = ['config', 'seeds', 'mode', 'workers', 'set'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
       if (clash.length > 0) throw new ConfigError(`sweep ${file}: ${clash.map((o) => `--${o}`).join(', ')} belong in the sweep file`);
       const plan = loadSweepFile(file);
       const points = resolveGrid(plan);
-      const outcomes = await withCountProgress('sweeping', 'points', points.length, (onDone) => runGrid(points, { ...pool, onPoint: (o) => onDone(!o.result || !o.result.workload.verified) }));
+      if (opts.queue !== undefined && !opts.collect) {
+        const q = await enqueueGrid(points, opts.queue);
+        process.stdout.write(`sweep ${q.sweep}: ${q.added} of ${q.total} points queued on ${opts.queue} (${q.total - q.added} were already there)\n` + `run workers with: npx cdmsim worker --queue ${opts.queue}\ncollect with:     npx cdmsim sweep ${file} --queue ${opts.queue} --collect\n`);
+        return;
+      }
+      const queue = opts.queue;
+      const outcomes = await withCountProgress('sweeping', 'points', points.length, (onDone) => {
+        const onPoint = (o: GridOutcome): void => onDone(!o.result || !o.result.workload.verified);
+        return queue !== undefined ? collectGrid(points, queue, { onPoint, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) }) : runGrid(points, { ...pool, onPoint });
+      });
       const out = resolve(opts.out);
       const files = writeGridFiles(plan, outcomes, out);
       process.stdout.write(formatGrid(plan, outcomes));
@@ -169,6 +183,27 @@ program
     process.stdout.write(formatSweepTable(rows));
     process.stdout.write(`\nwrote ${writeSweepFiles(rows, resolve(opts.out)).join(', ')}\n`);
     if (rows.some((r) => !r.verified)) process.exitCode = EXIT.checkFailed;
+  });
+
+program
+  .command('worker')
+  .description('take sweep points from a BullMQ queue on Redis and run each in a piscina pool, until stopped (SIGINT or SIGTERM)')
+  .requiredOption('--queue <url>', 'the Redis server of the queue: redis://HOST:PORT')
+  .option('-j, --jobs <n>', 'points run at once (default: half the CPUs, at least 1)', (v) => parseCount(v, 1, 1024))
+  .option('--lock-ms <ms>', 'lock of a running point: if this worker dies, its point goes back to the queue after about this long', (v) => parseCount(v, 1000, 3_600_000), 30_000)
+  .action(async (opts: { queue: string; jobs?: number; lockMs: number }) => {
+    const worker = await startQueueWorker(opts.queue, {
+      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+      lockMs: opts.lockMs,
+      onEvent: (event, d, detail) => process.stdout.write(`${event} sweep ${d.sweep} point ${d.index} (${d.label})${detail ? `: ${detail}` : ''}\n`),
+    });
+    process.stdout.write(`worker ready on ${opts.queue}\n`);
+    await new Promise<void>((resolveStop) => {
+      const stop = (): void => resolveStop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await worker.close();
   });
 
 const stress = program.command('stress').description('seeded stress tests with invariant checks; a failure prints the seed and the command that replays it');

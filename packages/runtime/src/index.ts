@@ -15,6 +15,7 @@ export { buildRunResult, deterministicPart, RESULTS_VERSION, type RunResult, typ
 export { runSweep, sweepRow, type SweepJob, type SweepRow, type SweepOptions } from './sweep.js';
 export { resolveGrid, runGrid, metricOf, type GridPoint, type GridOutcome, type GridOptions } from './grid.js';
 export { statsText, parseStats } from './stats.js';
+export { enqueueGrid, startQueueWorker, collectGrid, sweepId, redisConnection, POINTS_QUEUE, MAX_STALLED_RETRIES, type PointJobData, type QueueWorker, type QueueWorkerOptions, type CollectOptions } from './queue.js';
 export { loadSweepFile, type SweepPlan } from '@cdmsim/config';
 export type { NodeReport, NodeEngineReport } from './node-model.js';
 export type { WorkerReport, WorkerEngineReport } from './worker-runner.js';
