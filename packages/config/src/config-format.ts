@@ -6,6 +6,7 @@
  * cdmsim uses from its registry; tests may build one over a small catalog.
  */
 import { z } from 'zod';
+import { configDocument, fieldsOf, resolvedMismatches } from './document.js';
 import { ConfigValidationError } from './issues.js';
 import { applyOverrides, attributeToOverrides, type ConfigOverride } from './overrides.js';
 import { readConfigText } from './load.js';
@@ -70,6 +71,32 @@ export class ConfigFormat {
       if (e instanceof ConfigValidationError) throw new ConfigValidationError(attributeToOverrides(e.issues, overrides, paths));
       throw e;
     }
+  }
+
+  /**
+   * Checks a resolved config built or edited in code (`config.workload.x =
+   * …`) with the same schema, checks and messages as a file: it writes the
+   * YAML document the config describes, validates and resolves that, and
+   * compares the result with `config`. Returns the config resolved from the
+   * document (defaults filled in where `config` left fields out; `source`
+   * kept). Problems of the document name its YAML fields
+   * (`workload.accessesPerDevice`); fields no file has, and values no file
+   * resolves to (a ps time that is not an integer, a node id the machine
+   * lacks), name the field of the resolved config (`workload.thinkTimePs`).
+   * @throws ConfigValidationError listing every problem, with the config's `source` as the file.
+   */
+  check(config: SimConfig): SimConfig {
+    const source = typeof fieldsOf(config)['source'] === 'string' ? config.source : OBJECT_SOURCE;
+    const { document, issues } = configDocument(config, this.catalog);
+    if (issues.length > 0) throw new ConfigValidationError(toConfigIssues(issues, source));
+    const resolved = validateAndResolve(document, source, this.schema, this.catalog);
+    const { source: _given, topology, ...given } = config;
+    const { source: _resolved, ...expected } = resolved;
+    // nodes last: a node object shared with cpus or devices is reported under cpus[i] / devices[i].
+    const { nodes, ...machine } = fieldsOf(topology);
+    const mismatches = resolvedMismatches({ ...given, topology: { ...machine, nodes } }, expected);
+    if (mismatches.length > 0) throw new ConfigValidationError(toConfigIssues(mismatches, source));
+    return resolved;
   }
 
   /**

@@ -13,6 +13,7 @@ export { parseOverride, applyOverrides, OVERRIDE_SOURCE, type ConfigOverride, ty
 export { WorkloadCatalog, defineWorkloadConfig, type WorkloadConfigKind, type ParsedWorkload, type MachineContext } from './workload-catalog.js';
 export { parseMachineYaml, readConfigText } from './load.js';
 export { OBJECT_SOURCE, buildMachine, toConfigIssues } from './resolve.js';
+export { psAsNs, fieldsOf, type DocumentContext, type Fields } from './document.js';
 export { defaultTopology, DEFAULT_SOURCE, DEFAULT_MACHINE_YAML } from './default-topology.js';
 export { ConfigValidationError, formatConfigIssue, formatFieldPath, type ConfigIssue, type PathIssue, type FieldPath } from './issues.js';
 export { machineSchema, nodeNameField, sizeField, powerOfTwoSizeField, LINK_KINDS, DEVICE_MEMORY_KINDS, NAME_PATTERN, type MachineInput, type ParsedMachine } from './schema.js';

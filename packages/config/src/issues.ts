@@ -51,6 +51,7 @@ export function formatConfigIssue(issue: ConfigIssue): string {
  * problems as data. It is a `ConfigError` from @cdmsim/engine.
  */
 export class ConfigValidationError extends ConfigError {
+  override readonly name: string = 'ConfigValidationError';
   readonly issues: ConfigIssue[];
   /** Callers provide at least one issue. */
   constructor(issues: ConfigIssue[]) {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, type NodeId } from '@cdmsim/engine';
+import { definedFields, type DocumentContext, type Fields } from './document.js';
 import type { PathIssue } from './issues.js';
 import type { ParsedMachine } from './schema.js';
 import type { Topology, WorkloadSpec } from './types.js';
@@ -27,7 +28,9 @@ export interface MachineContext {
  * fields besides `kind` (their `describe` texts become the JSON Schema);
  * `check` returns problems that relate the workload to the machine, with
  * paths from the config root (`['workload', 'process']`, `['cpus', 0, …]`);
- * `resolve` turns the checked fields into the spec (ids, ps, bytes).
+ * `resolve` turns the checked fields into the spec (ids, ps, bytes);
+ * `document` is its inverse, so specs built or edited in code are checked
+ * by the same schema and checks as a file.
  */
 export interface WorkloadConfigKind<Spec extends WorkloadSpec = WorkloadSpec, F extends z.ZodRawShape = z.ZodRawShape> {
   readonly kind: Spec['kind'];
@@ -38,6 +41,14 @@ export interface WorkloadConfigKind<Spec extends WorkloadSpec = WorkloadSpec, F 
   check?(machine: ParsedMachine, workload: ParsedWorkload<F>): PathIssue[];
   /** Returns the resolved spec of a checked workload section. */
   resolve(workload: ParsedWorkload<F>, machine: MachineContext): Spec;
+  /**
+   * Returns the YAML fields (besides `kind`) of a resolved spec given as
+   * plain fields (a spec built or edited in code: any value may be wrong):
+   * sizes in bytes, times back in ns (`psAsNs`), node ids as names through
+   * `context.nodeName`. Values pass through unchanged where the schema can
+   * name what is wrong with them; the catalog leaves out undefined fields.
+   */
+  document(spec: Fields, context: DocumentContext): Record<string, unknown>;
 }
 
 /** Returns `kind` unchanged, typed: lets TypeScript infer a kind's field types from its zod shape. */
@@ -96,6 +107,18 @@ export class WorkloadCatalog {
   /** Returns the resolved spec of a checked workload section. */
   resolve(workload: { readonly kind: string }, machine: MachineContext): WorkloadSpec {
     return this.#require(workload.kind).resolve(workload as ParsedWorkload<z.ZodRawShape>, machine);
+  }
+
+  /**
+   * Returns the YAML-shaped section (`kind` included) of a resolved spec
+   * given as plain fields; a kind the catalog does not know is returned
+   * alone, for the schema to name.
+   */
+  document(spec: Fields, context: DocumentContext): Record<string, unknown> {
+    const kind = spec['kind'];
+    const k = typeof kind === 'string' ? this.#byKind.get(kind) : undefined;
+    if (!k) return { kind };
+    return { kind, ...definedFields(k.document(spec, context)) };
   }
 
   #require(kind: string): WorkloadConfigKind {

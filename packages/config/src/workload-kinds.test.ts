@@ -25,7 +25,7 @@ describe('WorkloadCatalog: the config format learns workload kinds only from its
   it('refuses a catalog without kinds, with a kind twice, or with a kind that declares `kind` itself', () => {
     expect(() => new WorkloadCatalog([])).toThrow(ConfigError);
     expect(() => new WorkloadCatalog([PROBE, OTHER, PROBE])).toThrow('workload kind "probe" is registered twice');
-    const sneaky = defineWorkloadConfig({ kind: 'sneaky', description: '', fields: { kind: z.string() }, resolve: () => ({ kind: 'sneaky' }) });
+    const sneaky = defineWorkloadConfig({ kind: 'sneaky', description: '', fields: { kind: z.string() }, resolve: () => ({ kind: 'sneaky' }), document: () => ({}) });
     expect(() => new WorkloadCatalog([sneaky])).toThrow('declares a field named kind');
   });
 

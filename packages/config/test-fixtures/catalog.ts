@@ -32,6 +32,7 @@ export const PROBE = defineWorkloadConfig<ProbeSpec, typeof probeFields>({
     return issues;
   },
   resolve: (w, m) => ({ kind: 'probe', node: w.node === undefined ? nodeId(0) : m.nodeId(w.node), bytes: w.bytes, count: w.count }),
+  document: (spec, context) => ({ node: context.nodeName(spec['node'], ['workload', 'node']), bytes: spec['bytes'], count: spec['count'] }),
 });
 
 /** The second kind of the test catalog. */
@@ -47,6 +48,7 @@ export const OTHER = defineWorkloadConfig<OtherSpec, typeof otherFields>({
   description: 'Another test workload.',
   fields: otherFields,
   resolve: (w) => ({ kind: 'other', lines: w.lines }),
+  document: (spec) => ({ lines: spec['lines'] }),
 });
 
 /** The config format of the test catalog (default kind: probe). */

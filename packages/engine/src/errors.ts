@@ -9,9 +9,19 @@ export class CdmsimError extends Error {
   override readonly name: string = 'CdmsimError';
 }
 
-/** A configuration file or object is invalid. The message is for people. */
+/**
+ * A configuration file, object, option or argument is invalid. The message
+ * is for people, and it is all the error shows: `stack` is the name and the
+ * message, without frames, so a script that does not catch it prints what
+ * is wrong with its input rather than where in cdmsim that was found.
+ */
 export class ConfigError extends CdmsimError {
   override readonly name: string = 'ConfigError';
+  constructor(message: string) {
+    super(message);
+    // A getter: subclasses set `name` after this constructor has run.
+    Object.defineProperty(this, 'stack', { get: () => `${this.name}: ${this.message}`, configurable: true });
+  }
 }
 
 /** A protocol or state table met a (state, event) pair it has no row for. */

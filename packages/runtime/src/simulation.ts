@@ -15,7 +15,7 @@ import { CdmsimError, ConfigError, NodeFailure, toErrorData, type NodeId } from 
 import type { SimConfig, WorkloadSpec } from '@cdmsim/config';
 import type { RunMode, ScheduleJitter } from '@cdmsim/kernel';
 import { createSharedState, type SharedState } from '@cdmsim/platform';
-import { workloadOf } from '@cdmsim/workloads';
+import { configFormat, workloadOf } from '@cdmsim/workloads';
 import type { WorkerApi } from './worker-entry.js';
 import type { WorkerReport } from './worker-runner.js';
 import { nodesOfWorkers, partitionNodes, workerCountFor, type WorkerCount } from './partition.js';
@@ -113,10 +113,13 @@ export class Simulation {
   }
 
   /**
-   * Builds shared state for `config`, spawns and initialises its worker
-   * threads (one per node, or as `options.mode` / `options.workers` say).
+   * Checks `config` like a config file (`configFormat.check`: a config built
+   * or edited in code gets the file's messages), builds shared state for it,
+   * spawns and initialises its worker threads (one per node, or as
+   * `options.mode` / `options.workers` say).
    * Resolves once every worker is ready; rejects with NodeFailure naming the
-   * node if one cannot start. Call `run()` next, and `stop()` if you abandon
+   * node if one cannot start, with ConfigValidationError when `config` is
+   * invalid (no worker started). Call `run()` next, and `stop()` if you abandon
    * the simulation.
    * @example
    * ```ts
@@ -124,8 +127,9 @@ export class Simulation {
    * const result = await sim.run();
    * ```
    */
-  static async start<W extends WorkloadSpec>(config: SimConfig<W>, options: SimulationOptions = {}): Promise<Simulation> {
+  static async start<W extends WorkloadSpec>(given: SimConfig<W>, options: SimulationOptions = {}): Promise<Simulation> {
     const t0 = performance.now();
+    const config = configFormat.check(given) as SimConfig<W>;
     const seed = options.seed ?? 1;
     const mode = options.mode ?? 'deterministic';
     if (options.injectCrash !== undefined && !config.topology.nodes.some((n) => n.name === options.injectCrash)) {
@@ -286,7 +290,7 @@ async function terminateAll(threads: readonly WorkerThread[]): Promise<void> {
 /**
  * Convenience: starts a simulation of `config`, runs it to the end and
  * returns its result. The same as `(await Simulation.start(config, o)).run()`.
- * @throws NodeFailure naming the node whose worker failed; ConfigError for options that do not fit the config.
+ * @throws NodeFailure naming the node whose worker failed; ConfigValidationError naming every bad field of `config`; ConfigError for options that do not fit the config.
  * @example
  * ```ts
  * const result = await runSimulation(defaultConfig([parseOverride('workload.accessesPerDevice=1024')]), { seed: 7, mode: 'sequential' });

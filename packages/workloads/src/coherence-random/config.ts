@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { nsToPs, type Ps } from '@cdmsim/engine';
-import { defineWorkloadConfig, type WorkloadSpec } from '@cdmsim/config';
+import { defineWorkloadConfig, psAsNs, type WorkloadSpec } from '@cdmsim/config';
 import { BROKEN_PROTOCOL_NAMES, type BrokenProtocolName } from '@cdmsim/coherence';
 import { cacheLinesField, checkCoherenceMachine, watchdogPsField } from '../shared/coherence-config.js';
 
@@ -65,6 +65,18 @@ export const coherenceRandomConfig = defineWorkloadConfig<CoherenceRandomWorkloa
       ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
       ...(w.watchdogPs !== undefined ? { watchdogPs: w.watchdogPs } : {}),
       ...(w.testOnlyBrokenProtocol !== undefined ? { testOnlyBrokenProtocol: w.testOnlyBrokenProtocol } : {}),
+    };
+  },
+  document(spec) {
+    return {
+      lines: spec['lines'],
+      opsPerNode: spec['opsPerNode'],
+      storeFraction: spec['storeFraction'],
+      maxThinkNs: psAsNs(spec['maxThinkPs']),
+      flushesPer100Ops: spec['flushesPer100Ops'],
+      cacheLines: spec['cacheLines'],
+      watchdogPs: spec['watchdogPs'],
+      testOnlyBrokenProtocol: spec['testOnlyBrokenProtocol'],
     };
   },
 });

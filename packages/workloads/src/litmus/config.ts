@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { nsToPs, type Ps } from '@cdmsim/engine';
-import { defineWorkloadConfig, type WorkloadSpec } from '@cdmsim/config';
+import { defineWorkloadConfig, psAsNs, type WorkloadSpec } from '@cdmsim/config';
 import { LITMUS_TESTS } from '@cdmsim/coherence';
 import { cacheLinesField, checkCoherenceMachine, watchdogPsField } from '../shared/coherence-config.js';
 
@@ -52,6 +52,15 @@ export const litmusConfig = defineWorkloadConfig<LitmusWorkloadSpec, typeof fiel
       maxThinkPs: nsToPs(w.maxThinkNs),
       ...(w.cacheLines !== undefined ? { cacheLines: w.cacheLines } : {}),
       ...(w.watchdogPs !== undefined ? { watchdogPs: w.watchdogPs } : {}),
+    };
+  },
+  document(spec) {
+    return {
+      test: spec['test'],
+      maxStartNs: psAsNs(spec['maxStartPs']),
+      maxThinkNs: psAsNs(spec['maxThinkPs']),
+      cacheLines: spec['cacheLines'],
+      watchdogPs: spec['watchdogPs'],
     };
   },
 });

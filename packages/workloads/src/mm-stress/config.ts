@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { nsToPs, type Ps } from '@cdmsim/engine';
-import { defineWorkloadConfig, type PathIssue, type WorkloadSpec } from '@cdmsim/config';
+import { defineWorkloadConfig, psAsNs, type PathIssue, type WorkloadSpec } from '@cdmsim/config';
 import { MAX_COHERENCE_CACHE_LINES } from '../shared/coherence-config.js';
 
 /** The kind of this workload in config files. */
@@ -98,6 +98,20 @@ export const mmStressConfigKind = defineWorkloadConfig<MmStressWorkloadSpec, typ
       caches: w.caches,
       cacheLines: w.cacheLines,
       ...(w.testOnlySabotage !== undefined ? { testOnlySabotage: w.testOnlySabotage } : {}),
+    };
+  },
+  document(spec) {
+    return {
+      opsPerCpu: spec['opsPerCpu'],
+      processesPerCpu: spec['processesPerCpu'],
+      ramPagesPerCpu: spec['ramPagesPerCpu'],
+      devicePages: spec['devicePages'],
+      memcgLimitPages: spec['memcgLimitPages'],
+      evictBelowFreePages: spec['evictBelowFreePages'],
+      maxThinkNs: psAsNs(spec['maxThinkPs']),
+      caches: spec['caches'],
+      cacheLines: spec['cacheLines'],
+      testOnlySabotage: spec['testOnlySabotage'],
     };
   },
 });

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { nodeId, nsToPs, type NodeId, type Ps } from '@cdmsim/engine';
-import { defineWorkloadConfig, formatBytes, listNames, nodeNameField, powerOfTwoSizeField, sizeField, type PathIssue, type WorkloadSpec } from '@cdmsim/config';
+import { defineWorkloadConfig, formatBytes, psAsNs, listNames, nodeNameField, powerOfTwoSizeField, sizeField, type PathIssue, type WorkloadSpec } from '@cdmsim/config';
 
 /** The kind of this workload in config files. */
 export const SHARED_BUFFER = 'shared-buffer';
@@ -69,6 +69,17 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
       writeFraction: w.writeFraction,
       overlap: w.overlap,
       thinkTimePs: nsToPs(w.thinkTimeNs),
+    };
+  },
+  document(spec, context) {
+    return {
+      process: context.nodeName(spec['process'], ['workload', 'process']),
+      bufferSize: spec['bufferBytes'],
+      accessSize: spec['accessBytes'],
+      accessesPerDevice: spec['accessesPerDevice'],
+      writeFraction: spec['writeFraction'],
+      overlap: spec['overlap'],
+      thinkTimeNs: psAsNs(spec['thinkTimePs']),
     };
   },
 });
