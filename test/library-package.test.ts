@@ -30,5 +30,15 @@ describe('the cdmsim package', () => {
     writeFileSync(probe, "import { loadConfig, ConfigError } from 'cdmsim';\ntry { loadConfig({ set: ['workload.accessesPerDevice=-5'] }); } catch (e) { console.log(e instanceof ConfigError, e.message); }\n");
     const bad = await run(process.execPath, [probe], { cwd: dir });
     expect(bad.stdout).toMatch(/^true --set workload\.accessesPerDevice=-5: workload\.accessesPerDevice: must be a positive number/);
+    // A config edited in code and run without a catch: the field named, no stack frames, no run.
+    const edited = join(dir, 'edited.mjs');
+    writeFileSync(edited, "import { loadConfig, runSimulation } from 'cdmsim';\nconst config = loadConfig();\nconfig.workload.accessesPerDevice = -5;\nawait runSimulation(config);\n");
+    const uncaught = await run(process.execPath, [edited], { cwd: dir }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(uncaught.code).toBe(1);
+    expect(uncaught.stderr).toContain('ConfigValidationError: <built-in default>: workload.accessesPerDevice: must be a positive number (got -5)');
+    expect(uncaught.stderr).not.toMatch(/\n\s+at /);
   });
 });
