@@ -29,5 +29,6 @@ export { createNodeMm, registerDeviceMemory, deviceResource, PID_STRIDE, MAPPING
 export { DeviceDriver, EVICT_BATCH_PAGES, type DriverStats, type DriverOptions } from './device/driver.js';
 export { DeviceMmu, PAGES_PER_RANGE_FAULT, type DeviceMmuStats, type AccessResult } from './device/device-mmu.js';
 export { MirrorTable, type MirrorEntry } from './device/mirror-table.js';
+export { MirrorNotifier, INVALIDATE_EVENT_OF, type MirrorInvalidation, type MirrorNotifierStats } from './host/mirror-notifier.js';
 export { Host, type HostStats, type HostOptions, type AttachedDevice, type EvictionRequest } from './host/host.js';
 export { ControlChannel, type ControlMessage } from './control.js';

@@ -4,17 +4,22 @@
  * process's CPU node over the bus, in batches after the driver's fault
  * cost), then reads and writes through the mirror: each access goes to the
  * home agent of the page it maps (its own memory, another device's, or a
- * CPU's RAM over the coherent links).
+ * CPU's RAM over the coherent links). The process's CPU node invalidates
+ * mirrored ranges before it changes them (RangeInvalidate, acknowledged);
+ * a range fault that an invalidation overtook is sent again (the sequence
+ * check of `mmu_interval_read_retry`).
  */
 import { CdmsimError, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
 import { Errno } from '@cdmsim/mm';
-import { cdmsim } from '@cdmsim/proto';
+import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 import type { MemoryRanges } from '../memory/memory-map.js';
 import type { MirrorTable } from './mirror-table.js';
 
 /** Pages per range fault (one `hmm_range_fault` call) when the device populates its mirror. */
 export const PAGES_PER_RANGE_FAULT = 512;
+/** Range faults of one chunk an invalidation may overtake before the mirror gives up with EBUSY (`HMM_RANGE_DEFAULT_TIMEOUT`). */
+export const MAX_RANGE_FAULT_RETRIES = 16;
 
 /** Counters of a device's MMU (plain data). */
 export interface DeviceMmuStats {
@@ -25,6 +30,12 @@ export interface DeviceMmuStats {
   invalidPages: number;
   /** Accesses through the mirror. */
   accesses: number;
+  /** Invalidations received, the mirror entries they cleared, and those skipped as this device's own migrations. */
+  invalidations: number;
+  invalidatedPages: number;
+  ownMigrationsSkipped: number;
+  /** Range faults sent again because an invalidation arrived while they were out. */
+  rangeFaultRetries: number;
 }
 
 /** What a device access returned: the home agent's status and, for a read, the data. */
@@ -35,20 +46,23 @@ export interface AccessResult {
 
 /** One device's MMU over its mirror. */
 export class DeviceMmu {
-  readonly stats: DeviceMmuStats = { rangeFaults: 0, rangeFaultPages: 0, invalidPages: 0, accesses: 0 };
+  readonly stats: DeviceMmuStats = { rangeFaults: 0, rangeFaultPages: 0, invalidPages: 0, accesses: 0, invalidations: 0, invalidatedPages: 0, ownMigrationsSkipped: 0, rangeFaultRetries: 0 };
   readonly mirror: MirrorTable;
   readonly #kernel: NodeKernel;
   readonly #memory: MemoryRanges;
   readonly #rangeFaults: PendingReplies;
   readonly #accesses: PendingReplies;
+  /** Invalidations received per mirrored process (the notifier sequence `mmu_interval_read_begin` samples). */
+  readonly #seq = new Map<Pid, number>();
 
-  /** Registers the RangeFaultReply and MemResponse handlers on `kernel`; `memory` locates every pfn's home. */
+  /** Registers the RangeFaultReply, MemResponse and RangeInvalidate handlers on `kernel`; `memory` locates every pfn's home. */
   constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges) {
     this.#kernel = kernel;
     this.mirror = mirror;
     this.#memory = memory;
     this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply', 'device-mmu');
     this.#accesses = new PendingReplies(kernel, 'memResp', 'device-mmu');
+    kernel.on('rangeInvalidate', 'device-mmu', (env) => this.#invalidate(env));
   }
 
   /** The driver's cost of handling a device fault before its range fault leaves. */
@@ -61,29 +75,69 @@ export class DeviceMmu {
    * Populates the mirror of [firstVpn, endVpn) of process `pid`, which runs
    * on CPU node `host`: one range fault per PAGES_PER_RANGE_FAULT pages
    * (faulting pages in, for writing when `write`), each sent after the
-   * driver's fault cost. `done(Errno.OK)` runs once every reply arrived,
-   * `done(errno)` with the first error a reply carried. Pages reported not
-   * valid stay out of the mirror.
+   * driver's fault cost. A reply that an invalidation of the process
+   * overtook is dropped and its range fault sent again (at most
+   * MAX_RANGE_FAULT_RETRIES times, then EBUSY). `done(Errno.OK)` runs once
+   * every chunk is in the mirror, `done(errno)` with the first error.
+   * Pages reported not valid stay out of the mirror.
    */
   mirrorRange(host: NodeId, pid: Pid, firstVpn: number, endVpn: number, write: boolean, done: (result: Errno) => void): void {
-    const pageSize = this.#kernel.topology.pageSizeBytes;
     let outstanding = 0;
     let result = Errno.OK;
+    const finish = (r: Errno): void => {
+      if (result === Errno.OK) result = r;
+      if (--outstanding === 0) done(result);
+    };
     for (let vpn = firstVpn; vpn < endVpn; vpn += PAGES_PER_RANGE_FAULT) {
-      const npages = Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn);
       outstanding++;
-      this.stats.rangeFaults++;
-      this.stats.rangeFaultPages += npages;
-      this.#kernel.after(this.#faultPs(), 'range fault', () =>
-        this.#rangeFaults.send(host, { rangeFault: { pid, vaddr: vpn * pageSize, npages, write } }, (env) => {
-          const r = env.rangeFaultReply!;
-          if (r.error) result = result === Errno.OK ? (-r.error as Errno) : result;
-          else this.#fill(pid, Math.floor((r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
-          if (--outstanding === 0) done(result);
-        }),
-      );
+      this.#faultChunk(host, pid, vpn, Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn), write, 0, finish);
     }
     if (outstanding === 0) done(result);
+  }
+
+  /** One `hmm_range_fault` of `npages` from `vpn`, retried while invalidations overtake it; `finish` gets its result. */
+  #faultChunk(host: NodeId, pid: Pid, vpn: number, npages: number, write: boolean, retries: number, finish: (r: Errno) => void): void {
+    const pageSize = this.#kernel.topology.pageSizeBytes;
+    this.stats.rangeFaults++;
+    this.stats.rangeFaultPages += npages;
+    this.#kernel.after(this.#faultPs(), 'range fault', () => {
+      const seq = this.#seqOf(pid); // mmu_interval_read_begin
+      this.#rangeFaults.send(host, { rangeFault: { pid, vaddr: vpn * pageSize, npages, write } }, (env) => {
+        const r = env.rangeFaultReply!;
+        if (r.error) return finish(-r.error as Errno);
+        if (this.#seqOf(pid) !== seq) {
+          // mmu_interval_read_retry: the snapshot may hold pages an invalidation already took away.
+          if (retries >= MAX_RANGE_FAULT_RETRIES) return finish(Errno.EBUSY);
+          this.stats.rangeFaultRetries++;
+          return this.#faultChunk(host, pid, vpn, npages, write, retries + 1, finish);
+        }
+        this.#fill(pid, Math.floor(Number(r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
+        finish(Errno.OK);
+      });
+    });
+  }
+
+  #seqOf(pid: Pid): number {
+    return this.#seq.get(pid) ?? 0;
+  }
+
+  /**
+   * A RangeInvalidate from the process's CPU node (the driver's
+   * `invalidate` callback of its interval notifier, as dmirror's
+   * `dmirror_interval_invalidate`): bumps the process's sequence, clears
+   * the range from the mirror unless it is this device's own migration,
+   * and acknowledges at once.
+   */
+  #invalidate(env: cdmsim.Envelope | EnvelopeData): void {
+    const r = env.rangeInvalidate!;
+    const pid = (r.pid ?? 0) as Pid;
+    const pageSize = this.#kernel.topology.pageSizeBytes;
+    const seq = this.#seqOf(pid) + 1;
+    this.#seq.set(pid, seq);
+    this.stats.invalidations++;
+    if ((r.event ?? 0) === cdmsim.InvalidateEvent.INV_MIGRATE && r.owner === this.#kernel.self) this.stats.ownMigrationsSkipped++;
+    else this.stats.invalidatedPages += this.mirror.invalidate(pid, Math.floor(Number(r.start ?? 0) / pageSize), Math.ceil(Number(r.end ?? 0) / pageSize));
+    this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: seq } });
   }
 
   #fill(pid: Pid, firstVpn: number, pfns: readonly number[], flags: readonly number[]): void {

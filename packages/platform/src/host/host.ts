@@ -11,16 +11,20 @@
  *  - CPU faults on device-private entries (`withDeviceFaults`: the page is
  *    migrated back, then the access retried);
  *  - driver evictions (the driver asks this node to migrate pages back to
- *    RAM; served when the node's mmap lock is free, `onEvictionRequest`).
+ *    RAM; served when the node's mmap lock is free, `onEvictionRequest`);
+ *  - the mmu notifiers of device mirrors (`notifier`: a device that
+ *    range-faults a process subscribes; exit invalidates its mirrors and
+ *    waits for their acknowledgements before tearing the mappings down).
  * Allocation follows the process's placement policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { accessPfn, createProcess, Errno, exitProcess, hmmRangeFault, isErrPtr, mmap, ptrErr, rmapWalk, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
-import { PteKind, pteKind } from '@cdmsim/shm';
+import { accessPfn, createProcess, Errno, exitProcess, hmmRangeFault, isErrPtr, mmap, MmuNotifyEvent, ptrErr, rmapWalk, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
+import { PteKind, pteKind, VPN_LIMIT } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { PageCaches } from '../cache/page-caches.js';
 import { registerDeviceMemory } from '../mm/node-mm.js';
+import { MirrorNotifier } from './mirror-notifier.js';
 import { NodeMigrations } from './node-migrations.js';
 import { RemoteDeviceMemory } from './remote-device-memory.js';
 
@@ -73,6 +77,8 @@ export class Host {
   readonly core: MmCore;
   /** Migrations of this node's processes to devices and back. */
   readonly migrations: NodeMigrations;
+  /** The device mirrors of this node's processes and their invalidations. */
+  readonly notifier: MirrorNotifier;
   readonly #kernel: NodeKernel;
   readonly #ram: PageAllocator;
   /** The device memories attached to this node's mm, by device node. */
@@ -82,8 +88,8 @@ export class Host {
 
   /**
    * Hosts processes on `core` (this CPU node's MmCore, owning its RAM) and
-   * registers the RangeFault, DmaCopyDone and MigrateRequest (eviction)
-   * handlers on `kernel`.
+   * registers the RangeFault, DmaCopyDone, MigrateRequest (eviction) and
+   * RangeInvalidateAck handlers on `kernel`.
    * @throws CdmsimError when `core` does not own this node's RAM.
    */
   constructor(kernel: NodeKernel, core: MmCore, options: HostOptions = {}) {
@@ -93,6 +99,7 @@ export class Host {
     if (!ram) throw new CdmsimError(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
     this.#ram = ram;
     this.migrations = new NodeMigrations(kernel, core, this.#remotes, options.caches?.pages ?? null);
+    this.notifier = new MirrorNotifier(kernel);
     kernel.on('rangeFault', 'host', (env) => this.#rangeFault(env));
     kernel.on('migrate', 'host', (env) => this.#evictionRequest(env));
   }
@@ -259,13 +266,22 @@ export class Host {
     return kind === PteKind.PRESENT || kind === PteKind.DEVMAP ? pt.readPfn(pte) : undefined;
   }
 
-  /** The process exits (`exit_mmap`): every mapping is torn down. Returns the frames of this node's RAM it freed. */
-  exit(proc: Process): number {
-    const before = this.#ram.allocatedCount();
-    exitProcess(this.core, proc);
-    const freed = before - this.#ram.allocatedCount();
-    this.stats.framesFreed += freed;
-    return freed;
+  /**
+   * The process exits (`exit_mmap`): first every device mirror of it is
+   * invalidated over the whole address space (`mmu_notifier_release`, event
+   * RELEASE) and acknowledged, then every mapping is torn down and the
+   * subscriptions dropped. Calls `done` with the frames of this node's RAM
+   * it freed. Caller holds this node's mmap lock until `done`.
+   */
+  exit(proc: Process, done: (framesFreed: number) => void): void {
+    this.notifier.invalidate({ pid: proc.pid, startVpn: 0, endVpn: VPN_LIMIT, event: MmuNotifyEvent.RELEASE, owner: this.#kernel.self }, () => {
+      const before = this.#ram.allocatedCount();
+      exitProcess(this.core, proc);
+      this.notifier.forget(proc.pid);
+      const freed = before - this.#ram.allocatedCount();
+      this.stats.framesFreed += freed;
+      done(freed);
+    });
   }
 
   /** Time to walk the page table for `npages` entries (DRAM reads; no walk cache is modelled). */
@@ -275,8 +291,8 @@ export class Host {
   }
 
   /**
-   * Serves a device's RangeFault (`hmm_range_fault` on its behalf): faults
-   * the range in (write access when asked) and replies with one pfn and
+   * Serves a device's RangeFault (`hmm_range_fault` on its behalf; the
+   * device subscribes to the process's invalidations): faults the range in (write access when asked) and replies with one pfn and
    * HMM flags per page, after the walk and the faults it took. A failed
    * walk replies with the negative errno and no pages.
    */
@@ -288,6 +304,7 @@ export class Host {
     this.stats.rangeFaults++;
     this.stats.rangeFaultPages += npages;
     const proc = this.core.processes.get((req.pid ?? 0) as Pid);
+    if (proc) this.notifier.subscribe(proc.pid, env.src as NodeId);
     const r = proc ? hmmRangeFault(this.core, proc, firstVpn, npages, { fault: true, write: req.write ?? false, ownerMemNode: env.src ?? -1 }) : Errno.ESRCH;
     const faults = typeof r === 'number' ? 0 : r.faults;
     this.stats.faults += faults;

@@ -25,7 +25,9 @@ export const sharedBuffer = defineWorkload<SharedBufferWorkloadSpec, SharedBuffe
   outcome(_config, shares) {
     const outcome = shares.find((s) => s.share?.outcome)?.share?.outcome;
     if (!outcome) throw new CdmsimError('shared-buffer: the process node reported no outcome');
-    return outcome;
+    // The process exited, so its exit invalidated every mirror of it: a device still mapping a page of it missed an invalidation.
+    const stale = shares.flatMap((s) => ((s.share?.mirrorEntries ?? 0) > 0 ? [`${s.name} still mirrors ${s.share!.mirrorEntries} pages of the exited process`] : []));
+    return stale.length === 0 ? outcome : { ...outcome, verified: false, problems: [...outcome.problems, ...stale] };
   },
   describe: (w) => `shared-buffer ${formatBytes(w.bufferBytes)} from ${w.processNode}, ${w.devices} devices, ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B${w.overlap ? ', overlapping (racy)' : ', disjoint slices'}`,
   describeCheck: (w) => `passed (${w.chunks.written} chunks hold device writes, ${w.chunks.initial} initial)`,

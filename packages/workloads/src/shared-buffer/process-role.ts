@@ -8,7 +8,8 @@
  *      verify it: each device slice must match the device's digest (disjoint
  *      slices) and every chunk must be intact (initial pattern or a complete
  *      write some device really made);
- *   4. exit the process, freeing every frame.
+ *   4. exit the process: every device mirror of it is invalidated and
+ *      acknowledged first, then every frame is freed.
  */
 import { CdmsimError, RunningHash, type NodeId, type Ps } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
@@ -38,7 +39,8 @@ export interface SharedBufferOutcome {
   readonly readMismatches: number;
   /** Chunks holding a write, the initial pattern, or neither (corrupt). */
   readonly chunks: { readonly written: number; readonly initial: number; readonly corrupt: number };
-  readonly phases: { readonly fillDonePs: Ps; readonly devicesDonePs: Ps; readonly verifyDonePs: Ps };
+  /** When each phase ended; the exit waits for every device mirror's invalidation acknowledgement. */
+  readonly phases: { readonly fillDonePs: Ps; readonly devicesDonePs: Ps; readonly verifyDonePs: Ps; readonly exitDonePs: Ps };
   readonly framesFreedAtExit: number;
 }
 
@@ -150,7 +152,7 @@ export class SharedBufferProcess {
     return done;
   }
 
-  /** Checks the buffer read back, exits the process and records the outcome. */
+  /** Checks the buffer read back, exits the process and, once it has exited, records the outcome. */
   #verify(): void {
     const { topology } = this.#config;
     const workload = this.#config.workload;
@@ -190,24 +192,26 @@ export class SharedBufferProcess {
     }
     if (readMismatches > 0) problems.push(`${readMismatches} device reads did not return the last write`);
     const dataHash = new RunningHash().addBytes(buffer.subarray(0, workload.bufferBytes)).hex();
-    const freed = this.#host.exit(this.#proc);
-    this.#outcome = {
-      kind: 'shared-buffer',
-      processNode: this.#kernel.spec.name,
-      bufferBytes: workload.bufferBytes,
-      accessBytes: workload.accessBytes,
-      devices: this.#slices.length,
-      overlap: workload.overlap,
-      verified: problems.length === 0,
-      problems,
-      dataHash,
-      deviceReads,
-      deviceWrites,
-      readMismatches,
-      chunks,
-      phases: { fillDonePs: this.#fillDonePs, devicesDonePs: this.#devicesDonePs, verifyDonePs: this.#kernel.nowPs },
-      framesFreedAtExit: freed,
-    };
+    const verifyDonePs = this.#kernel.nowPs;
+    this.#host.exit(this.#proc, (freed) => {
+      this.#outcome = {
+        kind: 'shared-buffer',
+        processNode: this.#kernel.spec.name,
+        bufferBytes: workload.bufferBytes,
+        accessBytes: workload.accessBytes,
+        devices: this.#slices.length,
+        overlap: workload.overlap,
+        verified: problems.length === 0,
+        problems,
+        dataHash,
+        deviceReads,
+        deviceWrites,
+        readMismatches,
+        chunks,
+        phases: { fillDonePs: this.#fillDonePs, devicesDonePs: this.#devicesDonePs, verifyDonePs, exitDonePs: this.#kernel.nowPs },
+        framesFreedAtExit: freed,
+      };
+    });
   }
 }
 

@@ -4,7 +4,7 @@
  * workload's CPU node also runs the process. Every device runs its slice
  * of accesses with its driver (mirror, accesses through it).
  */
-import { ControlChannel, createNodeMm, DeviceDriver, Host, type DeviceMmuStats, type HostStats, type NodeEnv } from '@cdmsim/platform';
+import { ControlChannel, createNodeMm, DeviceDriver, Host, type DeviceMmuStats, type HostStats, type MirrorNotifierStats, type NodeEnv } from '@cdmsim/platform';
 import type { SharedBufferWorkloadSpec } from './config.js';
 import { SharedBufferDevice, type DeviceWorkloadStats } from './device-role.js';
 import { SharedBufferProcess, type SharedBufferOutcome } from './process-role.js';
@@ -12,13 +12,15 @@ import type { WorkloadRole } from '../workload.js';
 
 /** One node's share of a shared-buffer run. */
 export interface SharedBufferNodeReport {
-  /** A CPU node: its processes' memory management. */
+  /** A CPU node: its processes' memory management, and the invalidations of their device mirrors. */
   readonly host?: HostStats;
+  readonly notifier?: MirrorNotifierStats;
   /** The process's node: the run's outcome. */
   readonly outcome?: SharedBufferOutcome;
-  /** A device: its accesses, and its MMU's range faults and accesses. */
+  /** A device: its accesses, its MMU's range faults, accesses and invalidations, and the mirror entries it still holds at the end. */
   readonly device?: DeviceWorkloadStats;
   readonly mmu?: DeviceMmuStats;
+  readonly mirrorEntries?: number;
 }
 
 /** Returns node `env.kernel.self`'s role in a shared-buffer run of `spec`. */
@@ -30,7 +32,7 @@ export function sharedBufferRole(env: NodeEnv, spec: SharedBufferWorkloadSpec): 
   if (kernel.spec.kind !== 'cpu') {
     const driver = new DeviceDriver(kernel, core, { evictBelowFreePages: 0, mirrorTables: shared.mirrorTables, memory: env.memory });
     const device = new SharedBufferDevice(kernel, config, driver, control);
-    return { finish: () => ({ device: { ...device.stats }, mmu: { ...driver.mmu.stats } }) };
+    return { finish: () => ({ device: { ...device.stats }, mmu: { ...driver.mmu.stats }, mirrorEntries: driver.mmu.mirror.entries }) };
   }
   const host = new Host(kernel, core);
   const process = spec.process === kernel.self ? new SharedBufferProcess(kernel, config, host, env.home, control) : undefined;
@@ -38,6 +40,6 @@ export function sharedBufferRole(env: NodeEnv, spec: SharedBufferWorkloadSpec): 
   return {
     framesInUse: () => host.framesInUse,
     framesTouched: () => host.framesTouched,
-    finish: () => ({ host: { ...host.stats }, ...(process?.outcome ? { outcome: process.outcome } : {}) }),
+    finish: () => ({ host: { ...host.stats }, notifier: { ...host.notifier.stats }, ...(process?.outcome ? { outcome: process.outcome } : {}) }),
   };
 }

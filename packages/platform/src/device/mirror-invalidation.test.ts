@@ -1,0 +1,158 @@
+/**
+ * Mirror invalidation over the bus, one side at a time with a capturing
+ * kernel: the device's MMU (dmirror_interval_invalidate, the
+ * mmu_interval_read_retry of a range fault an invalidation overtook) and
+ * the CPU node's notifier (mmu_notifier_invalidate_range_start waits for
+ * every subscribed device's acknowledgement).
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultTopology } from '@cdmsim/config';
+import { nodeId, pid as toPid, type NodeId } from '@cdmsim/engine';
+import { Errno, MmuNotifyEvent } from '@cdmsim/mm';
+import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
+import { PageTables } from '@cdmsim/shm';
+import { capturingKernel } from '@cdmsim/kernel/testing';
+import { memoryMap, MemoryRanges } from '../memory/memory-map.js';
+import { MirrorNotifier } from '../host/mirror-notifier.js';
+import { DeviceMmu, MAX_RANGE_FAULT_RETRIES } from './device-mmu.js';
+import { MirrorTable } from './mirror-table.js';
+
+const topology = defaultTopology();
+const pageSize = topology.pageSizeBytes;
+const cpu0 = nodeId(0);
+const gpu0 = topology.devices[0]!.id;
+const gpu1 = topology.devices[1]!.id;
+const PID = toPid(7);
+/** A RAM frame of cpu0 for the mirror to map. */
+const RAM_PFN = memoryMap(topology)[0]!.firstPfn + 10;
+
+/** gpu0's MMU, with cpu0 played by the test. */
+function device() {
+  const { k, sent } = capturingKernel(topology, gpu0);
+  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)));
+  let seq = 0;
+  const run = (): void => void k.runUntil(k.nowPs + 1e9);
+  const deliver = (body: Partial<EnvelopeData>): void => {
+    k.deliver(cdmsim.Envelope.create({ src: cpu0, dst: gpu0, hopSrc: cpu0, seq: ++seq, arriveTimePs: k.nowPs + 1, ...body }));
+    run();
+  };
+  const taken = () => sent.splice(0).map((s) => s.env);
+  /** Answers range fault `env` with `pages` valid writable pages of RAM_PFN.. */
+  const answer = (env: EnvelopeData, pages: number): void =>
+    deliver({ txn: env.txn, rangeFaultReply: { pid: PID, vaddr: env.rangeFault!.vaddr, pfns: Array.from({ length: pages }, (_, i) => RAM_PFN + i), flags: Array(pages).fill(cdmsim.HmmPfnFlag.HMM_PFN_VALID | cdmsim.HmmPfnFlag.HMM_PFN_WRITE), error: 0 } });
+  const invalidate = (startVpn: number, endVpn: number, event = cdmsim.InvalidateEvent.INV_UNMAP, owner: NodeId = cpu0): void =>
+    deliver({ txn: 900 + seq, rangeInvalidate: { pid: PID, start: startVpn * pageSize, end: endVpn * pageSize, event, owner } });
+  return { k, mmu, run, taken, answer, invalidate };
+}
+
+describe('device mirror invalidation (DeviceMmu)', () => {
+  it('dmirror_interval_invalidate: clears the invalidated range from the mirror and acknowledges at once', () => {
+    const { mmu, run, taken, answer, invalidate } = device();
+    let result: Errno | undefined;
+    mmu.mirrorRange(cpu0, PID, 100, 104, true, (r) => (result = r));
+    run();
+    answer(taken()[0]!, 4);
+    expect(result).toBe(Errno.OK);
+    expect(mmu.mirror.entries).toBe(4);
+    invalidate(101, 103);
+    expect(mmu.mirror.lookup(PID, 100)).toBeDefined();
+    expect(mmu.mirror.lookup(PID, 101)).toBeUndefined();
+    expect(mmu.mirror.lookup(PID, 102)).toBeUndefined();
+    expect(mmu.mirror.entries).toBe(2);
+    const [ack] = taken();
+    expect(ack!.rangeInvalidateAck).toMatchObject({ pid: PID, notifierSeq: 1 });
+    expect(ack!.txn).toBeGreaterThan(0);
+    expect(mmu.stats).toMatchObject({ invalidations: 1, invalidatedPages: 2 });
+    // After the invalidation the device faults again instead of reaching the old frame.
+    expect(mmu.access(PID, 101 * pageSize, 8, undefined, () => undefined)).toBe(Errno.EFAULT);
+  });
+
+  it('dmirror_interval_invalidate: keeps the mirror for a migration this device owns, clears it for one another device owns', () => {
+    const { mmu, run, taken, answer, invalidate } = device();
+    mmu.mirrorRange(cpu0, PID, 0, 2, false, () => undefined);
+    run();
+    answer(taken()[0]!, 2);
+    invalidate(0, 2, cdmsim.InvalidateEvent.INV_MIGRATE, gpu0);
+    expect(mmu.mirror.entries).toBe(2);
+    invalidate(0, 2, cdmsim.InvalidateEvent.INV_MIGRATE, gpu1);
+    expect(mmu.mirror.entries).toBe(0);
+    expect(mmu.stats).toMatchObject({ invalidations: 2, ownMigrationsSkipped: 1, invalidatedPages: 2 });
+    expect(taken().map((e) => e.rangeInvalidateAck?.notifierSeq)).toEqual([1, 2]);
+  });
+
+  it('mmu_interval_read_retry: a range fault overtaken by an invalidation is sent again and its stale reply fills nothing', () => {
+    const { mmu, run, taken, answer, invalidate } = device();
+    let result: Errno | undefined;
+    mmu.mirrorRange(cpu0, PID, 0, 4, true, (r) => (result = r));
+    run();
+    const first = taken()[0]!;
+    invalidate(0, 4); // arrives while the range fault is out
+    taken(); // its ack
+    answer(first, 4);
+    expect(result).toBeUndefined();
+    expect(mmu.mirror.entries).toBe(0);
+    run();
+    const again = taken();
+    expect(again.map((e) => e.rangeFault?.vaddr)).toEqual([0]);
+    answer(again[0]!, 4);
+    expect(result).toBe(Errno.OK);
+    expect(mmu.mirror.entries).toBe(4);
+    expect(mmu.stats).toMatchObject({ rangeFaults: 2, rangeFaultRetries: 1 });
+  });
+
+  it(`hmm_range_fault gives up with EBUSY after ${MAX_RANGE_FAULT_RETRIES} retries (HMM_RANGE_DEFAULT_TIMEOUT)`, () => {
+    const { mmu, run, taken, answer, invalidate } = device();
+    let result: Errno | undefined;
+    mmu.mirrorRange(cpu0, PID, 0, 1, false, (r) => (result = r));
+    for (let i = 0; i <= MAX_RANGE_FAULT_RETRIES; i++) {
+      run();
+      const fault = taken().find((e) => e.rangeFault)!;
+      invalidate(0, 1);
+      answer(fault, 1);
+    }
+    expect(result).toBe(Errno.EBUSY);
+    expect(mmu.mirror.entries).toBe(0);
+  });
+});
+
+describe('CPU-side mirror notifier (MirrorNotifier)', () => {
+  function cpu() {
+    const { k, sent } = capturingKernel(topology, cpu0);
+    const notifier = new MirrorNotifier(k);
+    let seq = 0;
+    const ack = (env: EnvelopeData, from: NodeId, atPs: number): void => {
+      k.deliver(cdmsim.Envelope.create({ src: from, dst: cpu0, hopSrc: from, seq: ++seq, arriveTimePs: atPs, txn: env.txn, rangeInvalidateAck: { pid: PID, notifierSeq: 1 } }));
+      k.runUntil(atPs + 1);
+    };
+    return { k, notifier, sent, ack };
+  }
+
+  it('mmu_notifier_invalidate_range_start returns at once when no device mirrors the process', () => {
+    const { notifier, sent } = cpu();
+    let done = 0;
+    notifier.invalidate({ pid: PID, startVpn: 0, endVpn: 8, event: MmuNotifyEvent.UNMAP, owner: cpu0 }, () => done++);
+    expect(done).toBe(1);
+    expect(sent).toEqual([]);
+    expect(notifier.stats.invalidations).toBe(0);
+  });
+
+  it('mmu_notifier_invalidate_range_start: one RangeInvalidate per subscribed device; the change runs only after every acknowledgement', () => {
+    const { notifier, sent, ack } = cpu();
+    notifier.subscribe(PID, gpu0);
+    notifier.subscribe(PID, gpu1);
+    notifier.subscribe(PID, gpu0);
+    expect(notifier.subscribers(PID)).toEqual([gpu0, gpu1]);
+    let done = 0;
+    notifier.invalidate({ pid: PID, startVpn: 3, endVpn: 5, event: MmuNotifyEvent.MIGRATE, owner: gpu1 }, () => done++);
+    const messages = sent.splice(0).map((s) => s.env);
+    expect(messages.map((e) => e.dst)).toEqual([gpu0, gpu1]);
+    expect(messages[0]!.rangeInvalidate).toMatchObject({ pid: PID, start: 3 * pageSize, end: 5 * pageSize, event: cdmsim.InvalidateEvent.INV_MIGRATE, owner: gpu1 });
+    ack(messages[1]!, gpu1, 1_000);
+    expect(done).toBe(0);
+    ack(messages[0]!, gpu0, 5_000);
+    expect(done).toBe(1);
+    expect(notifier.stats).toEqual({ invalidations: 1, messages: 2, waitPs: 5_000, maxWaitPs: 5_000 });
+    notifier.forget(PID);
+    expect(notifier.subscribers(PID)).toEqual([]);
+  });
+});
