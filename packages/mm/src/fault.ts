@@ -11,6 +11,7 @@ import { Errno, errPtr, isErrPtr, ptrErr } from './errno.js';
 import { findOrCreateCachePage } from './filemap.js';
 import type { MmCore } from './mm-core.js';
 import type { Process } from './address-space.js';
+import { MmuNotifyEvent } from './mmu-notifier.js';
 import { getPage, pageAddRmap, pageRemoveRmap, putPage } from './page-lifetime.js';
 import { pteAction } from './pte-transitions.js';
 import { vmNormalPage } from './vm-normal-page.js';
@@ -136,7 +137,8 @@ function doFault(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: number
  * `do_wp_page`: write to a present read-only PTE of a writable VMA. Shared
  * mapping → make writable. Anonymous page mapped once with no other
  * reference → reuse. Otherwise copy to a new RAM page (`wp_page_copy`) and
- * drop the old mapping. A shared device-public page found through
+ * drop the old mapping, announced to the mm's notifiers (CLEAR) first. A
+ * shared device-public page found through
  * `_vm_normal_page(..., true)` loses its mapping correctly (the 2017 code
  * used `vm_normal_page` here and so never dropped it).
  */
@@ -164,15 +166,18 @@ function doWpPage(core: MmCore, proc: Process, vma: Vma, vpn: number, pte: numbe
     core.coherence.copyPageByCpu(old, copy); // copy_user_highpage
   }
   core.stats.cowCopies++;
-  core.withPteLock(pte, () => {
-    if (old !== null) {
-      pageRemoveRmap(core, old);
-      proc.rss.dec(f, old);
-    }
-    pt.write(pte, copy, encodePteBits({ kind: PteKind.PRESENT, write: true, dirty: true, young: true }));
-    pageAddRmap(core, copy);
-    proc.rss.inc(f, copy);
-  });
+  // wp_page_copy: the old page leaves this address between invalidate_range_start and _end (MMU_NOTIFY_CLEAR), so no mirror keeps it.
+  proc.notifiers.around({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event: MmuNotifyEvent.CLEAR, owner: null }, () =>
+    core.withPteLock(pte, () => {
+      if (old !== null) {
+        pageRemoveRmap(core, old);
+        proc.rss.dec(f, old);
+      }
+      pt.write(pte, copy, encodePteBits({ kind: PteKind.PRESENT, write: true, dirty: true, young: true }));
+      pageAddRmap(core, copy);
+      proc.rss.inc(f, copy);
+    }),
+  );
   if (old !== null) putPage(core, old);
   return Errno.OK;
 }

@@ -28,6 +28,20 @@ describe('fork', () => {
     checkAllReleased(w.core);
   });
 
+  it('wp_page_copy: the child\'s COW write announces MMU_NOTIFY_CLEAR for that page before the PTE changes', () => {
+    const { w, p, vpn } = deviceWorld('public', { pages: 2, fill: 0x11 });
+    const c = forkProcess(w.core, p);
+    const seen: string[] = [];
+    c.notifiers.register({ invalidateRangeStart: (r) => seen.push(`${r.event} [${r.startVpn - vpn}, ${r.endVpn - vpn}) pfn ${pteOf(w, c, r.startVpn).pfn}`) });
+    const shared = pteOf(w, c, vpn).pfn;
+    expect(writeBytes(w.core, c, w.va(vpn), new Uint8Array([0x22]))).toBe(Errno.OK);
+    expect(seen).toEqual([`clear [0, 1) pfn ${shared}`]);
+    expect(pteOf(w, c, vpn).pfn).not.toBe(shared);
+    exitProcess(w.core, c);
+    exitProcess(w.core, p);
+    checkAllReleased(w.core);
+  });
+
   it('fork: device-private entries are copied write-protected, with get_page + mapcount + rss', () => {
     const { w, p, vpn } = deviceWorld('private', { pages: 1, fill: 0x33 });
     expect(pteOf(w, p, vpn).bits & PTE_ENTRY_WRITE).toBeTruthy();

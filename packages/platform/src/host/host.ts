@@ -13,13 +13,15 @@
  *  - driver evictions (the driver asks this node to migrate pages back to
  *    RAM; served when the node's mmap lock is free, `onEvictionRequest`);
  *  - the mmu notifiers of device mirrors (`notifier`: a device that
- *    range-faults a process subscribes; exit invalidates its mirrors and
- *    waits for their acknowledgements before tearing the mappings down).
+ *    range-faults a process subscribes; munmap, mprotect, madvise, fork,
+ *    CPU writes that may copy a page, migrations and exit invalidate the
+ *    mirrors of the range and wait for every acknowledgement before mm
+ *    changes it; a change mm announces outside such a window fails the run).
  * Allocation follows the process's placement policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { accessPfn, createProcess, Errno, exitProcess, hmmRangeFault, isErrPtr, mmap, MmuNotifyEvent, ptrErr, rmapWalk, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
-import { PteKind, pteKind, VPN_LIMIT } from '@cdmsim/shm';
+import { accessPfn, createProcess, Errno, exitProcess, forkProcess, hmmRangeFault, isErrPtr, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
+import { PTE_WRITE, PteKind, pteKind, VPN_LIMIT } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { PageCaches } from '../cache/page-caches.js';
@@ -98,8 +100,8 @@ export class Host {
     const ram = core.ram.get(kernel.self as number as MemNodeId);
     if (!ram) throw new CdmsimError(`node ${kernel.spec.name}: its MmCore does not own its RAM`);
     this.#ram = ram;
-    this.migrations = new NodeMigrations(kernel, core, this.#remotes, options.caches?.pages ?? null);
     this.notifier = new MirrorNotifier(kernel);
+    this.migrations = new NodeMigrations(kernel, core, this.#remotes, this.notifier, options.caches?.pages ?? null);
     kernel.on('rangeFault', 'host', (env) => this.#rangeFault(env));
     kernel.on('migrate', 'host', (env) => this.#evictionRequest(env));
   }
@@ -228,9 +230,72 @@ export class Host {
     return this.#ram.touchedCount();
   }
 
-  /** Starts a process on this node in memcg `memcg` (default root); returns it. */
+  /** Starts a process on this node in memcg `memcg` (default root), its mappings guarded by the mirror check (`MirrorNotifier.guard`); returns it. */
   spawn(memcg?: MemcgId): Process {
-    return createProcess(this.core, this.#kernel.self as number as MemNodeId, memcg);
+    const proc = createProcess(this.core, this.#kernel.self as number as MemNodeId, memcg);
+    this.notifier.guard(proc);
+    return proc;
+  }
+
+  /**
+   * Runs the mm change `change` of [startVpn, endVpn) of `proc` once every
+   * device mirror of the range is invalidated (`event`, caused by this
+   * node's kernel) and acknowledged; `done` gets its result. A range that
+   * is not whole pages from 0 is EINVAL at once, with nothing sent.
+   */
+  #changeMirrored<T>(proc: Process, startVpn: number, endVpn: number, event: MmuNotifyEvent, change: () => T, done: (result: T | Errno) => void): void {
+    if (!Number.isInteger(startVpn) || !Number.isInteger(endVpn) || startVpn < 0 || endVpn <= startVpn || endVpn > VPN_LIMIT) return done(Errno.EINVAL);
+    this.notifier.invalidate({ pid: proc.pid, startVpn, endVpn, event, owner: this.#kernel.self }, () => done(change()));
+  }
+
+  /** `munmap` of `pages` pages of `proc` from `startVpn`, its mirrors invalidated first (UNMAP); `done` gets OK or EINVAL. Caller holds the mmap lock until `done`. */
+  munmap(proc: Process, startVpn: number, pages: number, done: (result: Errno) => void): void {
+    this.#changeMirrored(proc, startVpn, startVpn + pages, MmuNotifyEvent.UNMAP, () => munmap(this.core, proc, startVpn, pages), done);
+  }
+
+  /**
+   * `mprotect` of `pages` pages of `proc` from `startVpn` to read-only
+   * (`write` false: the mirrors are invalidated first, PROTECTION_VMA) or
+   * writable (nothing a mirror holds changes); `done` gets OK, EINVAL or
+   * ENOMEM. Caller holds the mmap lock until `done`.
+   */
+  mprotect(proc: Process, startVpn: number, pages: number, write: boolean, done: (result: Errno) => void): void {
+    if (write) return done(mprotect(this.core, proc, startVpn, pages, true));
+    this.#changeMirrored(proc, startVpn, startVpn + pages, MmuNotifyEvent.PROTECTION_VMA, () => mprotect(this.core, proc, startVpn, pages, false), done);
+  }
+
+  /** `madvise` DONTNEED / FREE of `pages` pages of `proc` from `startVpn`, its mirrors invalidated first (CLEAR); `done` gets mm's result. Caller holds the mmap lock until `done`. */
+  madvise(proc: Process, startVpn: number, pages: number, advice: MadviseAdvice, done: (result: Errno) => void): void {
+    this.#changeMirrored(proc, startVpn, startVpn + pages, MmuNotifyEvent.CLEAR, () => madvise(this.core, proc, startVpn, pages, advice), done);
+  }
+
+  /**
+   * `fork` of `proc`: its mirrors are invalidated over the whole address
+   * space first (PROTECTION_PAGE: private pages become copy-on-write);
+   * `done` gets the child, guarded like a spawned process. Caller holds the
+   * parent's mmap lock until `done`.
+   */
+  fork(proc: Process, done: (child: Process) => void): void {
+    this.notifier.invalidate({ pid: proc.pid, startVpn: 0, endVpn: VPN_LIMIT, event: MmuNotifyEvent.PROTECTION_PAGE, owner: this.#kernel.self }, () => {
+      const child = forkProcess(this.core, proc);
+      this.notifier.guard(child);
+      done(child);
+    });
+  }
+
+  /**
+   * A CPU access to page `vpn` of a process devices may mirror: like
+   * `touch`, but a write to a present read-only entry (which may copy the
+   * page, `wp_page_copy`) first invalidates that page in every mirror
+   * (CLEAR). `done` gets the pfn or `errPtr(errno)`. Caller holds the mmap
+   * lock until `done`.
+   */
+  access(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
+    const pt = this.core.pageTables;
+    const pte = write && this.notifier.subscribers(proc.pid).length > 0 ? pt.lookup(proc.root, vpn) : -1;
+    const mayCopy = pte >= 0 && pteKind(pt.readBits(pte)) === PteKind.PRESENT && (pt.readBits(pte) & PTE_WRITE) === 0;
+    if (!mayCopy) return done(this.touch(proc, vpn, write));
+    this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self }, () => done(this.touch(proc, vpn, write)));
   }
 
   /**

@@ -6,10 +6,17 @@
  * sends a RangeInvalidate to every subscribed device and waits for all
  * their acknowledgements (`mmu_notifier_invalidate_range_start`, which
  * returns once every subscriber stopped using the range); only then does
- * the change run. Messages, waits and pages are counted.
+ * the change run, inside an open invalidation window. Messages and waits
+ * are counted.
+ *
+ * The memory manager announces every mapping change itself, synchronously
+ * (`Process.notifiers`); `guard` subscribes a check there that fails the
+ * run when mm changes a mirrored range outside an open window, so a CPU
+ * path that forgets to invalidate the mirrors over the bus first is found
+ * instead of leaving a device with a stale translation.
  */
-import { type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { MmuNotifyEvent } from '@cdmsim/mm';
+import { InvariantViolation, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
+import { MmuNotifyEvent, type MmuNotifierRange, type Process } from '@cdmsim/mm';
 import { cdmsim } from '@cdmsim/proto';
 import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 
@@ -55,6 +62,8 @@ export class MirrorNotifier {
   readonly #acks: PendingReplies;
   /** Subscribed devices of each process, in the order they subscribed. */
   readonly #subscribers = new Map<Pid, NodeId[]>();
+  /** Invalidations acknowledged whose change is running now. */
+  readonly #open: MirrorInvalidation[] = [];
 
   /** Registers the RangeInvalidateAck handler on `kernel`. */
   constructor(kernel: NodeKernel) {
@@ -82,13 +91,15 @@ export class MirrorNotifier {
   /**
    * Invalidates `range` in every mirror of its process
    * (`mmu_notifier_invalidate_range_start`): sends one RangeInvalidate per
-   * subscribed device and calls `done` once every one acknowledged, at
-   * once when no device mirrors the process. The caller makes its
-   * page-table change in `done` and holds the process's mmap lock until then.
+   * subscribed device and, once every one acknowledged (at once when no
+   * device mirrors the process), runs `change` with the window open, so
+   * the mm calls it makes may change the range. The caller holds the
+   * process's mmap lock from this call until `change` returned; whatever
+   * `change` starts asynchronously runs after the window closed.
    */
-  invalidate(range: MirrorInvalidation, done: () => void): void {
+  invalidate(range: MirrorInvalidation, change: () => void): void {
     const subs = this.subscribers(range.pid);
-    if (subs.length === 0) return done();
+    if (subs.length === 0) return this.#inWindow(range, change);
     const pageSize = this.#kernel.topology.pageSizeBytes;
     const started = this.#kernel.nowPs;
     let waiting = subs.length;
@@ -101,8 +112,38 @@ export class MirrorNotifier {
         const waited = this.#kernel.nowPs - started;
         this.stats.waitPs += waited;
         this.stats.maxWaitPs = Math.max(this.stats.maxWaitPs, waited);
-        done();
+        this.#inWindow(range, change);
       });
     }
+  }
+
+  #inWindow(range: MirrorInvalidation, change: () => void): void {
+    this.#open.push(range);
+    try {
+      change();
+    } finally {
+      this.#open.splice(this.#open.lastIndexOf(range), 1);
+    }
+  }
+
+  /**
+   * Subscribes the mirror check to `proc`'s own notifier chain: a mapping
+   * change mm announces for a process some device mirrors must lie inside
+   * an open invalidation window of that process.
+   * @throws InvariantViolation (from the mm call that announced the change) naming the range, the event and the mirroring devices, with the run's seed.
+   */
+  guard(proc: Process): void {
+    proc.notifiers.register({ invalidateRangeStart: (r) => this.#check(r) });
+  }
+
+  #check(r: MmuNotifierRange): void {
+    const subs = this.subscribers(r.pid);
+    if (subs.length === 0) return;
+    if (this.#open.some((w) => w.pid === r.pid && w.startVpn <= r.startVpn && r.endVpn <= w.endVpn)) return;
+    const devices = subs.map((d) => this.#kernel.topology.nodes[d]?.name ?? `node ${d}`).join(', ');
+    throw new InvariantViolation(
+      `node ${this.#kernel.spec.name}: mm changed pages [${r.startVpn}, ${r.endVpn}) of pid ${r.pid} (${r.event}) while ${devices} mirror it, without invalidating their mirrors over the bus first`,
+      this.#kernel.seed,
+    );
   }
 }

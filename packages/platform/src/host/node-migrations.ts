@@ -4,12 +4,15 @@
  * the driver's `alloc_and_copy` runs on the device's worker, reached with
  * a DmaCopy message and answered with DmaCopyDone. The process waits in
  * between: its pages sit behind migration entries, as in the kernel.
+ * Every device mirror of the range is invalidated (MIGRATE) and has
+ * acknowledged before collect installs the migration entries.
  */
 import { CdmsimError, type NodeId } from '@cdmsim/engine';
-import { Errno, isHmmDevicePage, migrateVmaCollect, migrateVmaFinish, type MigrateEntry, type MigrateResult, type MmCore, type PendingMigration, type Process } from '@cdmsim/mm';
+import { Errno, isHmmDevicePage, migrateVmaCollect, MmuNotifyEvent, migrateVmaFinish, type MigrateEntry, type MigrateResult, type MmCore, type PendingMigration, type Process } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import { PendingReplies } from '@cdmsim/kernel';
+import type { MirrorNotifier } from './mirror-notifier.js';
 import type { RemoteDeviceMemory } from './remote-device-memory.js';
 import type { BusPageCoherence } from '../cache/worker-page-coherence.js';
 
@@ -35,16 +38,19 @@ export class NodeMigrations {
   readonly #remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>;
   readonly #dma: PendingReplies;
   readonly #coherence: BusPageCoherence | null;
+  readonly #notifier: MirrorNotifier;
 
   /**
    * Registers the DmaCopyDone handler on `kernel`. `remotes` are the device
-   * memories this node's MmCore knows, by device node. `coherence`: with
-   * caches, the sources of every DMA are flushed over the bus first.
+   * memories this node's MmCore knows, by device node; `notifier` holds the
+   * device mirrors of this node's processes. `coherence`: with caches, the
+   * sources of every DMA are flushed over the bus first.
    */
-  constructor(kernel: NodeKernel, core: MmCore, remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>, coherence: BusPageCoherence | null = null) {
+  constructor(kernel: NodeKernel, core: MmCore, remotes: ReadonlyMap<NodeId, RemoteDeviceMemory>, notifier: MirrorNotifier, coherence: BusPageCoherence | null = null) {
     this.#kernel = kernel;
     this.#core = core;
     this.#remotes = remotes;
+    this.#notifier = notifier;
     this.#coherence = coherence;
     this.#dma = new PendingReplies(kernel, 'dmaCopyDone', 'host');
   }
@@ -74,8 +80,23 @@ export class NodeMigrations {
   toDevice(proc: Process, startVpn: number, endVpn: number, device: NodeId, done: MigrationDone): void {
     const remote = this.#remotes.get(device);
     if (!remote) throw new CdmsimError(`node ${this.#kernel.spec.name}: no device memory of node ${device}`);
-    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, `dmirror-${device}`);
-    if (typeof pending === 'number') return done(pending);
+    this.#collect(proc, startVpn, endVpn, `dmirror-${device}`, (pending) => {
+      if (typeof pending === 'number') return done(pending);
+      this.#copyToDevice(pending, device, remote, done);
+    });
+  }
+
+  /**
+   * `migrate_vma_setup`: invalidates every device mirror of the range
+   * (MIGRATE, caused by this node's kernel, so no driver keeps its own
+   * translation) and, once all acknowledged, collects it; `then` gets the
+   * pending migration or the errno.
+   */
+  #collect(proc: Process, startVpn: number, endVpn: number, owner: string | null, then: (pending: PendingMigration | Errno) => void): void {
+    this.#notifier.invalidate({ pid: proc.pid, startVpn, endVpn, event: MmuNotifyEvent.MIGRATE, owner: this.#kernel.self }, () => then(migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner)));
+  }
+
+  #copyToDevice(pending: PendingMigration, device: NodeId, remote: RemoteDeviceMemory, done: MigrationDone): void {
     const entries = pending.m.entries.filter((e) => e.migrate);
     if (entries.length === 0) return done(this.#finish(pending, 'device'));
     const srcPfns = entries.map((e) => e.src ?? 0);
@@ -101,8 +122,10 @@ export class NodeMigrations {
    * counts (or EINVAL at once). Caller holds the process as for `toDevice`.
    */
   toRam(proc: Process, startVpn: number, endVpn: number, owner: string | null, done: MigrationDone): void {
-    const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
-    if (typeof pending === 'number') return done(pending);
+    this.#collect(proc, startVpn, endVpn, owner, (pending) => (typeof pending === 'number' ? done(pending) : this.#copyToRam(proc, pending, done)));
+  }
+
+  #copyToRam(proc: Process, pending: PendingMigration, done: MigrationDone): void {
     const byDevice = new Map<NodeId, MigrateEntry[]>();
     for (const e of pending.m.entries) {
       if (!e.migrate || e.src === null || !isHmmDevicePage(this.#core.frames, e.src)) continue;
