@@ -5,16 +5,15 @@
  * must be reported exactly once, with the same results as a local sweep of
  * the same grid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort, startLoopbackRedis, startUntilReady, type LoopbackRedis } from '@cdmsim/runtime/testing';
 import { CLI, runCli } from './helpers.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', 'examples');
-const REDIS = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 
 /** The issue's grid: two machines × two values of a workload field × three seeds, deterministic. */
 const GRID = [
@@ -28,39 +27,14 @@ const GRID = [
 ].join('\n');
 
 const children: ChildProcess[] = [];
+let redis: LoopbackRedis | undefined;
 let url = '';
 
-/** Returns a free loopback port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `cmd args` and resolves once a line of its stdout matches `ready`; collects its output in `log`. */
-function startUntil(cmd: string, args: readonly string[], ready: RegExp, log: string[] = []): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let seen = false;
-    const onData = (chunk: Buffer): void => {
-      log.push(...chunk.toString().split('\n').filter((l) => l !== ''));
-      if (!seen && log.some((l) => ready.test(l))) {
-        seen = true;
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      if (!seen) reject(new Error(`${cmd} exited with ${code} before it was ready:\n${log.join('\n')}`));
-    });
-  });
+/** Starts a `cdmsim worker` on the test's queue; resolves once it is ready, its output going to `log`. */
+async function startWorker(log: string[]): Promise<ChildProcess> {
+  const child = await startUntilReady(process.execPath, [CLI, 'worker', '--queue', url, '--jobs', '1', '--lock-ms', '2000'], /^worker ready/, log);
+  children.push(child);
+  return child;
 }
 
 /** Resolves once `log` has a line matching `line` (checked every 50 ms). */
@@ -73,14 +47,13 @@ async function waitForLine(log: readonly string[], line: RegExp): Promise<string
 }
 
 beforeAll(async () => {
-  if (!existsSync(REDIS)) throw new Error(`no redis-server at ${REDIS}: install Debian's redis-server (apt-get install redis-server, as .ci/run does) or set REDIS_SERVER_PATH`);
-  const port = await freePort();
-  await startUntil(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
-  url = `redis://127.0.0.1:${port}`;
+  redis = await startLoopbackRedis();
+  url = redis.url;
 });
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  redis?.stop();
 });
 
 /** sweep.csv without the wall-time column (the only one that varies between identical runs). */
@@ -107,11 +80,11 @@ describe('sweeps through BullMQ on Redis', () => {
 
     const logA: string[] = [];
     const logB: string[] = [];
-    const a = await startUntil(process.execPath, [CLI, 'worker', '--queue', url, '--jobs', '1', '--lock-ms', '2000'], /^worker ready/, logA);
+    const a = await startWorker(logA);
     const started = await waitForLine(logA, /^started sweep \w+ point \d+/);
     a.kill('SIGKILL');
     const killedPoint = Number(/point (\d+)/.exec(started)![1]);
-    await startUntil(process.execPath, [CLI, 'worker', '--queue', url, '--jobs', '1', '--lock-ms', '2000'], /^worker ready/, logB);
+    await startWorker(logB);
 
     const collected = await runCli(['sweep', file, '--queue', url, '--collect', '--timeout', '240', '--out', join(dir, 'queued')]);
     expect(collected.code).toBe(0);
@@ -127,7 +100,7 @@ describe('sweeps through BullMQ on Redis', () => {
   });
 
   it('an unreachable Redis server is named, with no hang and no stack trace', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const r = await runCli(['worker', '--queue', `redis://127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^cdmsim: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: `));

@@ -16,17 +16,14 @@
  * Needs Debian's redis-server (`REDIS_SERVER_PATH`, default
  * /usr/bin/redis-server) and the built CLI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadSweepFile } from '@cdmsim/config';
 import { collectGrid, enqueueGrid, resolveGrid, runGrid, type GridOutcome, type GridPoint } from '@cdmsim/runtime';
+import { startLoopbackRedis, startUntilReady } from '@cdmsim/runtime/testing';
 import type { Benchmark, Measurement } from './harness.js';
-
-const REDIS = process.env['REDIS_SERVER_PATH'] ?? '/usr/bin/redis-server';
 const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cdmsim', 'dist', 'main.js');
 const SEEDS = 4;
 const GRID = ['set: { workload.bufferSize: 256KiB }', 'axes:', '  workload.accessesPerDevice: [12000, 16000]', `seeds: 1..${SEEDS}`, 'mode: sequential'].join('\n');
@@ -61,42 +58,9 @@ async function localSweep(points: readonly GridPoint[], threads: number): Promis
   return pointsPerSecond(points.length, ms);
 }
 
-/** Returns a free loopback port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `cmd args`; resolves once a line of its output matches `ready`. */
-function startUntil(cmd: string, args: readonly string[], ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let seen = false;
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      if (!seen && ready.test(out)) {
-        seen = true;
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      if (!seen) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code} before it was ready:\n${out}`));
-    });
-  });
-}
-
 /** Points per second through the queue at `url` with `workers` worker processes of one thread each. */
 async function queueSweep(points: readonly GridPoint[], url: string, workers: number): Promise<Measurement> {
-  const children = await Promise.all(Array.from({ length: workers }, () => startUntil(process.execPath, [CLI, 'worker', '--queue', url, '--jobs', '1'], /^worker ready/m)));
+  const children = await Promise.all(Array.from({ length: workers }, () => startUntilReady(process.execPath, [CLI, 'worker', '--queue', url, '--jobs', '1'], /^worker ready/)));
   try {
     const t0 = performance.now();
     await enqueueGrid(points, url);
@@ -112,14 +76,12 @@ async function queueSweep(points: readonly GridPoint[], url: string, workers: nu
 
 /** Runs `body` with a redis-server on a free loopback port; each call of `db()` names a fresh database, so the same grid is queued anew. */
 async function withRedis<T>(body: (db: () => string) => Promise<T>): Promise<T> {
-  if (!existsSync(REDIS)) throw new Error(`no redis-server at ${REDIS}: apt-get install redis-server, or set REDIS_SERVER_PATH`);
-  const port = await freePort();
-  const server = await startUntil(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
+  const redis = await startLoopbackRedis();
   let next = 0;
   try {
-    return await body(() => `redis://127.0.0.1:${port}/${++next}`);
+    return await body(() => `${redis.url}/${++next}`);
   } finally {
-    server.kill('SIGKILL');
+    redis.stop();
   }
 }
 
