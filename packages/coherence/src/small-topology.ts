@@ -30,7 +30,7 @@ export function smallTopology(o: SmallTopologyOptions): Topology {
     memory: { sizeBytes: 1 << 30, latencyPs: 90_000, bandwidthBytesPerNs: 100, kind: 'system' }, cache: cache(12_000),
   }));
   const devices: DeviceNodeSpec[] = Array.from({ length: o.gpus }, (_, g) => ({
-    id: nodeId(o.cpus + g), kind: 'gpu', name: `gpu${g}`, faultLatencyPs: 20_000_000, copyBandwidthBytesPerNs: 60,
+    id: nodeId(o.cpus + g), kind: 'gpu', name: `gpu${g}`, faultLatencyPs: 20_000_000, faultBatchSize: 256, perFaultLatencyPs: 1_000_000, copyBandwidthBytesPerNs: 60,
     memory: { sizeBytes: 1 << 30, latencyPs: 400_000, bandwidthBytesPerNs: 900, kind: o.gpuMemoryKind ?? 'public' }, cache: cache(125_000),
   }));
   const links: LinkSpec[] = [];

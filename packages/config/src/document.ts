@@ -88,6 +88,8 @@ export function configDocument(config: unknown, catalog: WorkloadCatalog): { doc
       memory: { ...memory(fieldsOf(d['memory'])), kind: fieldsOf(d['memory'])['kind'] },
       cache: cacheDocument(d['cache']),
       faultLatencyNs: psAsNs(d['faultLatencyPs']),
+      faultBatchSize: d['faultBatchSize'],
+      perFaultLatencyNs: psAsNs(d['perFaultLatencyPs']),
       copyBandwidthGBps: d['copyBandwidthBytesPerNs'],
     })),
     links: listOf(topology['links']).map((raw, i) => {

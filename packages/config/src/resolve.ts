@@ -44,6 +44,8 @@ export function buildMachine(config: ParsedMachine): MachineContext {
       memory: { sizeBytes: d.memory.size, latencyPs: nsToPs(d.memory.latencyNs), bandwidthBytesPerNs: d.memory.bandwidthGBps, kind: d.memory.kind },
       cache: cacheSpec(d.cache),
       faultLatencyPs: nsToPs(d.faultLatencyNs),
+      faultBatchSize: d.faultBatchSize,
+      perFaultLatencyPs: nsToPs(d.perFaultLatencyNs),
       copyBandwidthBytesPerNs: d.copyBandwidthGBps,
     }),
   );

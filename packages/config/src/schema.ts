@@ -12,6 +12,8 @@ import { SIZE_PATTERN, isPowerOfTwo, parseSizeBytes, sizeSyntaxMessage } from '.
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
 /** Smallest and largest allowed page size in bytes. */
 export const PAGE_SIZE_RANGE_BYTES = { min: 4 * 1024, max: 2 * 1024 * 1024 } as const;
+/** Largest device fault batch. */
+export const MAX_FAULT_BATCH = 4096;
 /** Link kinds the simulator knows. */
 export const LINK_KINDS = ['smp', 'nvlink', 'capi', 'ccix', 'cxl', 'pcie'] as const;
 /** Kinds of device memory: CDM (`MEMORY_DEVICE_PUBLIC`) or HMM device-private. */
@@ -103,7 +105,19 @@ const device = z
       })
       .describe('Memory attached to the device.'),
     cache,
-    faultLatencyNs: positiveNs('Cost of a device page-fault round trip through the driver.').default(20_000),
+    faultLatencyNs: positiveNs('Cost of a device page-fault round trip through the driver: paid once per batch of faults it services.').default(20_000),
+    faultBatchSize: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_FAULT_BATCH)
+      .default(256)
+      .describe(`Device faults the driver fetches from its fault buffer and services as one batch (sorted and deduplicated by page, one range fault per contiguous run), as NVIDIA's UVM driver does with up to 256; at most ${MAX_FAULT_BATCH}.`),
+    perFaultLatencyNs: z
+      .number()
+      .min(0)
+      .default(1_000)
+      .describe('Driver time per fault of a batch (fetching, sorting, deduplicating, updating the mirror), added to faultLatencyNs. In nanoseconds (≥ 0).'),
     copyBandwidthGBps: positiveGBps('Bandwidth of the DMA copy engine used for migration.').default(50),
   })
   .describe('A device (GPU) with its own memory.');

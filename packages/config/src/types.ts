@@ -39,14 +39,19 @@ export interface CpuNodeSpec {
   cache: CacheSpec;
 }
 
-/** A device (GPU) with its memory, driver fault cost and DMA copy engine. */
+/** A device (GPU) with its memory, driver fault costs and batching, and DMA copy engine. */
 export interface DeviceNodeSpec {
   id: NodeId;
   kind: 'gpu';
   name: string;
   memory: MemorySpec;
   cache: CacheSpec;
+  /** Cost of one batch of device faults through the driver (the round trip). */
   faultLatencyPs: Ps;
+  /** Faults the driver services per batch. */
+  faultBatchSize: number;
+  /** Driver cost per fault of a batch, on top of `faultLatencyPs`. */
+  perFaultLatencyPs: Ps;
   copyBandwidthBytesPerNs: number;
 }
 

@@ -7,7 +7,10 @@
  * CPU's RAM over the coherent links). The process's CPU node invalidates
  * mirrored ranges before it changes them (RangeInvalidate, acknowledged);
  * a range fault that an invalidation overtook is sent again (the sequence
- * check of `mmu_interval_read_retry`).
+ * check of `mmu_interval_read_retry`). An access that finds no entry
+ * (`accessOrFault`) is a device fault: it waits in the driver's fault
+ * buffer, which the driver services in batches (`planFaultBatch`) and then
+ * replays.
  */
 import { CdmsimError, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
 import { Errno } from '@cdmsim/mm';
@@ -15,6 +18,7 @@ import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 import type { MemoryRanges } from '../memory/memory-map.js';
 import type { MirrorTable } from './mirror-table.js';
+import { planFaultBatch, type DeviceFault } from './fault-batch.js';
 
 /** Pages per range fault (one `hmm_range_fault` call) when the device populates its mirror. */
 export const PAGES_PER_RANGE_FAULT = 512;
@@ -36,6 +40,25 @@ export interface DeviceMmuStats {
   ownMigrationsSkipped: number;
   /** Range faults sent again because an invalidation arrived while they were out. */
   rangeFaultRetries: number;
+  /** Device faults (accesses that found no usable entry), the batches that serviced them, the distinct pages faulted and the duplicates a batch folded away. */
+  deviceFaults: number;
+  faultBatches: number;
+  faultedPages: number;
+  duplicateFaults: number;
+  /** Faults whose page an earlier batch had already brought in by the time their batch was fetched (replayed without a range fault). */
+  staleFaults: number;
+  /** Simulated time accesses waited in the fault buffer until replayed, summed. */
+  faultWaitPs: number;
+}
+
+/** A device access parked in the fault buffer until its batch is serviced. */
+interface ParkedAccess extends DeviceFault {
+  readonly host: NodeId;
+  readonly faultedPs: Ps;
+  /** Tries the access again (it may fault again). */
+  replay(): void;
+  /** Ends the access with `ok: false` (its page could not be faulted in). */
+  fail(): void;
 }
 
 /** What a device access returned: the home agent's status and, for a read, the data. */
@@ -46,7 +69,22 @@ export interface AccessResult {
 
 /** One device's MMU over its mirror. */
 export class DeviceMmu {
-  readonly stats: DeviceMmuStats = { rangeFaults: 0, rangeFaultPages: 0, invalidPages: 0, accesses: 0, invalidations: 0, invalidatedPages: 0, ownMigrationsSkipped: 0, rangeFaultRetries: 0 };
+  readonly stats: DeviceMmuStats = {
+    rangeFaults: 0,
+    rangeFaultPages: 0,
+    invalidPages: 0,
+    accesses: 0,
+    invalidations: 0,
+    invalidatedPages: 0,
+    ownMigrationsSkipped: 0,
+    rangeFaultRetries: 0,
+    deviceFaults: 0,
+    faultBatches: 0,
+    faultedPages: 0,
+    duplicateFaults: 0,
+    staleFaults: 0,
+    faultWaitPs: 0,
+  };
   readonly mirror: MirrorTable;
   readonly #kernel: NodeKernel;
   readonly #memory: MemoryRanges;
@@ -54,6 +92,9 @@ export class DeviceMmu {
   readonly #accesses: PendingReplies;
   /** Invalidations received per mirrored process (the notifier sequence `mmu_interval_read_begin` samples). */
   readonly #seq = new Map<Pid, number>();
+  /** The device fault buffer: accesses waiting for a batch, in arrival order. */
+  readonly #faultBuffer: ParkedAccess[] = [];
+  #servicing = false;
 
   /** Registers the RangeFaultReply, MemResponse and RangeInvalidate handlers on `kernel`; `memory` locates every pfn's home. */
   constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges) {
@@ -90,17 +131,17 @@ export class DeviceMmu {
     };
     for (let vpn = firstVpn; vpn < endVpn; vpn += PAGES_PER_RANGE_FAULT) {
       outstanding++;
-      this.#faultChunk(host, pid, vpn, Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn), write, 0, finish);
+      this.#faultChunk(host, pid, vpn, Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn), write, this.#faultPs(), 0, finish);
     }
     if (outstanding === 0) done(result);
   }
 
-  /** One `hmm_range_fault` of `npages` from `vpn`, retried while invalidations overtake it; `finish` gets its result. */
-  #faultChunk(host: NodeId, pid: Pid, vpn: number, npages: number, write: boolean, retries: number, finish: (r: Errno) => void): void {
+  /** One `hmm_range_fault` of `npages` from `vpn`, sent after `delayPs` and retried (after the driver's fault cost) while invalidations overtake it; `finish` gets its result. */
+  #faultChunk(host: NodeId, pid: Pid, vpn: number, npages: number, write: boolean, delayPs: Ps, retries: number, finish: (r: Errno) => void): void {
     const pageSize = this.#kernel.topology.pageSizeBytes;
     this.stats.rangeFaults++;
     this.stats.rangeFaultPages += npages;
-    this.#kernel.after(this.#faultPs(), 'range fault', () => {
+    this.#kernel.after(delayPs, 'range fault', () => {
       const seq = this.#seqOf(pid); // mmu_interval_read_begin
       this.#rangeFaults.send(host, { rangeFault: { pid, vaddr: vpn * pageSize, npages, write } }, (env) => {
         const r = env.rangeFaultReply!;
@@ -109,7 +150,7 @@ export class DeviceMmu {
           // mmu_interval_read_retry: the snapshot may hold pages an invalidation already took away.
           if (retries >= MAX_RANGE_FAULT_RETRIES) return finish(Errno.EBUSY);
           this.stats.rangeFaultRetries++;
-          return this.#faultChunk(host, pid, vpn, npages, write, retries + 1, finish);
+          return this.#faultChunk(host, pid, vpn, npages, write, this.#faultPs(), retries + 1, finish);
         }
         this.#fill(pid, Math.floor(Number(r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
         finish(Errno.OK);
@@ -149,6 +190,88 @@ export class DeviceMmu {
       }
       const pfn = pfns[i]!;
       this.mirror.set(pid, firstVpn + i, pfn, (f & cdmsim.HmmPfnFlag.HMM_PFN_WRITE) !== 0, this.#memory.of(pfn)?.kind === 'public');
+    }
+  }
+
+  /**
+   * Like `access`, but a missing (or, for a write, read-only) mirror entry
+   * is a device fault instead of EFAULT: the access waits in the driver's
+   * fault buffer; `faultLatencyPs` after the first fault the driver fetches
+   * a batch of up to the device's `faultBatchSize` faults (sorted and
+   * deduplicated by page; one range fault to `host`, the process's CPU
+   * node, per contiguous run, sent after `perFaultLatencyPs` per fault of
+   * the batch) and, once every range fault is answered, replays the
+   * batch's accesses in the order they faulted. `done` gets the
+   * home agent's answer, or `ok: false` when the range fault failed or the
+   * access faulted MAX_RANGE_FAULT_RETRIES times in a row.
+   */
+  accessOrFault(host: NodeId, pid: Pid, va: number, size: number, data: Uint8Array | undefined, done: (result: AccessResult) => void, attempt = 0): void {
+    if (this.access(pid, va, size, data, done) === Errno.OK) return;
+    const vpn = Math.floor(va / this.#kernel.topology.pageSizeBytes);
+    if (attempt > MAX_RANGE_FAULT_RETRIES) return done({ ok: false, data: new Uint8Array(0) });
+    this.stats.deviceFaults++;
+    this.#faultBuffer.push({
+      host,
+      pid,
+      vpn,
+      write: data !== undefined,
+      faultedPs: this.#kernel.nowPs,
+      replay: () => this.accessOrFault(host, pid, va, size, data, done, attempt + 1),
+      fail: () => done({ ok: false, data: new Uint8Array(0) }),
+    });
+    if (!this.#servicing) this.#scheduleBatch();
+  }
+
+  /** The fault interrupt: the driver fetches a batch after `faultLatencyPs`; faults that arrive meanwhile join it. */
+  #scheduleBatch(): void {
+    this.#servicing = true;
+    this.#kernel.after(this.#faultPs(), 'fault batch', () => this.#serviceBatch());
+  }
+
+  /** After a batch: the next one, if faults are waiting. */
+  #afterBatch(): void {
+    if (this.#faultBuffer.length > 0) this.#scheduleBatch();
+    else this.#servicing = false;
+  }
+
+  /** True when the mirror now has an entry `f` can use (writable for a write). */
+  #usable(f: DeviceFault): boolean {
+    const entry = this.mirror.lookup(f.pid, f.vpn);
+    return entry !== undefined && (!f.write || entry.write);
+  }
+
+  /** Services the oldest batch of the fault buffer; the next batch is scheduled once this one's accesses are replayed. */
+  #serviceBatch(): void {
+    const spec = this.#kernel.spec;
+    const batchSize = spec.kind === 'gpu' ? spec.faultBatchSize : 1;
+    const fetched = this.#faultBuffer.splice(0, batchSize);
+    // Faults on pages an earlier batch brought in are stale: replay them, fault the rest.
+    const batch = fetched.filter((f) => !this.#usable(f));
+    this.stats.staleFaults += fetched.length - batch.length;
+    for (const f of fetched) if (this.#usable(f)) f.replay();
+    if (batch.length === 0) return this.#afterBatch();
+    const plan = planFaultBatch(batch, PAGES_PER_RANGE_FAULT);
+    this.stats.faultBatches++;
+    this.stats.faultedPages += plan.uniquePages;
+    this.stats.duplicateFaults += plan.duplicates;
+    const hostOf = new Map(batch.map((f) => [f.pid, f.host]));
+    const costPs = batch.length * (spec.kind === 'gpu' ? spec.perFaultLatencyPs : 0);
+    let outstanding = plan.runs.length;
+    let failed = false;
+    const replay = (): void => {
+      for (const f of batch) {
+        this.stats.faultWaitPs += this.#kernel.nowPs - f.faultedPs;
+        // After a failed range fault, an access whose page is still not usable fails instead of faulting forever.
+        if (failed && !this.#usable(f)) f.fail();
+        else f.replay();
+      }
+      this.#afterBatch();
+    };
+    for (const run of plan.runs) {
+      this.#faultChunk(hostOf.get(run.pid)!, run.pid, run.firstVpn, run.npages, run.write, costPs, 0, (r) => {
+        if (r !== Errno.OK) failed = true;
+        if (--outstanding === 0) replay();
+      });
     }
   }
 

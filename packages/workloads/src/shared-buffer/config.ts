@@ -9,6 +9,12 @@ import { defineWorkloadConfig, formatBytes, psAsNs, listNames, nodeNameField, po
 /** The kind of this workload in config files. */
 export const SHARED_BUFFER = 'shared-buffer';
 
+/** How devices build their mirrors: the whole slice with range faults before the first access, or page by page as accesses fault. */
+export const MIRROR_MODES = ['prefetch', 'on-fault'] as const;
+
+/** How a device builds its mirror of the buffer. */
+export type MirrorMode = (typeof MIRROR_MODES)[number];
+
 /** Largest allowed buffer in bytes (1 GiB). */
 export const MAX_BUFFER_BYTES = 2 ** 30;
 
@@ -22,6 +28,7 @@ export interface SharedBufferWorkloadSpec extends WorkloadSpec {
   readonly writeFraction: number;
   readonly overlap: boolean;
   readonly thinkTimePs: Ps;
+  readonly mirror: MirrorMode;
 }
 
 const fields = {
@@ -36,6 +43,10 @@ const fields = {
   writeFraction: z.number().min(0).max(1).default(0.5).describe('Fraction of accesses that are writes, 0..1.'),
   overlap: z.boolean().default(false).describe('false: devices work on disjoint slices (race free); true: all devices hit the whole buffer (racy).'),
   thinkTimeNs: z.number().min(0).default(50).describe('Device compute time between accesses, in nanoseconds (≥ 0).'),
+  mirror: z
+    .enum(MIRROR_MODES)
+    .default('prefetch')
+    .describe('prefetch: each device mirrors its whole slice with range faults before its first access. on-fault: devices start with empty mirrors; an access that finds no entry is a device fault, serviced by the driver in batches (the device\'s faultBatchSize, faultLatencyNs per batch, perFaultLatencyNs per fault).'),
 };
 
 /** The config section of the shared-buffer workload. */
@@ -69,6 +80,7 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
       writeFraction: w.writeFraction,
       overlap: w.overlap,
       thinkTimePs: nsToPs(w.thinkTimeNs),
+      mirror: w.mirror,
     };
   },
   document(spec, context) {
@@ -80,6 +92,7 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
       writeFraction: spec['writeFraction'],
       overlap: spec['overlap'],
       thinkTimeNs: psAsNs(spec['thinkTimePs']),
+      mirror: spec['mirror'],
     };
   },
 });
@@ -96,4 +109,5 @@ workload:
   writeFraction: 0.5
   overlap: false
   thinkTimeNs: 50
+  mirror: prefetch
 `;

@@ -1,11 +1,13 @@
 /**
  * Device side of the shared-buffer workload. On START the device's driver
  * mirrors the process's slice with range faults (the fault-and-snapshot of
- * hmm_range_fault, answered by the process's CPU node); the device then
- * reads and writes its slice through the mirror, each access at the home
- * agent of its page, several in flight, checking every read against what
- * must be there, and finally reports its counters and the digest of what
- * its slice must hold.
+ * hmm_range_fault, answered by the process's CPU node), or, with `mirror:
+ * on-fault`, starts with an empty mirror and lets accesses fault (the
+ * driver services its fault buffer in batches); the device reads and
+ * writes its slice through the mirror, each access at the home agent of
+ * its page, several in flight, checking every read against what must be
+ * there, and finally reports its counters and the digest of what its
+ * slice must hold.
  */
 import { CdmsimError, InvariantViolation, type NodeId, type Pid } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
@@ -94,14 +96,19 @@ export class SharedBufferDevice {
     const firstVpn = Math.floor((this.#vaddr + this.#slice.startBytes) / pageSize);
     const endVpn = Math.ceil((this.#vaddr + this.#slice.startBytes + this.#slice.bytes) / pageSize);
     if (endVpn === firstVpn) return this.#finish();
+    if (this.#config.workload.mirror === 'on-fault') return this.#issueFirst();
     const mmu = this.#driver.mmu;
     mmu.mirrorRange(src, this.#pid, firstVpn, endVpn, true, (r) => {
       if (r !== Errno.OK) throw new CdmsimError(`device ${this.#kernel.spec.name}: range fault of pid ${this.#pid} failed with ${Errno[r] ?? r}`);
       if (mmu.stats.invalidPages > 0) throw new InvariantViolation(`device ${this.#kernel.spec.name}: ${mmu.stats.invalidPages} pages of the buffer were not valid in the snapshot`, this.#kernel.seed);
-      this.stats.rangeFaults = mmu.stats.rangeFaults;
       this.stats.mirroredPages = mmu.mirror.entries;
-      for (let i = 0; i < DEVICE_OUTSTANDING_ACCESSES; i++) this.#issueNext(i * this.#config.workload.thinkTimePs);
+      this.#issueFirst();
     });
+  }
+
+  /** Starts DEVICE_OUTSTANDING_ACCESSES streams of accesses, staggered by the think time. */
+  #issueFirst(): void {
+    for (let i = 0; i < DEVICE_OUTSTANDING_ACCESSES; i++) this.#issueNext(i * this.#config.workload.thinkTimePs);
   }
 
   #issueNext(delayPs: number): void {
@@ -133,13 +140,12 @@ export class SharedBufferDevice {
       expectWriteNo = workload.overlap ? undefined : (this.#lastWrite.get(chunk) ?? -1);
     }
     const access: PendingAccess = { issuedPs: this.#kernel.nowPs, offset, write, expectWriteNo };
-    const r = this.#driver.mmu.access(this.#pid, this.#vaddr + offset, workload.accessBytes, data, (res) => this.#response(access, res));
-    if (r !== Errno.OK) throw new CdmsimError(`device ${this.#kernel.spec.name}: no ${write ? 'writable ' : ''}mirror entry for buffer offset ${offset}`);
+    this.#driver.mmu.accessOrFault(this.#owner, this.#pid, this.#vaddr + offset, workload.accessBytes, data, (res) => this.#response(access, res));
   }
 
   /** The home agent answered one access. */
   #response(access: PendingAccess, res: AccessResult): void {
-    if (!res.ok) throw new CdmsimError(`device ${this.#kernel.spec.name}: access at buffer offset ${access.offset} failed at its home agent`);
+    if (!res.ok) throw new CdmsimError(`device ${this.#kernel.spec.name}: access at buffer offset ${access.offset} failed (its page could not be faulted in, or its home agent refused it)`);
     const latency = this.#kernel.nowPs - access.issuedPs;
     this.stats.totalLatencyPs += latency;
     if (latency > this.stats.maxLatencyPs) this.stats.maxLatencyPs = latency;
@@ -170,6 +176,8 @@ export class SharedBufferDevice {
 
   #finish(): void {
     this.stats.finishedPs = this.#kernel.nowPs;
+    this.stats.rangeFaults = this.#driver.mmu.stats.rangeFaults;
+    if (this.#config.workload.mirror === 'on-fault') this.stats.mirroredPages = this.#driver.mmu.mirror.entries;
     const workload = this.#config.workload;
     const digest = workload.overlap
       ? ''

@@ -1,9 +1,10 @@
 /**
- * Mmu notifiers over the bus in a whole run (sequential engine, the same
- * model code as the workers): the shared-buffer process's exit invalidates
- * every device mirror of it (event RELEASE) and tears its mappings down
- * only once every device acknowledged; the run fails when a device still
- * mirrors the exited process.
+ * Device mirrors in a whole run (sequential engine, the same model code as
+ * the workers): the shared-buffer process's exit invalidates every device
+ * mirror of it (event RELEASE) and tears its mappings down only once every
+ * device acknowledged, and the run fails when a device still mirrors the
+ * exited process; with `mirror: on-fault` devices build their mirrors from
+ * device faults serviced in batches.
  */
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '@cdmsim/runtime';
@@ -47,5 +48,22 @@ describe('device mirrors are invalidated before the CPU changes what they map', 
     const checked = sharedBuffer.outcome(config, shares, undefined as never);
     expect(checked.verified).toBe(false);
     expect(checked.problems).toEqual(['gpu1 still mirrors 3 pages of the exited process']);
+  });
+
+  it('mirror: on-fault — devices start with empty mirrors and fault page by page in batches; the checks pass and every page is faulted in once', async () => {
+    const onFault = smallConfig({ mirror: 'on-fault' });
+    const [faulting, prefetching] = await Promise.all([runSimulation(onFault, { seed: 2, mode: 'sequential' }), runSimulation(smallConfig(), { seed: 2, mode: 'sequential' })]);
+    expect(faulting.workload.verified).toBe(true);
+    const pagesPerDevice = onFault.workload.bufferBytes / onFault.topology.pageSizeBytes / onFault.topology.devices.length;
+    for (const d of onFault.topology.devices) {
+      const mmu = (faulting.nodes.find((n) => n.name === d.name)!.workload as SharedBufferNodeReport).mmu!;
+      expect(mmu.faultedPages, d.name).toBe(pagesPerDevice);
+      expect(mmu.deviceFaults, d.name).toBeGreaterThanOrEqual(mmu.faultedPages + mmu.duplicateFaults);
+      expect(mmu.faultBatches, d.name).toBeGreaterThan(0);
+      expect(mmu.rangeFaults, d.name).toBeLessThanOrEqual(mmu.faultedPages);
+      expect(mmu.rangeFaultPages, d.name).toBe(pagesPerDevice);
+    }
+    // Faulting on demand costs a batch per round of misses: longer than mirroring up front.
+    expect(faulting.simTimePs).toBeGreaterThan(prefetching.simTimePs);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Mirror invalidation over the bus, one side at a time with a capturing
- * kernel: the device's MMU (dmirror_interval_invalidate, the
- * mmu_interval_read_retry of a range fault an invalidation overtook) and
- * the CPU node's notifier (mmu_notifier_invalidate_range_start waits for
- * every subscribed device's acknowledgement).
+ * The device MMU and the CPU node's notifier, one side at a time with a
+ * capturing kernel: mirror invalidation over the bus
+ * (dmirror_interval_invalidate, the mmu_interval_read_retry of a range
+ * fault an invalidation overtook; mmu_notifier_invalidate_range_start
+ * waits for every subscribed device's acknowledgement) and device faults
+ * serviced in batches from the driver's fault buffer.
  */
 import { describe, expect, it } from 'vitest';
 import { defaultTopology } from '@cdmsim/config';
@@ -14,7 +15,8 @@ import { PageTables } from '@cdmsim/shm';
 import { capturingKernel } from '@cdmsim/kernel/testing';
 import { memoryMap, MemoryRanges } from '../memory/memory-map.js';
 import { MirrorNotifier } from '../host/mirror-notifier.js';
-import { DeviceMmu, MAX_RANGE_FAULT_RETRIES } from './device-mmu.js';
+import { DeviceMmu, MAX_RANGE_FAULT_RETRIES, type AccessResult } from './device-mmu.js';
+import { planFaultBatch } from './fault-batch.js';
 import { MirrorTable } from './mirror-table.js';
 
 const topology = defaultTopology();
@@ -26,9 +28,11 @@ const PID = toPid(7);
 /** A RAM frame of cpu0 for the mirror to map. */
 const RAM_PFN = memoryMap(topology)[0]!.firstPfn + 10;
 
-/** gpu0's MMU, with cpu0 played by the test. */
-function device() {
-  const { k, sent } = capturingKernel(topology, gpu0);
+/** gpu0's MMU, with cpu0 played by the test; `faultBatchSize` overrides the device's. */
+function device(faultBatchSize?: number) {
+  const machine = structuredClone(topology);
+  if (faultBatchSize !== undefined) machine.devices[0]!.faultBatchSize = faultBatchSize;
+  const { k, sent } = capturingKernel(machine, gpu0);
   const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)));
   let seq = 0;
   const run = (): void => void k.runUntil(k.nowPs + 1e9);
@@ -42,7 +46,10 @@ function device() {
     deliver({ txn: env.txn, rangeFaultReply: { pid: PID, vaddr: env.rangeFault!.vaddr, pfns: Array.from({ length: pages }, (_, i) => RAM_PFN + i), flags: Array(pages).fill(cdmsim.HmmPfnFlag.HMM_PFN_VALID | cdmsim.HmmPfnFlag.HMM_PFN_WRITE), error: 0 } });
   const invalidate = (startVpn: number, endVpn: number, event = cdmsim.InvalidateEvent.INV_UNMAP, owner: NodeId = cpu0): void =>
     deliver({ txn: 900 + seq, rangeInvalidate: { pid: PID, start: startVpn * pageSize, end: endVpn * pageSize, event, owner } });
-  return { k, mmu, run, taken, answer, invalidate };
+  /** Answers range fault `env` with `reply` as it is. */
+  const deliverReply = (env: EnvelopeData, reply: { pfns: number[]; flags: number[]; error: number }): void =>
+    deliver({ txn: env.txn, rangeFaultReply: { pid: PID, vaddr: env.rangeFault!.vaddr, ...reply } });
+  return { k, mmu, run, taken, answer, invalidate, deliverReply };
 }
 
 describe('device mirror invalidation (DeviceMmu)', () => {
@@ -112,6 +119,89 @@ describe('device mirror invalidation (DeviceMmu)', () => {
     }
     expect(result).toBe(Errno.EBUSY);
     expect(mmu.mirror.entries).toBe(0);
+  });
+});
+
+describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrFault)', () => {
+  const P = toPid(3);
+  const Q = toPid(9);
+
+  it('a batch is sorted by process and page, a page faulted twice is serviced once (a write wins), and contiguous pages with the same access are one range fault', () => {
+    const plan = planFaultBatch(
+      [
+        { pid: Q, vpn: 4, write: false },
+        { pid: P, vpn: 6, write: true },
+        { pid: P, vpn: 5, write: false },
+        { pid: P, vpn: 5, write: true },
+        { pid: P, vpn: 7, write: true },
+        { pid: P, vpn: 9, write: false },
+        { pid: P, vpn: 10, write: true },
+        { pid: Q, vpn: 5, write: false },
+      ],
+      512,
+    );
+    expect(plan.runs).toEqual([
+      { pid: P, firstVpn: 5, npages: 3, write: true },
+      { pid: P, firstVpn: 9, npages: 1, write: false },
+      { pid: P, firstVpn: 10, npages: 1, write: true },
+      { pid: Q, firstVpn: 4, npages: 2, write: false },
+    ]);
+    expect([plan.uniquePages, plan.duplicates]).toEqual([7, 1]);
+    expect(planFaultBatch([0, 1, 2, 3, 4].map((vpn) => ({ pid: P, vpn, write: false })), 2).runs.map((r) => r.npages)).toEqual([2, 2, 1]);
+  });
+
+  it('accesses that miss the mirror wait in the fault buffer; the batch costs faultLatency + perFaultLatency per fault, then the accesses are replayed in fault order', () => {
+    const { k, mmu, run, taken, answer } = device();
+    const spec = topology.devices[0]!;
+    const answered: string[] = [];
+    const access = (vpn: number, write: boolean): void =>
+      mmu.accessOrFault(cpu0, PID, vpn * pageSize + 8, 8, write ? new Uint8Array(8) : undefined, (r: AccessResult) => answered.push(`${vpn}:${r.ok}`));
+    access(20, false);
+    access(21, true);
+    access(20, true);
+    access(40, false);
+    run();
+    // Sent at the same instant, in the kernel's seeded tie order: compare them by address.
+    const faults = taken()
+      .filter((e) => e.rangeFault)
+      .sort((a, b) => a.rangeFault!.vaddr! - b.rangeFault!.vaddr!);
+    expect(faults.map((e) => [e.rangeFault!.vaddr! / pageSize, e.rangeFault!.npages, e.rangeFault!.write])).toEqual([
+      [20, 2, true],
+      [40, 1, false],
+    ]);
+    expect(k.nowPs).toBeGreaterThanOrEqual(spec.faultLatencyPs + 4 * spec.perFaultLatencyPs);
+    expect(mmu.stats).toMatchObject({ deviceFaults: 4, faultBatches: 1, faultedPages: 3, duplicateFaults: 1, rangeFaults: 2 });
+    answer(faults[0]!, 2);
+    expect(taken().filter((e) => e.memReq)).toEqual([]); // the batch is replayed only once all its range faults are answered
+    answer(faults[1]!, 1);
+    const replayed = taken().filter((e) => e.memReq);
+    expect(replayed.map((e) => e.memReq!.paddr)).toEqual([RAM_PFN, RAM_PFN + 1, RAM_PFN, RAM_PFN].map((pfn) => pfn * pageSize + 8));
+    expect(replayed.map((e) => e.memReq!.op)).toEqual([cdmsim.MemOp.MEM_READ, cdmsim.MemOp.MEM_WRITE, cdmsim.MemOp.MEM_WRITE, cdmsim.MemOp.MEM_READ]);
+    expect(answered).toEqual([]);
+  });
+
+  it('a batch takes at most faultBatchSize faults; faults on a page an earlier batch brought in are replayed without a range fault (stale)', () => {
+    const { mmu, run, taken, answer } = device(2);
+    for (const vpn of [1, 2, 1, 3]) mmu.accessOrFault(cpu0, PID, vpn * pageSize, 8, undefined, () => undefined);
+    run();
+    const first = taken().filter((e) => e.rangeFault);
+    expect(first.map((e) => [e.rangeFault!.vaddr! / pageSize, e.rangeFault!.npages])).toEqual([[1, 2]]);
+    answer(first[0]!, 2);
+    run();
+    const second = taken();
+    // The second batch: vpn 1 is stale (replayed at once), vpn 3 is faulted.
+    expect(second.filter((e) => e.rangeFault).map((e) => e.rangeFault!.vaddr! / pageSize)).toEqual([3]);
+    expect(mmu.stats).toMatchObject({ faultBatches: 2, staleFaults: 1, deviceFaults: 4 });
+  });
+
+  it('an access whose range fault failed ends with ok: false instead of faulting forever', () => {
+    const { mmu, run, taken, deliverReply } = device();
+    const results: boolean[] = [];
+    mmu.accessOrFault(cpu0, PID, 70 * pageSize, 8, undefined, (r) => results.push(r.ok));
+    run();
+    const [fault] = taken().filter((e) => e.rangeFault);
+    deliverReply(fault!, { pfns: [], flags: [], error: Errno.EFAULT * -1 });
+    expect(results).toEqual([false]);
   });
 });
 
