@@ -29,6 +29,6 @@ export const sharedBuffer = defineWorkload<SharedBufferWorkloadSpec, SharedBuffe
     const stale = shares.flatMap((s) => ((s.share?.mirrorEntries ?? 0) > 0 ? [`${s.name} still mirrors ${s.share!.mirrorEntries} pages of the exited process`] : []));
     return stale.length === 0 ? outcome : { ...outcome, verified: false, problems: [...outcome.problems, ...stale] };
   },
-  describe: (w) => `shared-buffer ${formatBytes(w.bufferBytes)} from ${w.processNode}, ${w.devices} devices, ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B${w.overlap ? ', overlapping (racy)' : ', disjoint slices'}`,
+  describe: (w) => `shared-buffer ${formatBytes(w.bufferBytes)} from ${w.processNode}, ${w.devices} devices, ${w.deviceReads} reads + ${w.deviceWrites} writes of ${w.accessBytes} B${w.overlap ? ', overlapping (racy)' : ', disjoint slices'}${w.mirror === 'on-fault' ? ', mirrors built from device faults' : ''}`,
   describeCheck: (w) => `passed (${w.chunks.written} chunks hold device writes, ${w.chunks.initial} initial)`,
 });

@@ -16,7 +16,7 @@ import type { SimConfig } from '@cdmsim/config';
 import { Errno, isErrPtr, ptrErr, type Process } from '@cdmsim/mm';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { ControlChannel, ControlMessage, HomeAgent, Host } from '@cdmsim/platform';
-import type { SharedBufferWorkloadSpec } from './config.js';
+import type { MirrorMode, SharedBufferWorkloadSpec } from './config.js';
 import { planSlices, type DeviceSlice } from './plan.js';
 import { fillInitial, identifyChunk } from './patterns.js';
 
@@ -28,6 +28,8 @@ export interface SharedBufferOutcome {
   readonly accessBytes: number;
   readonly devices: number;
   readonly overlap: boolean;
+  /** How the devices built their mirrors (prefetch, or on-fault through their fault buffers). */
+  readonly mirror: MirrorMode;
   /** True when every check passed. */
   readonly verified: boolean;
   /** What failed, for people (empty when verified). */
@@ -201,6 +203,7 @@ export class SharedBufferProcess {
         accessBytes: workload.accessBytes,
         devices: this.#slices.length,
         overlap: workload.overlap,
+        mirror: workload.mirror,
         verified: problems.length === 0,
         problems,
         dataHash,
