@@ -48,7 +48,9 @@ const MAX_FAULTS_PER_PAGE = 4;
 
 /**
  * `hmm_range_fault` over [startVpn, startVpn + npages) of `proc`. Returns
- * the snapshot, or:
+ * the snapshot (a page outside every VMA, or without the permission asked
+ * for, is ERROR in a snapshot-only walk; a page with no entry, or another
+ * device's private page, is pfn 0 with no flags), or:
  *  - EFAULT: a page outside every VMA, or without the permission asked for, when the range asks to fault; or a fault that failed;
  *  - ENOMEM: no memory for a page being faulted in;
  *  - EBUSY: a page is under migration (a migration entry); retry once the migration is over;
@@ -67,9 +69,10 @@ export function hmmRangeFault(core: MmCore, proc: Process, startVpn: number, npa
   for (let vpn = startVpn; vpn < startVpn + npages; vpn++) {
     const vma = proc.findVma(vpn);
     if (!vma || (req.write ? !vma.write : !vma.read)) {
+      // hmm_vma_walk_hole / hmm_vma_walk_test: a hole or a range without the permission is an error page of a snapshot.
       if (req.fault) return Errno.EFAULT;
       pfns.push(0);
-      flags.push(0);
+      flags.push(HmmPfn.ERROR);
       continue;
     }
     let entry: { pfn: number; flags: number } | undefined;

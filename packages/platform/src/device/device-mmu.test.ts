@@ -17,6 +17,8 @@ import { memoryMap, MemoryRanges } from '../memory/memory-map.js';
 import { MirrorNotifier } from '../host/mirror-notifier.js';
 import { DeviceMmu, MAX_RANGE_FAULT_RETRIES, type AccessResult } from './device-mmu.js';
 import { planFaultBatch } from './fault-batch.js';
+import { dmirrorSnapshotByte, DmirrorProt } from './snapshot-entry.js';
+import { HmmPfn } from '@cdmsim/mm';
 import { MirrorTable } from './mirror-table.js';
 
 const topology = defaultTopology();
@@ -25,15 +27,17 @@ const cpu0 = nodeId(0);
 const gpu0 = topology.devices[0]!.id;
 const gpu1 = topology.devices[1]!.id;
 const PID = toPid(7);
+/** ZERO_PAGE(0): the first frame of the first RAM memory. */
+const ZERO_PFN = memoryMap(topology)[0]!.firstPfn;
 /** A RAM frame of cpu0 for the mirror to map. */
-const RAM_PFN = memoryMap(topology)[0]!.firstPfn + 10;
+const RAM_PFN = ZERO_PFN + 10;
 
 /** gpu0's MMU, with cpu0 played by the test; `faultBatchSize` overrides the device's. */
 function device(faultBatchSize?: number) {
   const machine = structuredClone(topology);
   if (faultBatchSize !== undefined) machine.devices[0]!.faultBatchSize = faultBatchSize;
   const { k, sent } = capturingKernel(machine, gpu0);
-  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)));
+  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)), ZERO_PFN);
   let seq = 0;
   const run = (): void => void k.runUntil(k.nowPs + 1e9);
   const deliver = (body: Partial<EnvelopeData>): void => {
@@ -202,6 +206,41 @@ describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrF
     const [fault] = taken().filter((e) => e.rangeFault);
     deliverReply(fault!, { pfns: [], flags: [], error: Errno.EFAULT * -1 });
     expect(results).toEqual([false]);
+  });
+});
+
+describe('the test device\'s snapshot (dmirror_snapshot, dmirror_mkentry)', () => {
+  it('encodes each entry as hmm2 snapshot expects: holes ERROR, the zero page ZERO|READ, READ, WRITE, device pages LOCAL or REMOTE, another device\'s private page NONE', () => {
+    const machine = structuredClone(topology);
+    machine.devices[1]!.memory.kind = 'private';
+    machine.devices[2]!.memory.kind = 'private';
+    const memory = new MemoryRanges(memoryMap(machine));
+    const first = (node: NodeId) => memory.ranges.find((r) => r.home === node)!.firstPfn;
+    const [gpuA, gpuB, gpuC] = [machine.devices[0]!.id, machine.devices[1]!.id, machine.devices[2]!.id];
+    const asB = { memory, self: gpuB, zeroPfn: ZERO_PFN };
+    const V = HmmPfn.VALID;
+    const W = HmmPfn.WRITE;
+    expect(dmirrorSnapshotByte(HmmPfn.ERROR, 0, asB)).toBe(DmirrorProt.ERROR);
+    expect(dmirrorSnapshotByte(0, 0, asB)).toBe(DmirrorProt.NONE);
+    expect(dmirrorSnapshotByte(V, ZERO_PFN, asB)).toBe(DmirrorProt.ZERO | DmirrorProt.READ);
+    expect(dmirrorSnapshotByte(V, RAM_PFN, asB)).toBe(DmirrorProt.READ);
+    expect(dmirrorSnapshotByte(V | W, RAM_PFN, asB)).toBe(DmirrorProt.WRITE);
+    expect(dmirrorSnapshotByte(V | W | HmmPfn.DEVICE_PRIVATE, first(gpuB) + 3, asB)).toBe(DmirrorProt.DEV_PRIVATE_LOCAL | DmirrorProt.WRITE);
+    expect(dmirrorSnapshotByte(V | W, first(gpuC), asB)).toBe(DmirrorProt.DEV_PRIVATE_REMOTE | DmirrorProt.WRITE);
+    expect(dmirrorSnapshotByte(V | W, first(gpuA), { ...asB, self: gpuA })).toBe(DmirrorProt.DEV_COHERENT_LOCAL | DmirrorProt.WRITE);
+    expect(dmirrorSnapshotByte(V | W, first(gpuA), asB)).toBe(DmirrorProt.DEV_COHERENT_REMOTE | DmirrorProt.WRITE);
+  });
+
+  it('asks for a snapshot-only range fault, returns one byte per page and leaves the mirror as it is', () => {
+    const { mmu, run, taken, deliverReply } = device();
+    let result: Uint8Array | Errno | undefined;
+    mmu.snapshot(cpu0, PID, 30, 3, (r) => (result = r));
+    run();
+    const [fault] = taken().filter((e) => e.rangeFault);
+    expect(fault!.rangeFault).toMatchObject({ vaddr: 30 * pageSize, npages: 3, write: false, snapshot: true });
+    deliverReply(fault!, { pfns: [0, ZERO_PFN, RAM_PFN], flags: [HmmPfn.ERROR, HmmPfn.VALID, HmmPfn.VALID | HmmPfn.WRITE], error: 0 });
+    expect(result).toEqual(new Uint8Array([DmirrorProt.ERROR, DmirrorProt.ZERO | DmirrorProt.READ, DmirrorProt.WRITE]));
+    expect(mmu.mirror.entries).toBe(0);
   });
 });
 

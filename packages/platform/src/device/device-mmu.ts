@@ -19,6 +19,7 @@ import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 import type { MemoryRanges } from '../memory/memory-map.js';
 import type { MirrorTable } from './mirror-table.js';
 import { planFaultBatch, type DeviceFault } from './fault-batch.js';
+import { dmirrorSnapshotByte } from './snapshot-entry.js';
 
 /** Pages per range fault (one `hmm_range_fault` call) when the device populates its mirror. */
 export const PAGES_PER_RANGE_FAULT = 512;
@@ -49,6 +50,17 @@ export interface DeviceMmuStats {
   staleFaults: number;
   /** Simulated time accesses waited in the fault buffer until replayed, summed. */
   faultWaitPs: number;
+}
+
+/** One range fault: `npages` of `pid` from `vpn`, asked of `host`; a snapshot faults nothing; `consume` takes the entries instead of the mirror. */
+interface RangeFaultCall {
+  readonly host: NodeId;
+  readonly pid: Pid;
+  readonly vpn: number;
+  readonly npages: number;
+  readonly write: boolean;
+  readonly snapshot: boolean;
+  readonly consume?: (pfns: readonly number[], flags: readonly number[]) => void;
 }
 
 /** A device access parked in the fault buffer until its batch is serviced. */
@@ -88,6 +100,7 @@ export class DeviceMmu {
   readonly mirror: MirrorTable;
   readonly #kernel: NodeKernel;
   readonly #memory: MemoryRanges;
+  readonly #zeroPfn: number;
   readonly #rangeFaults: PendingReplies;
   readonly #accesses: PendingReplies;
   /** Invalidations received per mirrored process (the notifier sequence `mmu_interval_read_begin` samples). */
@@ -96,11 +109,12 @@ export class DeviceMmu {
   readonly #faultBuffer: ParkedAccess[] = [];
   #servicing = false;
 
-  /** Registers the RangeFaultReply, MemResponse and RangeInvalidate handlers on `kernel`; `memory` locates every pfn's home. */
-  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges) {
+  /** Registers the RangeFaultReply, MemResponse and RangeInvalidate handlers on `kernel`; `memory` locates every pfn's home; `zeroPfn` is ZERO_PAGE(0) (snapshots name it). */
+  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges, zeroPfn: number) {
     this.#kernel = kernel;
     this.mirror = mirror;
     this.#memory = memory;
+    this.#zeroPfn = zeroPfn;
     this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply', 'device-mmu');
     this.#accesses = new PendingReplies(kernel, 'memResp', 'device-mmu');
     kernel.on('rangeInvalidate', 'device-mmu', (env) => this.#invalidate(env));
@@ -131,28 +145,62 @@ export class DeviceMmu {
     };
     for (let vpn = firstVpn; vpn < endVpn; vpn += PAGES_PER_RANGE_FAULT) {
       outstanding++;
-      this.#faultChunk(host, pid, vpn, Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn), write, this.#faultPs(), 0, finish);
+      this.#faultChunk({ host, pid, vpn, npages: Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn), write, snapshot: false }, this.#faultPs(), 0, finish);
     }
     if (outstanding === 0) done(result);
   }
 
-  /** One `hmm_range_fault` of `npages` from `vpn`, sent after `delayPs` and retried (after the driver's fault cost) while invalidations overtake it; `finish` gets its result. */
-  #faultChunk(host: NodeId, pid: Pid, vpn: number, npages: number, write: boolean, delayPs: Ps, retries: number, finish: (r: Errno) => void): void {
+  /**
+   * The test device's snapshot (`dmirror_snapshot`): walks `npages` pages of
+   * `pid` from `firstVpn` with snapshot-only range faults to `host` (no page
+   * is faulted in; retried like any range fault an invalidation overtook)
+   * and calls `done` with one byte per page in dmirror's encoding
+   * (`dmirrorSnapshotByte`), or with the errno of a failed walk. The mirror
+   * is left as it is.
+   */
+  snapshot(host: NodeId, pid: Pid, firstVpn: number, npages: number, done: (result: Uint8Array | Errno) => void): void {
+    const bytes = new Uint8Array(npages);
+    const ctx = { memory: this.#memory, self: this.#kernel.self, zeroPfn: this.#zeroPfn };
+    let outstanding = 0;
+    let result = Errno.OK;
+    const finish = (r: Errno): void => {
+      if (result === Errno.OK) result = r;
+      if (--outstanding === 0) done(result === Errno.OK ? bytes : result);
+    };
+    for (let i = 0; i < npages; i += PAGES_PER_RANGE_FAULT) {
+      outstanding++;
+      const consume = (pfns: readonly number[], flags: readonly number[]): void => {
+        for (let j = 0; j < pfns.length; j++) bytes[i + j] = dmirrorSnapshotByte(flags[j] ?? 0, pfns[j] ?? 0, ctx);
+      };
+      this.#faultChunk({ host, pid, vpn: firstVpn + i, npages: Math.min(PAGES_PER_RANGE_FAULT, npages - i), write: false, snapshot: true, consume }, this.#faultPs(), 0, finish);
+    }
+    if (outstanding === 0) done(bytes);
+  }
+
+  /**
+   * One `hmm_range_fault` (`c`), sent after `delayPs` and retried (after
+   * the driver's fault cost) while invalidations overtake it; its entries go
+   * to `c.consume`, or into the mirror when there is none; `finish` gets
+   * its result.
+   */
+  #faultChunk(c: RangeFaultCall, delayPs: Ps, retries: number, finish: (r: Errno) => void): void {
     const pageSize = this.#kernel.topology.pageSizeBytes;
     this.stats.rangeFaults++;
-    this.stats.rangeFaultPages += npages;
+    this.stats.rangeFaultPages += c.npages;
     this.#kernel.after(delayPs, 'range fault', () => {
-      const seq = this.#seqOf(pid); // mmu_interval_read_begin
-      this.#rangeFaults.send(host, { rangeFault: { pid, vaddr: vpn * pageSize, npages, write } }, (env) => {
+      const seq = this.#seqOf(c.pid); // mmu_interval_read_begin
+      const rangeFault = { pid: c.pid, vaddr: c.vpn * pageSize, npages: c.npages, write: c.write, ...(c.snapshot ? { snapshot: true } : {}) };
+      this.#rangeFaults.send(c.host, { rangeFault }, (env) => {
         const r = env.rangeFaultReply!;
         if (r.error) return finish(-r.error as Errno);
-        if (this.#seqOf(pid) !== seq) {
+        if (this.#seqOf(c.pid) !== seq) {
           // mmu_interval_read_retry: the snapshot may hold pages an invalidation already took away.
           if (retries >= MAX_RANGE_FAULT_RETRIES) return finish(Errno.EBUSY);
           this.stats.rangeFaultRetries++;
-          return this.#faultChunk(host, pid, vpn, npages, write, this.#faultPs(), retries + 1, finish);
+          return this.#faultChunk(c, this.#faultPs(), retries + 1, finish);
         }
-        this.#fill(pid, Math.floor(Number(r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
+        if (c.consume) c.consume(r.pfns ?? [], r.flags ?? []);
+        else this.#fill(c.pid, Math.floor(Number(r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
         finish(Errno.OK);
       });
     });
@@ -268,7 +316,7 @@ export class DeviceMmu {
       this.#afterBatch();
     };
     for (const run of plan.runs) {
-      this.#faultChunk(hostOf.get(run.pid)!, run.pid, run.firstVpn, run.npages, run.write, costPs, 0, (r) => {
+      this.#faultChunk({ host: hostOf.get(run.pid)!, pid: run.pid, vpn: run.firstVpn, npages: run.npages, write: run.write, snapshot: false }, costPs, 0, (r) => {
         if (r !== Errno.OK) failed = true;
         if (--outstanding === 0) replay();
       });

@@ -93,7 +93,7 @@ export class DeviceDriver {
     kernel.on('dmaCopy', 'driver', (env) => this.#dmaCopy(env));
     kernel.on('pageFree', 'driver', (env) => this.#pageFree(env));
     kernel.on('migrateDone', 'driver', (env) => this.#evictionDone(env));
-    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory);
+    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn);
   }
 
   /** DMA time of `pages` pages: the device's setup latency plus the bytes at its copy bandwidth. */

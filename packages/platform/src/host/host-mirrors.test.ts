@@ -40,7 +40,7 @@ function world() {
     const pte = host.core.pageTables.lookup(p.root, v);
     return pte >= 0 && pteKind(host.core.pageTables.readBits(pte)) === PteKind.PRESENT;
   };
-  return { k, host, proc, vpn, invalidations, ack, mapped };
+  return { k, host, proc, vpn, sent, invalidations, ack, mapped };
 }
 
 describe('Host: mapping changes of a mirrored process wait for every mirror', () => {
@@ -129,5 +129,21 @@ describe('Host: mapping changes of a mirrored process wait for every mirror', ()
     host.notifier.subscribe(proc.pid, gpu0);
     expect(() => munmap(host.core, proc, vpn, 1)).toThrow(InvariantViolation);
     expect(() => munmap(host.core, proc, vpn + 1, 1)).toThrow(new RegExp(`mm changed pages \\[${vpn + 1}, ${vpn + 2}\\) of pid ${proc.pid} \\(unmap\\) while gpu0 mirror it, without invalidating their mirrors over the bus first`));
+  });
+
+  it('hmm_range_fault without HMM_PFN_REQ_FAULT (a snapshot) faults nothing: a hole is ERROR, an untouched page has no entry', () => {
+    const { k, host, proc, vpn, sent } = world();
+    const faultsBefore = host.stats.faults;
+    const pageSize = topology.pageSizeBytes;
+    const free = host.mmapAnon(proc, 2 * pageSize); // mapped, never touched
+    k.deliver(cdmsim.Envelope.create({ src: gpu0, dst: cpu0, hopSrc: gpu0, seq: 1, arriveTimePs: k.nowPs + 1, txn: 77, rangeFault: { pid: proc.pid, vaddr: (vpn + 3) * pageSize, npages: 1, write: false, snapshot: true } }));
+    k.deliver(cdmsim.Envelope.create({ src: gpu0, dst: cpu0, hopSrc: gpu0, seq: 2, arriveTimePs: k.nowPs + 1, txn: 78, rangeFault: { pid: proc.pid, vaddr: free * pageSize, npages: 2, write: true, snapshot: true } }));
+    k.deliver(cdmsim.Envelope.create({ src: gpu0, dst: cpu0, hopSrc: gpu0, seq: 3, arriveTimePs: k.nowPs + 1, txn: 79, rangeFault: { pid: proc.pid, vaddr: 1 << 30, npages: 1, write: false, snapshot: true } }));
+    k.runUntil(k.nowPs + 1e9);
+    const replies = new Map(sent.splice(0).map((s) => s.env).filter((e) => e.rangeFaultReply).map((e) => [e.txn, e.rangeFaultReply!]));
+    expect(replies.get(77)!.flags).toEqual([cdmsim.HmmPfnFlag.HMM_PFN_VALID | cdmsim.HmmPfnFlag.HMM_PFN_WRITE]);
+    expect(replies.get(78)!.flags).toEqual([0, 0]);
+    expect(replies.get(79)!.flags).toEqual([cdmsim.HmmPfnFlag.HMM_PFN_ERROR]);
+    expect(host.stats.faults).toBe(faultsBefore);
   });
 });

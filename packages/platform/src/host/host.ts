@@ -357,9 +357,10 @@ export class Host {
 
   /**
    * Serves a device's RangeFault (`hmm_range_fault` on its behalf; the
-   * device subscribes to the process's invalidations): faults the range in (write access when asked) and replies with one pfn and
-   * HMM flags per page, after the walk and the faults it took. A failed
-   * walk replies with the negative errno and no pages.
+   * device subscribes to the process's invalidations): faults the range in
+   * (write access when asked; nothing for a snapshot) and replies with one
+   * pfn and HMM flags per page, after the walk and the faults it took. A
+   * failed walk replies with the negative errno and no pages.
    */
   #rangeFault(env: cdmsim.Envelope | EnvelopeData): void {
     const req = env.rangeFault!;
@@ -370,7 +371,7 @@ export class Host {
     this.stats.rangeFaultPages += npages;
     const proc = this.core.processes.get((req.pid ?? 0) as Pid);
     if (proc) this.notifier.subscribe(proc.pid, env.src as NodeId);
-    const r = proc ? hmmRangeFault(this.core, proc, firstVpn, npages, { fault: true, write: req.write ?? false, ownerMemNode: env.src ?? -1 }) : Errno.ESRCH;
+    const r = proc ? hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write: req.write ?? false, ownerMemNode: env.src ?? -1 }) : Errno.ESRCH;
     const faults = typeof r === 'number' ? 0 : r.faults;
     this.stats.faults += faults;
     const doneAt = this.#kernel.nowPs + this.walkPs(npages) + faults * this.#faultPs();
