@@ -15,6 +15,12 @@ export const MIRROR_MODES = ['prefetch', 'on-fault'] as const;
 /** How a device builds its mirror of the buffer. */
 export type MirrorMode = (typeof MIRROR_MODES)[number];
 
+/** Where the buffer is while the devices work: where first touch put it (the process's RAM), or each slice in its device's memory. */
+export const PLACEMENTS = ['ram', 'device'] as const;
+
+/** Where the buffer is while the devices work. */
+export type Placement = (typeof PLACEMENTS)[number];
+
 /** Largest allowed buffer in bytes (1 GiB). */
 export const MAX_BUFFER_BYTES = 2 ** 30;
 
@@ -29,6 +35,7 @@ export interface SharedBufferWorkloadSpec extends WorkloadSpec {
   readonly overlap: boolean;
   readonly thinkTimePs: Ps;
   readonly mirror: MirrorMode;
+  readonly placement: Placement;
 }
 
 const fields = {
@@ -47,6 +54,10 @@ const fields = {
     .enum(MIRROR_MODES)
     .default('prefetch')
     .describe('prefetch: each device mirrors its whole slice with range faults before its first access. on-fault: devices start with empty mirrors; an access that finds no entry is a device fault, serviced by the driver in batches (the device\'s faultBatchSize, faultLatencyNs per batch, perFaultLatencyNs per fault).'),
+  placement: z
+    .enum(PLACEMENTS)
+    .default('ram')
+    .describe('ram: the buffer stays where first touch put it (the process\'s CPU node). device: after the fill the process migrates each device\'s slice to that device\'s memory (the driver\'s migrate hint, migrate_vma, the device copying) and migrates the buffer back to RAM (the reverse hint) before it verifies. Needs overlap: false.'),
 };
 
 /** The config section of the shared-buffer workload. */
@@ -68,6 +79,12 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
     if (w.bufferSize < w.accessSize) {
       issues.push({ path: ['workload', 'bufferSize'], message: `must be at least accessSize ${formatBytes(w.accessSize)} (got ${formatBytes(w.bufferSize)})` });
     }
+    if (w.placement === 'device') {
+      if (w.overlap) issues.push({ path: ['workload', 'placement'], message: 'device placement moves each device\'s slice to it, so it needs overlap: false' });
+      machine.devices.forEach((d, i) => {
+        if (d.memory.size < w.bufferSize) issues.push({ path: ['devices', i, 'memory', 'size'], message: `holds less than workload.bufferSize ${formatBytes(w.bufferSize)}, which placement: device registers in each driver` });
+      });
+    }
     return issues;
   },
   resolve(w, machine) {
@@ -81,6 +98,7 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
       overlap: w.overlap,
       thinkTimePs: nsToPs(w.thinkTimeNs),
       mirror: w.mirror,
+      placement: w.placement,
     };
   },
   document(spec, context) {
@@ -93,6 +111,7 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
       overlap: spec['overlap'],
       thinkTimeNs: psAsNs(spec['thinkTimePs']),
       mirror: spec['mirror'],
+      placement: spec['placement'],
     };
   },
 });
@@ -110,4 +129,5 @@ workload:
   overlap: false
   thinkTimeNs: 50
   mirror: prefetch
+  placement: ram
 `;

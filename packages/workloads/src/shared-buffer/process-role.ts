@@ -2,9 +2,11 @@
  * Process side of the shared-buffer workload, on the configured CPU node:
  *   1. fill — map the buffer and write it page by page (first-touch faults
  *      place it in local RAM), with the seeded initial pattern;
- *   2. start every device on its slice (CTRL_START) and serve their range
- *      faults and memory accesses;
- *   3. when every device reported CTRL_DONE, read the whole buffer back and
+ *   2. with device placement, migrate each device's slice to its memory
+ *      (the driver's migrate hint); start every device on its slice
+ *      (CTRL_START) and serve their range faults and memory accesses;
+ *   3. when every device reported CTRL_DONE (with device placement, once
+ *      the buffer is migrated back to RAM), read the whole buffer back and
  *      verify it: each device slice must match the device's digest (disjoint
  *      slices) and every chunk must be intact (initial pattern or a complete
  *      write some device really made);
@@ -16,7 +18,7 @@ import type { SimConfig } from '@cdmsim/config';
 import { Errno, isErrPtr, ptrErr, type Process } from '@cdmsim/mm';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { ControlChannel, ControlMessage, HomeAgent, Host } from '@cdmsim/platform';
-import type { MirrorMode, SharedBufferWorkloadSpec } from './config.js';
+import type { MirrorMode, Placement, SharedBufferWorkloadSpec } from './config.js';
 import { planSlices, type DeviceSlice } from './plan.js';
 import { fillInitial, identifyChunk } from './patterns.js';
 
@@ -30,6 +32,8 @@ export interface SharedBufferOutcome {
   readonly overlap: boolean;
   /** How the devices built their mirrors (prefetch, or on-fault through their fault buffers). */
   readonly mirror: MirrorMode;
+  /** Where the buffer was while the devices worked. */
+  readonly placement: Placement;
   /** True when every check passed. */
   readonly verified: boolean;
   /** What failed, for people (empty when verified). */
@@ -42,7 +46,7 @@ export interface SharedBufferOutcome {
   /** Chunks holding a write, the initial pattern, or neither (corrupt). */
   readonly chunks: { readonly written: number; readonly initial: number; readonly corrupt: number };
   /** When each phase ended; the exit waits for every device mirror's invalidation acknowledgement. */
-  readonly phases: { readonly fillDonePs: Ps; readonly devicesDonePs: Ps; readonly verifyDonePs: Ps; readonly exitDonePs: Ps };
+  readonly phases: { readonly fillDonePs: Ps; readonly placedPs: Ps; readonly devicesDonePs: Ps; readonly verifyDonePs: Ps; readonly exitDonePs: Ps };
   readonly framesFreedAtExit: number;
 }
 
@@ -60,6 +64,7 @@ export class SharedBufferProcess {
   readonly #done = new Map<NodeId, ControlMessage>();
   #firstVpn = 0;
   #fillDonePs: Ps = 0;
+  #placedPs: Ps = 0;
   #devicesDonePs: Ps = 0;
 
   /**
@@ -100,7 +105,8 @@ export class SharedBufferProcess {
     if (i === this.#pageCount()) {
       this.#fillDonePs = this.#kernel.nowPs;
       this.#kernel.reportWork(i, i);
-      this.#startDevices();
+      if (this.#config.workload.placement === 'device') this.#placeSlice(0);
+      else this.#startDevices();
       return;
     }
     this.#kernel.reportWork(i, this.#pageCount());
@@ -112,6 +118,32 @@ export class SharedBufferProcess {
     const faultPs = spec.kind === 'cpu' ? spec.faultLatencyPs : 0;
     const writtenPs = this.#memory.localAccess(pfn, 0, bytes, true);
     this.#kernel.at(writtenPs + faultPs, 'fill page', () => this.#fillPage(i + 1));
+  }
+
+  /** Migrates slice `i` (its pages) to its device, then the next; starts the devices after the last (`migrate(ptr, size)` hints, one at a time under the mmap lock). */
+  #placeSlice(i: number): void {
+    const s = this.#slices[i];
+    if (!s) {
+      this.#placedPs = this.#kernel.nowPs;
+      return this.#startDevices();
+    }
+    const pageSize = this.#config.topology.pageSizeBytes;
+    const first = this.#firstVpn + Math.floor(s.startBytes / pageSize);
+    const end = this.#firstVpn + Math.ceil((s.startBytes + s.bytes) / pageSize);
+    this.#host.migrations.toDevice(this.#proc, first, end, s.device, (r) => {
+      if (typeof r === 'number') throw new CdmsimError(`process on ${this.#kernel.spec.name}: migrating the slice of ${this.#config.topology.nodes[s.device]!.name} failed with ${Errno[r] ?? r}`);
+      this.#placeSlice(i + 1);
+    });
+  }
+
+  /** After the devices: with device placement the buffer comes back to RAM first (the reverse hint); then it is read back and verified. */
+  #collectBuffer(): void {
+    const verify = (): void => this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
+    if (this.#config.workload.placement !== 'device') return verify();
+    this.#host.migrations.toRam(this.#proc, this.#firstVpn, this.#firstVpn + this.#pageCount(), null, (r) => {
+      if (typeof r === 'number') throw new CdmsimError(`process on ${this.#kernel.spec.name}: migrating the buffer back to RAM failed with ${Errno[r] ?? r}`);
+      verify();
+    });
   }
 
   #startDevices(): void {
@@ -126,7 +158,7 @@ export class SharedBufferProcess {
         sliceBytes: s.bytes,
       });
     }
-    if (this.#slices.length === 0) this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
+    if (this.#slices.length === 0) this.#collectBuffer();
   }
 
   /** A device reports its slice done. */
@@ -135,7 +167,7 @@ export class SharedBufferProcess {
     this.#done.set(src, msg);
     if (this.#done.size === this.#slices.length) {
       this.#devicesDonePs = this.#kernel.nowPs;
-      this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
+      this.#collectBuffer();
     }
   }
 
@@ -204,6 +236,7 @@ export class SharedBufferProcess {
         devices: this.#slices.length,
         overlap: workload.overlap,
         mirror: workload.mirror,
+        placement: workload.placement,
         verified: problems.length === 0,
         problems,
         dataHash,
@@ -211,7 +244,7 @@ export class SharedBufferProcess {
         deviceWrites,
         readMismatches,
         chunks,
-        phases: { fillDonePs: this.#fillDonePs, devicesDonePs: this.#devicesDonePs, verifyDonePs, exitDonePs: this.#kernel.nowPs },
+        phases: { fillDonePs: this.#fillDonePs, placedPs: this.#placedPs || this.#fillDonePs, devicesDonePs: this.#devicesDonePs, verifyDonePs, exitDonePs: this.#kernel.nowPs },
         framesFreedAtExit: freed,
       };
     });
