@@ -26,6 +26,7 @@ const CASES: [string, () => SimConfig, number][] = [
   ['shared-buffer, racy overlapping writes', () => smallConfig({ overlap: true, writeFraction: 0.7 }), 3],
   ['shared-buffer, devices faulting on demand', () => smallConfig({ mirror: 'on-fault' }), 6],
   ['shared-buffer, slices migrated to their devices', () => smallConfig({ placement: 'device' }), 8],
+  ['shared-buffer, migrate on device fault', () => smallConfig({ mirror: 'on-fault', onDeviceFault: 'migrate' }), 10],
   ['coherence-random', () => ({ ...smallConfig(), workload: coherenceRandomWorkload({ opsPerNode: 80, lines: 8 }) }), 2],
   ['litmus MP+fences', () => ({ ...smallConfig(), workload: litmusWorkload({ test: 'MP+fences' }) }), 4],
   ['mm-stress', () => mmStressConfig({ opsPerCpu: 80 }), 7],

@@ -40,4 +40,28 @@ describe('shared-buffer placement', () => {
     expect(() => defaultConfig([parseOverride('workload.placement=device'), parseOverride('workload.overlap=true')])).toThrow(ConfigValidationError);
     expect(() => defaultConfig([parseOverride('workload.placement=device'), parseOverride('workload.overlap=true')])).toThrow(/workload\.placement: device placement moves each device's slice to it, so it needs overlap: false/);
   });
+
+  it('onDeviceFault: migrate — each faulting run is migrated to the faulting device first (migrate on fault), then mapped; every page ends up local, the checks pass', async () => {
+    const config = smallConfig({ mirror: 'on-fault', onDeviceFault: 'migrate' });
+    const r = await runSimulation(config, { seed: 4, mode: 'sequential' });
+    expect(r.workload.verified).toBe(true);
+    const pages = config.workload.bufferBytes / config.topology.pageSizeBytes;
+    const cpu0 = r.nodes.find((n) => n.name === 'cpu0')!.workload as SharedBufferNodeReport;
+    expect(cpu0.host!.placedPages).toBe(pages);
+    expect(cpu0.host!.placementRequests).toBeGreaterThan(0);
+    expect(cpu0.migrations).toMatchObject({ pagesToDevice: pages, pagesToRam: pages });
+    for (const d of config.topology.devices) {
+      const node = r.nodes.find((n) => n.name === d.name)!;
+      const mmu = (node.workload as SharedBufferNodeReport).mmu!;
+      expect(mmu.migratedPages, d.name).toBe(pages / config.topology.devices.length);
+      expect(mmu.migrateRequests, d.name).toBeLessThanOrEqual(mmu.faultedPages);
+      expect(node.home.reads + node.home.writes, d.name).toBe(config.workload.accessesPerDevice);
+    }
+  });
+
+  it('onDeviceFault: migrate is refused without mirror: on-fault and with overlap: true, naming the field', () => {
+    const refused = (...sets: string[]) => () => defaultConfig(sets.map(parseOverride));
+    expect(refused('workload.onDeviceFault=migrate')).toThrow(/workload\.onDeviceFault: migrate acts on device faults, so it needs mirror: on-fault/);
+    expect(refused('workload.onDeviceFault=migrate', 'workload.mirror=on-fault', 'workload.overlap=true')).toThrow(/workload\.onDeviceFault: migrate on fault with overlap: true would move pages back and forth/);
+  });
 });

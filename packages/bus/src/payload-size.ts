@@ -22,6 +22,8 @@ export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
   coh: 0, // a coherence message's own sizeBytes already counts its command and data bytes
   pageRecall: 8, // descriptor (+ 8 bytes per pfn)
   pageRecallDone: 8, // status, lines recalled
+  migrateToDevice: 24, // pid, vaddr, npages
+  migrateToDeviceDone: 24, // pid, vaddr, counts, error
 };
 
 /**

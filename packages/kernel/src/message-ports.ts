@@ -25,6 +25,8 @@ export const MESSAGE_PORTS = {
   coh: { port: 'cache', serves: 'a coherence message for the node\'s cache or directory' },
   pageRecall: { port: 'page-coherence', serves: 'a request to recall the cached lines of pages homed here before a DMA' },
   pageRecallDone: { port: 'page-coherence', serves: 'the end of a page recall' },
+  migrateToDevice: { port: 'host', serves: 'a driver\'s request to migrate a range that faulted on its device into its memory (migrate on device fault)' },
+  migrateToDeviceDone: { port: 'device-mmu', serves: 'the host\'s answer to a migrate-on-fault request' },
 } as const satisfies Record<BodyKind, { readonly port: string; readonly serves: string }>;
 
 /** A port of a node: the component that receives some body kinds. */

@@ -31,6 +31,8 @@ export const BODY_KINDS: readonly BodyKind[] = [
   'coh',
   'pageRecall',
   'pageRecallDone',
+  'migrateToDevice',
+  'migrateToDeviceDone',
 ];
 
 /** Position of every body kind in `BODY_KINDS` (a stable small id for counters and event logs). */

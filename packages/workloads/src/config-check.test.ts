@@ -63,7 +63,7 @@ describe('configFormat.check: a resolved config built or edited in code is check
     Object.assign(edited.workload, { acessesPerDevice: 64 });
     Object.assign(edited.topology.links[1]!, { latencyNS: 4 });
     const message = messageOf(() => configFormat.check(edited));
-    expect(message).toContain('workload.acessesPerDevice: unknown field (known here: kind, process, bufferBytes, accessBytes, accessesPerDevice, writeFraction, overlap, thinkTimePs, mirror, placement)');
+    expect(message).toContain('workload.acessesPerDevice: unknown field (known here: kind, process, bufferBytes, accessBytes, accessesPerDevice, writeFraction, overlap, thinkTimePs, mirror, placement, onDeviceFault)');
     expect(message).toContain('topology.links[1].latencyNS: unknown field');
   });
 

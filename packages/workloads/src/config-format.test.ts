@@ -30,7 +30,7 @@ describe('built-in experiment', () => {
     const config = defaultConfig();
     expect(config.workload).toEqual({
       kind: 'shared-buffer', process: 0, bufferBytes: 2 ** 20, accessBytes: 64, accessesPerDevice: 512,
-      writeFraction: 0.5, overlap: false, thinkTimePs: 50_000, mirror: 'prefetch', placement: 'ram',
+      writeFraction: 0.5, overlap: false, thinkTimePs: 50_000, mirror: 'prefetch', placement: 'ram', onDeviceFault: 'map',
     });
     expect(config.source).toBe('<built-in default>');
     expect(configFormat.parseYaml(DEFAULT_CONFIG_YAML.split('\nworkload:')[0]!, 'no-workload.yaml').workload).toEqual(config.workload);

@@ -15,7 +15,7 @@ import { PageTables } from '@cdmsim/shm';
 import { capturingKernel } from '@cdmsim/kernel/testing';
 import { memoryMap, MemoryRanges } from '../memory/memory-map.js';
 import { MirrorNotifier } from '../host/mirror-notifier.js';
-import { DeviceMmu, MAX_RANGE_FAULT_RETRIES, type AccessResult } from './device-mmu.js';
+import { DeviceMmu, MAX_RANGE_FAULT_RETRIES, type AccessResult, type DeviceFaultPolicy } from './device-mmu.js';
 import { planFaultBatch } from './fault-batch.js';
 import { dmirrorSnapshotByte, DmirrorProt } from './snapshot-entry.js';
 import { HmmPfn } from '@cdmsim/mm';
@@ -32,12 +32,12 @@ const ZERO_PFN = memoryMap(topology)[0]!.firstPfn;
 /** A RAM frame of cpu0 for the mirror to map. */
 const RAM_PFN = ZERO_PFN + 10;
 
-/** gpu0's MMU, with cpu0 played by the test; `faultBatchSize` overrides the device's. */
-function device(faultBatchSize?: number) {
+/** gpu0's MMU, with cpu0 played by the test; `faultBatchSize` overrides the device's; `policy` is what a device fault does. */
+function device(faultBatchSize?: number, policy: DeviceFaultPolicy = 'map') {
   const machine = structuredClone(topology);
   if (faultBatchSize !== undefined) machine.devices[0]!.faultBatchSize = faultBatchSize;
   const { k, sent } = capturingKernel(machine, gpu0);
-  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)), ZERO_PFN);
+  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)), ZERO_PFN, policy);
   let seq = 0;
   const run = (): void => void k.runUntil(k.nowPs + 1e9);
   const deliver = (body: Partial<EnvelopeData>): void => {
@@ -53,7 +53,10 @@ function device(faultBatchSize?: number) {
   /** Answers range fault `env` with `reply` as it is. */
   const deliverReply = (env: EnvelopeData, reply: { pfns: number[]; flags: number[]; error: number }): void =>
     deliver({ txn: env.txn, rangeFaultReply: { pid: PID, vaddr: env.rangeFault!.vaddr, ...reply } });
-  return { k, mmu, run, taken, answer, invalidate, deliverReply };
+  /** cpu0 answers migrate-on-fault request `env`. */
+  const migrated = (env: EnvelopeData, pages: number): void =>
+    deliver({ txn: env.txn, migrateToDeviceDone: { pid: PID, vaddr: env.migrateToDevice!.vaddr, migrated: pages, skipped: 0, error: 0 } });
+  return { k, mmu, run, taken, answer, invalidate, deliverReply, migrated };
 }
 
 describe('device mirror invalidation (DeviceMmu)', () => {
@@ -196,6 +199,35 @@ describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrF
     // The second batch: vpn 1 is stale (replayed at once), vpn 3 is faulted.
     expect(second.filter((e) => e.rangeFault).map((e) => e.rangeFault!.vaddr! / pageSize)).toEqual([3]);
     expect(mmu.stats).toMatchObject({ faultBatches: 2, staleFaults: 1, deviceFaults: 4 });
+  });
+
+  it('accesses of one batch are replayed in fault order one picosecond apart, so a write and a later read of one line reach their home in issue order', () => {
+    const { mmu, run, taken, answer } = device();
+    mmu.accessOrFault(cpu0, PID, 60 * pageSize, 8, new Uint8Array(8).fill(7), () => undefined);
+    mmu.accessOrFault(cpu0, PID, 60 * pageSize, 8, undefined, () => undefined);
+    run();
+    answer(taken().find((e) => e.rangeFault)!, 1);
+    const sent = taken().filter((e) => e.memReq);
+    expect(sent.map((e) => e.memReq!.op)).toEqual([cdmsim.MemOp.MEM_WRITE, cdmsim.MemOp.MEM_READ]);
+    expect(sent[1]!.sendTimePs! - sent[0]!.sendTimePs!).toBe(1);
+  });
+
+  it('migrate on fault: a batch\'s run is first migrated to this device (MigrateToDevice to the process\'s node); its range fault follows the answer', () => {
+    const { mmu, run, taken, answer, migrated } = device(undefined, 'migrate');
+    mmu.accessOrFault(cpu0, PID, 80 * pageSize, 8, undefined, () => undefined);
+    mmu.accessOrFault(cpu0, PID, 81 * pageSize, 8, undefined, () => undefined);
+    run();
+    const first = taken();
+    expect(first.filter((e) => e.rangeFault)).toEqual([]);
+    const [request] = first.filter((e) => e.migrateToDevice);
+    expect(request!.migrateToDevice).toMatchObject({ pid: PID, vaddr: 80 * pageSize, npages: 2 });
+    migrated(request!, 2);
+    const [fault] = taken().filter((e) => e.rangeFault);
+    expect(fault!.rangeFault).toMatchObject({ vaddr: 80 * pageSize, npages: 2 });
+    expect(fault!.rangeFault!.snapshot ?? false).toBe(false);
+    answer(fault!, 2);
+    expect(mmu.stats).toMatchObject({ migrateRequests: 1, migratedPages: 2, faultedPages: 2 });
+    expect(taken().filter((e) => e.memReq)).toHaveLength(2);
   });
 
   it('an access whose range fault failed ends with ok: false instead of faulting forever', () => {

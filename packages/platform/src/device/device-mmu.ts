@@ -23,6 +23,21 @@ import { dmirrorSnapshotByte } from './snapshot-entry.js';
 
 /** Pages per range fault (one `hmm_range_fault` call) when the device populates its mirror. */
 export const PAGES_PER_RANGE_FAULT = 512;
+/**
+ * What the driver does with a batch's faulting pages (the placement
+ * decision of a device fault): `map` maps each page where it is (remote
+ * access over the bus when it is not in this device's memory); `migrate`
+ * first asks the process's CPU node to migrate the pages into this
+ * device's memory (migrate on fault), then maps them.
+ */
+export const DEVICE_FAULT_POLICIES = ['map', 'migrate'] as const;
+
+/** A placement decision of device faults. */
+export type DeviceFaultPolicy = (typeof DEVICE_FAULT_POLICIES)[number];
+
+/** Invalidations a device remembers per process to check range faults in flight against (older ones count as overlapping). */
+const RECENT_INVALIDATIONS = 256;
+
 /** Range faults of one chunk an invalidation may overtake before the mirror gives up with EBUSY (`HMM_RANGE_DEFAULT_TIMEOUT`). */
 export const MAX_RANGE_FAULT_RETRIES = 16;
 
@@ -50,6 +65,9 @@ export interface DeviceMmuStats {
   staleFaults: number;
   /** Simulated time accesses waited in the fault buffer until replayed, summed. */
   faultWaitPs: number;
+  /** With the `migrate` policy: migrate-on-fault requests sent, and the pages they moved here. */
+  migrateRequests: number;
+  migratedPages: number;
 }
 
 /** One range fault: `npages` of `pid` from `vpn`, asked of `host`; a snapshot faults nothing; `consume` takes the entries instead of the mirror. */
@@ -60,7 +78,8 @@ interface RangeFaultCall {
   readonly npages: number;
   readonly write: boolean;
   readonly snapshot: boolean;
-  readonly consume?: (pfns: readonly number[], flags: readonly number[]) => void;
+  /** Takes the entries instead of the mirror; `seq` is the notifier sequence the range fault was sent at. */
+  readonly consume?: (pfns: readonly number[], flags: readonly number[], seq: number) => void;
 }
 
 /** A device access parked in the fault buffer until its batch is serviced. */
@@ -96,25 +115,40 @@ export class DeviceMmu {
     duplicateFaults: 0,
     staleFaults: 0,
     faultWaitPs: 0,
+    migrateRequests: 0,
+    migratedPages: 0,
   };
   readonly mirror: MirrorTable;
   readonly #kernel: NodeKernel;
   readonly #memory: MemoryRanges;
   readonly #zeroPfn: number;
+  readonly #policy: DeviceFaultPolicy;
+  readonly #placements: PendingReplies;
   readonly #rangeFaults: PendingReplies;
   readonly #accesses: PendingReplies;
   /** Invalidations received per mirrored process (the notifier sequence `mmu_interval_read_begin` samples). */
   readonly #seq = new Map<Pid, number>();
+  /** The latest invalidations of each process (at most RECENT_INVALIDATIONS), to tell whether one overlapped a range fault in flight. */
+  readonly #recent = new Map<Pid, { readonly seq: number; readonly startVpn: number; readonly endVpn: number }[]>();
   /** The device fault buffer: accesses waiting for a batch, in arrival order. */
   readonly #faultBuffer: ParkedAccess[] = [];
+  /** Accesses parked per page (`pid:vpn`), in the buffer or in the batch being serviced. */
+  readonly #parked = new Map<string, number>();
   #servicing = false;
 
-  /** Registers the RangeFaultReply, MemResponse and RangeInvalidate handlers on `kernel`; `memory` locates every pfn's home; `zeroPfn` is ZERO_PAGE(0) (snapshots name it). */
-  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges, zeroPfn: number) {
+  /**
+   * Registers the RangeFaultReply, MemResponse, RangeInvalidate and
+   * MigrateToDeviceDone handlers on `kernel`; `memory` locates every pfn's
+   * home; `zeroPfn` is ZERO_PAGE(0) (snapshots name it); `policy` decides
+   * what a device fault does with its page (default `map`).
+   */
+  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges, zeroPfn: number, policy: DeviceFaultPolicy = 'map') {
     this.#kernel = kernel;
     this.mirror = mirror;
     this.#memory = memory;
     this.#zeroPfn = zeroPfn;
+    this.#policy = policy;
+    this.#placements = new PendingReplies(kernel, 'migrateToDeviceDone', 'device-mmu');
     this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply', 'device-mmu');
     this.#accesses = new PendingReplies(kernel, 'memResp', 'device-mmu');
     kernel.on('rangeInvalidate', 'device-mmu', (env) => this.#invalidate(env));
@@ -193,13 +227,13 @@ export class DeviceMmu {
       this.#rangeFaults.send(c.host, { rangeFault }, (env) => {
         const r = env.rangeFaultReply!;
         if (r.error) return finish(-r.error as Errno);
-        if (this.#seqOf(c.pid) !== seq) {
+        if (this.#overtaken(c.pid, seq, c.vpn, c.vpn + c.npages)) {
           // mmu_interval_read_retry: the snapshot may hold pages an invalidation already took away.
           if (retries >= MAX_RANGE_FAULT_RETRIES) return finish(Errno.EBUSY);
           this.stats.rangeFaultRetries++;
           return this.#faultChunk(c, this.#faultPs(), retries + 1, finish);
         }
-        if (c.consume) c.consume(r.pfns ?? [], r.flags ?? []);
+        if (c.consume) c.consume(r.pfns ?? [], r.flags ?? [], seq);
         else this.#fill(c.pid, Math.floor(Number(r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
         finish(Errno.OK);
       });
@@ -208,6 +242,20 @@ export class DeviceMmu {
 
   #seqOf(pid: Pid): number {
     return this.#seq.get(pid) ?? 0;
+  }
+
+  /**
+   * True when an invalidation of `pid` newer than `seq` overlaps
+   * [startVpn, endVpn) (the check of `mmu_interval_read_retry`, per range
+   * like a driver with one interval notifier per range: invalidations of
+   * other ranges, such as other devices' migrations, do not force a retry).
+   * When the newer invalidations are no longer all remembered, true.
+   */
+  #overtaken(pid: Pid, seq: number, startVpn: number, endVpn: number): boolean {
+    if (this.#seqOf(pid) === seq) return false;
+    const recent = this.#recent.get(pid) ?? [];
+    if ((recent[0]?.seq ?? Infinity) > seq + 1) return true;
+    return recent.some((r) => r.seq > seq && r.startVpn < endVpn && startVpn < r.endVpn);
   }
 
   /**
@@ -223,9 +271,15 @@ export class DeviceMmu {
     const pageSize = this.#kernel.topology.pageSizeBytes;
     const seq = this.#seqOf(pid) + 1;
     this.#seq.set(pid, seq);
+    const startVpn = Math.floor(Number(r.start ?? 0) / pageSize);
+    const endVpn = Math.ceil(Number(r.end ?? 0) / pageSize);
+    const recent = this.#recent.get(pid) ?? [];
+    recent.push({ seq, startVpn, endVpn });
+    if (recent.length > RECENT_INVALIDATIONS) recent.shift();
+    this.#recent.set(pid, recent);
     this.stats.invalidations++;
     if ((r.event ?? 0) === cdmsim.InvalidateEvent.INV_MIGRATE && r.owner === this.#kernel.self) this.stats.ownMigrationsSkipped++;
-    else this.stats.invalidatedPages += this.mirror.invalidate(pid, Math.floor(Number(r.start ?? 0) / pageSize), Math.ceil(Number(r.end ?? 0) / pageSize));
+    else this.stats.invalidatedPages += this.mirror.invalidate(pid, startVpn, endVpn);
     this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: seq } });
   }
 
@@ -254,18 +308,32 @@ export class DeviceMmu {
    * access faulted MAX_RANGE_FAULT_RETRIES times in a row.
    */
   accessOrFault(host: NodeId, pid: Pid, va: number, size: number, data: Uint8Array | undefined, done: (result: AccessResult) => void, attempt = 0): void {
-    if (this.access(pid, va, size, data, done) === Errno.OK) return;
     const vpn = Math.floor(va / this.#kernel.topology.pageSizeBytes);
+    const page = `${pid}:${vpn}`;
+    // A new access to a page with accesses still parked queues behind them, so accesses to one page stay in issue order; replays are older than anything parked.
+    if ((attempt > 0 || !this.#parked.has(page)) && this.access(pid, va, size, data, done) === Errno.OK) return;
     if (attempt > MAX_RANGE_FAULT_RETRIES) return done({ ok: false, data: new Uint8Array(0) });
     this.stats.deviceFaults++;
+    this.#parked.set(page, (this.#parked.get(page) ?? 0) + 1);
+    const unpark = (): void => {
+      const n = this.#parked.get(page)! - 1;
+      if (n === 0) this.#parked.delete(page);
+      else this.#parked.set(page, n);
+    };
     this.#faultBuffer.push({
       host,
       pid,
       vpn,
       write: data !== undefined,
       faultedPs: this.#kernel.nowPs,
-      replay: () => this.accessOrFault(host, pid, va, size, data, done, attempt + 1),
-      fail: () => done({ ok: false, data: new Uint8Array(0) }),
+      replay: () => {
+        unpark();
+        this.accessOrFault(host, pid, va, size, data, done, attempt + 1);
+      },
+      fail: () => {
+        unpark();
+        done({ ok: false, data: new Uint8Array(0) });
+      },
     });
     if (!this.#servicing) this.#scheduleBatch();
   }
@@ -294,10 +362,11 @@ export class DeviceMmu {
     const batchSize = spec.kind === 'gpu' ? spec.faultBatchSize : 1;
     const fetched = this.#faultBuffer.splice(0, batchSize);
     // Faults on pages an earlier batch brought in are stale: replay them, fault the rest.
+    const stale = fetched.filter((f) => this.#usable(f));
     const batch = fetched.filter((f) => !this.#usable(f));
-    this.stats.staleFaults += fetched.length - batch.length;
-    for (const f of fetched) if (this.#usable(f)) f.replay();
-    if (batch.length === 0) return this.#afterBatch();
+    this.stats.staleFaults += stale.length;
+    this.#replayInOrder(stale, () => false);
+    if (batch.length === 0) return this.#kernel.after(stale.length, 'fault batch done', () => this.#afterBatch());
     const plan = planFaultBatch(batch, PAGES_PER_RANGE_FAULT);
     this.stats.faultBatches++;
     this.stats.faultedPages += plan.uniquePages;
@@ -306,21 +375,60 @@ export class DeviceMmu {
     const costPs = batch.length * (spec.kind === 'gpu' ? spec.perFaultLatencyPs : 0);
     let outstanding = plan.runs.length;
     let failed = false;
+    // The batch's entries go into the mirror together, right before its accesses are replayed: no newer access can use a page before the batch's own accesses to it.
+    const fills: (() => void)[] = [];
     const replay = (): void => {
-      for (const f of batch) {
-        this.stats.faultWaitPs += this.#kernel.nowPs - f.faultedPs;
-        // After a failed range fault, an access whose page is still not usable fails instead of faulting forever.
-        if (failed && !this.#usable(f)) f.fail();
-        else f.replay();
-      }
-      this.#afterBatch();
+      for (const fill of fills) fill();
+      this.#replayInOrder(batch, () => failed, () => this.#afterBatch());
     };
     for (const run of plan.runs) {
-      this.#faultChunk({ host: hostOf.get(run.pid)!, pid: run.pid, vpn: run.firstVpn, npages: run.npages, write: run.write, snapshot: false }, costPs, 0, (r) => {
-        if (r !== Errno.OK) failed = true;
-        if (--outstanding === 0) replay();
-      });
+      const host = hostOf.get(run.pid)!;
+      const consume = (pfns: readonly number[], flags: readonly number[], seq: number): void => {
+        fills.push(() => {
+          // An invalidation between the reply and the replay took these entries away again: leave them out (the accesses fault again).
+          if (!this.#overtaken(run.pid, seq, run.firstVpn, run.firstVpn + run.npages)) this.#fill(run.pid, run.firstVpn, pfns, flags);
+        });
+      };
+      const map = (delayPs: Ps): void =>
+        this.#faultChunk({ host, pid: run.pid, vpn: run.firstVpn, npages: run.npages, write: run.write, snapshot: false, consume }, delayPs, 0, (r) => {
+          if (r !== Errno.OK) failed = true;
+          if (--outstanding === 0) replay();
+        });
+      if (this.#policy === 'map') map(costPs);
+      else this.#kernel.after(costPs, 'migrate on fault', () => this.#migrateHere(host, run.pid, run.firstVpn, run.npages, () => map(0)));
     }
+  }
+
+  /**
+   * Replays `parked` in the order they faulted, one picosecond apart: two
+   * accesses to one line sent in the same instant would reach a home in
+   * the kernel's seeded tie order, not in issue order. With `failed()`
+   * true, an access whose page is still not usable fails instead of
+   * faulting forever. `then` runs after the last replay.
+   */
+  #replayInOrder(parked: readonly ParkedAccess[], failed: () => boolean, then?: () => void): void {
+    parked.forEach((f, i) =>
+      this.#kernel.after(i, 'replay fault', () => {
+        this.stats.faultWaitPs += this.#kernel.nowPs - f.faultedPs;
+        if (failed() && !this.#usable(f)) f.fail();
+        else f.replay();
+      }),
+    );
+    if (then) this.#kernel.after(parked.length, 'fault batch done', then);
+  }
+
+  /**
+   * Migrate on fault: asks `host` to migrate `npages` of `pid` from `vpn`
+   * into this device's memory, then calls `then` (whatever moved: pages the
+   * migration skipped are mapped where they are).
+   */
+  #migrateHere(host: NodeId, pid: Pid, vpn: number, npages: number, then: () => void): void {
+    this.stats.migrateRequests++;
+    const migrateToDevice = { pid, vaddr: vpn * this.#kernel.topology.pageSizeBytes, npages };
+    this.#placements.send(host, { migrateToDevice }, (env) => {
+      this.stats.migratedPages += env.migrateToDeviceDone?.migrated ?? 0;
+      then();
+    });
   }
 
   /**

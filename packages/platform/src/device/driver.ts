@@ -19,7 +19,7 @@ import type { NodeKernel } from '@cdmsim/kernel';
 import { deviceResource } from '../mm/node-mm.js';
 import type { PageCaches } from '../cache/page-caches.js';
 import type { MemoryRanges } from '../memory/memory-map.js';
-import { DeviceMmu } from './device-mmu.js';
+import { DeviceMmu, type DeviceFaultPolicy } from './device-mmu.js';
 import { MirrorTable } from './mirror-table.js';
 
 /** Pages one eviction request asks a CPU node to migrate back. */
@@ -56,6 +56,8 @@ export interface DriverOptions {
   readonly memory: MemoryRanges;
   /** With caches: this device's page caches (its directory is the home of its pages' lines). */
   readonly caches?: PageCaches;
+  /** What a device fault does with its page (default `map`: map it where it is). */
+  readonly onDeviceFault?: DeviceFaultPolicy;
 }
 
 /** One device's driver. */
@@ -93,7 +95,7 @@ export class DeviceDriver {
     kernel.on('dmaCopy', 'driver', (env) => this.#dmaCopy(env));
     kernel.on('pageFree', 'driver', (env) => this.#pageFree(env));
     kernel.on('migrateDone', 'driver', (env) => this.#evictionDone(env));
-    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn);
+    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn, options.onDeviceFault);
   }
 
   /** DMA time of `pages` pages: the device's setup latency plus the bytes at its copy bandwidth. */

@@ -44,6 +44,9 @@ export interface HostStats {
   /** Eviction requests of device drivers served, and the pages they moved back. */
   evictionRequests: number;
   evictedPages: number;
+  /** Migrate-on-fault requests of device drivers served, and the pages they moved to the devices. */
+  placementRequests: number;
+  placedPages: number;
 }
 
 /** A device memory this node's mm knows, and its kind. */
@@ -56,6 +59,16 @@ export interface AttachedDevice {
 export interface EvictionRequest {
   readonly device: NodeId;
   readonly pfns: readonly number[];
+  /** The request's transaction (the answer carries it). */
+  readonly txn: number;
+}
+
+/** A driver's request to migrate a range of a process that faulted on its device into its memory (migrate on device fault). */
+export interface PlacementRequest {
+  readonly device: NodeId;
+  readonly pid: Pid;
+  readonly startVpn: number;
+  readonly endVpn: number;
   /** The request's transaction (the answer carries it). */
   readonly txn: number;
 }
@@ -74,7 +87,7 @@ const WALK_LEVELS = 4;
 
 /** The processes of one CPU node. */
 export class Host {
-  readonly stats: HostStats = { faults: 0, rangeFaults: 0, rangeFaultPages: 0, framesFreed: 0, deviceFaults: 0, evictionRequests: 0, evictedPages: 0 };
+  readonly stats: HostStats = { faults: 0, rangeFaults: 0, rangeFaultPages: 0, framesFreed: 0, deviceFaults: 0, evictionRequests: 0, evictedPages: 0, placementRequests: 0, placedPages: 0 };
   /** This node's MmCore (it owns this node's RAM). */
   readonly core: MmCore;
   /** Migrations of this node's processes to devices and back. */
@@ -87,6 +100,8 @@ export class Host {
   readonly #remotes = new Map<NodeId, RemoteDeviceMemory>();
   readonly #evictions: EvictionRequest[] = [];
   #onEvictionRequest: (() => void) | undefined;
+  readonly #placements: PlacementRequest[] = [];
+  #onPlacementRequest: (() => void) | undefined;
 
   /**
    * Hosts processes on `core` (this CPU node's MmCore, owning its RAM) and
@@ -104,6 +119,7 @@ export class Host {
     this.migrations = new NodeMigrations(kernel, core, this.#remotes, this.notifier, options.caches?.pages ?? null);
     kernel.on('rangeFault', 'host', (env) => this.#rangeFault(env));
     kernel.on('migrate', 'host', (env) => this.#evictionRequest(env));
+    kernel.on('migrateToDevice', 'host', (env) => this.#placementRequest(env));
   }
 
   /**
@@ -212,6 +228,46 @@ export class Host {
       });
     };
     step(0);
+  }
+
+  /**
+   * Sets who serves drivers' migrate-on-fault requests: `queued` is called
+   * each time one arrives; the holder of this node's mmap lock then takes
+   * it (`takePlacement`) and serves it (`servePlacement`).
+   */
+  onPlacementRequest(queued: () => void): void {
+    this.#onPlacementRequest = queued;
+  }
+
+  /** Returns the oldest migrate-on-fault request not yet served, or undefined. */
+  takePlacement(): PlacementRequest | undefined {
+    return this.#placements.shift();
+  }
+
+  /**
+   * Serves `req`: migrates its range to the asking device
+   * (`migrations.toDevice`: `migrate_vma` with the device copying, its
+   * mirrors invalidated first), answers the driver with the counts (or the
+   * errno) and calls `done`. Caller holds this node's mmap lock.
+   */
+  servePlacement(req: PlacementRequest, done: () => void): void {
+    this.stats.placementRequests++;
+    const answer = (migrated: number, skipped: number, error: number): void => {
+      this.stats.placedPages += migrated;
+      this.#kernel.send(req.device, { txn: req.txn, migrateToDeviceDone: { pid: req.pid, vaddr: req.startVpn * this.core.pageSize, migrated, skipped, error } });
+      done();
+    };
+    const proc = this.core.processes.get(req.pid);
+    if (!proc) return answer(0, 0, -Errno.ESRCH);
+    this.migrations.toDevice(proc, req.startVpn, req.endVpn, req.device, (r) => (typeof r === 'number' ? answer(0, 0, -r) : answer(r.migrated, r.skipped, 0)));
+  }
+
+  #placementRequest(env: cdmsim.Envelope | EnvelopeData): void {
+    if (!this.#onPlacementRequest) throw new CdmsimError(`node ${this.#kernel.spec.name}: a migrate-on-fault request from node ${env.src} and no holder of the mmap lock to serve it (onPlacementRequest)`);
+    const r = env.migrateToDevice!;
+    const startVpn = Math.floor(Number(r.vaddr ?? 0) / this.core.pageSize);
+    this.#placements.push({ device: env.src as NodeId, pid: (r.pid ?? 0) as Pid, startVpn, endVpn: startVpn + (r.npages ?? 0), txn: env.txn ?? 0 });
+    this.#onPlacementRequest();
   }
 
   #evictionRequest(env: cdmsim.Envelope | EnvelopeData): void {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { nodeId, nsToPs, type NodeId, type Ps } from '@cdmsim/engine';
+import { DEVICE_FAULT_POLICIES, type DeviceFaultPolicy } from '@cdmsim/platform';
 import { defineWorkloadConfig, formatBytes, psAsNs, listNames, nodeNameField, powerOfTwoSizeField, sizeField, type PathIssue, type WorkloadSpec } from '@cdmsim/config';
 
 /** The kind of this workload in config files. */
@@ -36,6 +37,12 @@ export interface SharedBufferWorkloadSpec extends WorkloadSpec {
   readonly thinkTimePs: Ps;
   readonly mirror: MirrorMode;
   readonly placement: Placement;
+  readonly onDeviceFault: DeviceFaultPolicy;
+}
+
+/** True when the run moves pages into device memory (placement or migrate on fault): the drivers then register the buffer's page count. */
+export function movesPagesToDevices(w: SharedBufferWorkloadSpec): boolean {
+  return w.placement === 'device' || w.onDeviceFault === 'migrate';
 }
 
 const fields = {
@@ -58,6 +65,10 @@ const fields = {
     .enum(PLACEMENTS)
     .default('ram')
     .describe('ram: the buffer stays where first touch put it (the process\'s CPU node). device: after the fill the process migrates each device\'s slice to that device\'s memory (the driver\'s migrate hint, migrate_vma, the device copying) and migrates the buffer back to RAM (the reverse hint) before it verifies. Needs overlap: false.'),
+  onDeviceFault: z
+    .enum(DEVICE_FAULT_POLICIES)
+    .default('map')
+    .describe('With mirror: on-fault, what a device fault does with its page. map: map it where it is (remote access over the bus). migrate: the driver first asks the process\'s CPU node to migrate the faulting pages into the device\'s memory (migrate on fault), then maps them; the buffer goes back to RAM before the process verifies. migrate needs overlap: false.'),
 };
 
 /** The config section of the shared-buffer workload. */
@@ -79,10 +90,14 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
     if (w.bufferSize < w.accessSize) {
       issues.push({ path: ['workload', 'bufferSize'], message: `must be at least accessSize ${formatBytes(w.accessSize)} (got ${formatBytes(w.bufferSize)})` });
     }
-    if (w.placement === 'device') {
-      if (w.overlap) issues.push({ path: ['workload', 'placement'], message: 'device placement moves each device\'s slice to it, so it needs overlap: false' });
+    if (w.placement === 'device' && w.overlap) issues.push({ path: ['workload', 'placement'], message: 'device placement moves each device\'s slice to it, so it needs overlap: false' });
+    if (w.onDeviceFault === 'migrate') {
+      if (w.mirror !== 'on-fault') issues.push({ path: ['workload', 'onDeviceFault'], message: 'migrate acts on device faults, so it needs mirror: on-fault (prefetched mirrors never fault)' });
+      if (w.overlap) issues.push({ path: ['workload', 'onDeviceFault'], message: 'migrate on fault with overlap: true would move pages back and forth between the devices; it needs overlap: false' });
+    }
+    if (w.placement === 'device' || w.onDeviceFault === 'migrate') {
       machine.devices.forEach((d, i) => {
-        if (d.memory.size < w.bufferSize) issues.push({ path: ['devices', i, 'memory', 'size'], message: `holds less than workload.bufferSize ${formatBytes(w.bufferSize)}, which placement: device registers in each driver` });
+        if (d.memory.size < w.bufferSize) issues.push({ path: ['devices', i, 'memory', 'size'], message: `holds less than workload.bufferSize ${formatBytes(w.bufferSize)}, which each driver registers when pages move to devices` });
       });
     }
     return issues;
@@ -99,6 +114,7 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
       thinkTimePs: nsToPs(w.thinkTimeNs),
       mirror: w.mirror,
       placement: w.placement,
+      onDeviceFault: w.onDeviceFault,
     };
   },
   document(spec, context) {
@@ -112,6 +128,7 @@ export const sharedBufferConfig = defineWorkloadConfig<SharedBufferWorkloadSpec,
       thinkTimeNs: psAsNs(spec['thinkTimePs']),
       mirror: spec['mirror'],
       placement: spec['placement'],
+      onDeviceFault: spec['onDeviceFault'],
     };
   },
 });
@@ -130,4 +147,5 @@ workload:
   thinkTimeNs: 50
   mirror: prefetch
   placement: ram
+  onDeviceFault: map
 `;

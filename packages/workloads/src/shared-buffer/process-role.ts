@@ -18,7 +18,7 @@ import type { SimConfig } from '@cdmsim/config';
 import { Errno, isErrPtr, ptrErr, type Process } from '@cdmsim/mm';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { ControlChannel, ControlMessage, HomeAgent, Host } from '@cdmsim/platform';
-import type { MirrorMode, Placement, SharedBufferWorkloadSpec } from './config.js';
+import { movesPagesToDevices, type MirrorMode, type Placement, type SharedBufferWorkloadSpec } from './config.js';
 import { planSlices, type DeviceSlice } from './plan.js';
 import { fillInitial, identifyChunk } from './patterns.js';
 
@@ -81,6 +81,7 @@ export class SharedBufferProcess {
     this.#slices = planSlices(config);
     this.#proc = host.spawn();
     control.onMessage((src, msg) => this.#deviceDone(src, msg));
+    host.onPlacementRequest(() => this.#servePlacements());
     kernel.reportWork(0, this.#pageCount());
   }
 
@@ -136,10 +137,10 @@ export class SharedBufferProcess {
     });
   }
 
-  /** After the devices: with device placement the buffer comes back to RAM first (the reverse hint); then it is read back and verified. */
+  /** After the devices: when pages moved to devices the buffer comes back to RAM first (the reverse hint); then it is read back and verified. */
   #collectBuffer(): void {
     const verify = (): void => this.#kernel.at(this.#readBack(), 'verify buffer', () => this.#verify());
-    if (this.#config.workload.placement !== 'device') return verify();
+    if (!movesPagesToDevices(this.#config.workload)) return verify();
     this.#host.migrations.toRam(this.#proc, this.#firstVpn, this.#firstVpn + this.#pageCount(), null, (r) => {
       if (typeof r === 'number') throw new CdmsimError(`process on ${this.#kernel.spec.name}: migrating the buffer back to RAM failed with ${Errno[r] ?? r}`);
       verify();
@@ -159,6 +160,25 @@ export class SharedBufferProcess {
       });
     }
     if (this.#slices.length === 0) this.#collectBuffer();
+  }
+
+  #servingPlacement = false;
+
+  /**
+   * Serves the drivers' migrate-on-fault requests one at a time (the mmap
+   * lock: the process does nothing else while the devices run).
+   * @throws CdmsimError when one arrives outside the devices' phase (the process holds the lock for its own work then).
+   */
+  #servePlacements(): void {
+    if (this.#servingPlacement) return;
+    if (this.#devicesDonePs > 0 || this.#fillDonePs === 0) throw new CdmsimError(`process on ${this.#kernel.spec.name}: a migrate-on-fault request outside the devices' phase`);
+    const req = this.#host.takePlacement();
+    if (!req) return;
+    this.#servingPlacement = true;
+    this.#host.servePlacement(req, () => {
+      this.#servingPlacement = false;
+      this.#servePlacements();
+    });
   }
 
   /** A device reports its slice done. */

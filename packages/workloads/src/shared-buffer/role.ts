@@ -5,7 +5,7 @@
  * of accesses with its driver (mirror, accesses through it).
  */
 import { ControlChannel, createNodeMm, DeviceDriver, Host, type DeviceMmuStats, type HostStats, type MirrorNotifierStats, type NodeEnv, type NodeMigrationStats } from '@cdmsim/platform';
-import type { SharedBufferWorkloadSpec } from './config.js';
+import { movesPagesToDevices, type SharedBufferWorkloadSpec } from './config.js';
 import { SharedBufferDevice, type DeviceWorkloadStats } from './device-role.js';
 import { SharedBufferProcess, type SharedBufferOutcome } from './process-role.js';
 import type { WorkloadRole } from '../workload.js';
@@ -32,9 +32,15 @@ export function sharedBufferRole(env: NodeEnv, spec: SharedBufferWorkloadSpec): 
   const core = createNodeMm(config.topology, kernel.self, shared);
   const control = new ControlChannel(kernel);
   // With device placement every driver registers as many pages as the buffer has, and every CPU node attaches the same ranges.
-  const devicePages = spec.placement === 'device' ? Math.ceil(spec.bufferBytes / config.topology.pageSizeBytes) : undefined;
+  const devicePages = movesPagesToDevices(spec) ? Math.ceil(spec.bufferBytes / config.topology.pageSizeBytes) : undefined;
   if (kernel.spec.kind !== 'cpu') {
-    const driver = new DeviceDriver(kernel, core, { evictBelowFreePages: 0, mirrorTables: shared.mirrorTables, memory: env.memory, ...(devicePages !== undefined ? { devicePages } : {}) });
+    const driver = new DeviceDriver(kernel, core, {
+      evictBelowFreePages: 0,
+      mirrorTables: shared.mirrorTables,
+      memory: env.memory,
+      onDeviceFault: spec.onDeviceFault,
+      ...(devicePages !== undefined ? { devicePages } : {}),
+    });
     const device = new SharedBufferDevice(kernel, config, driver, control);
     return { finish: () => ({ device: { ...device.stats }, mmu: { ...driver.mmu.stats }, mirrorEntries: driver.mmu.mirror.entries }) };
   }
