@@ -67,4 +67,17 @@ describe('cdmsim sweep FILE: parameter grids', () => {
     expect(outcomes[1]!.point.label).toBe('machine=default-2cpu-4gpu seed=2');
     expect(outcomes[1]!.point.replay).toMatch(/--seed 2 --mode sequential$/);
   });
+
+  it('examples/sweeps/device-memory.yaml: 2 machines × mirror × placement × 2 seeds, every point valid; axis values print without quotes', async () => {
+    const points = resolveGrid(loadSweepFile(join(EXAMPLES, 'sweeps', 'device-memory.yaml')));
+    expect(points).toHaveLength(16);
+    expect(new Set(points.map((p) => `${p.config.topology.name} ${JSON.stringify(p.config.workload)}`)).size).toBe(8);
+    const dir = mkdtempSync(join(tmpdir(), 'cdmsim-grid-'));
+    const file = join(dir, 'grid.yaml');
+    writeFileSync(file, ['set: { workload.bufferSize: 16KiB, workload.accessesPerDevice: 8 }', 'axes:', '  workload.mirror: [prefetch, on-fault]', 'seeds: 1..1', 'mode: sequential'].join('\n'));
+    const r = await runCli(['sweep', file, '--out', join(dir, 'out'), '--jobs', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ on-fault /);
+    expect(r.stdout).not.toContain('"on-fault"');
+  });
 });

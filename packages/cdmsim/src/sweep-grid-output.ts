@@ -43,7 +43,7 @@ export function writeGridFiles(plan: SweepPlan, outcomes: readonly GridOutcome[]
   const header = ['point', 'dir', 'machine', ...axisPaths, 'seed', 'status', plan.metric, 'sim_time_ps', 'events', 'messages', 'link_bytes', 'verified', 'event_log_hash', 'wall_ms'];
   const rows = outcomes.map((o) => {
     const r = o.result;
-    const values = o.point.values.map((v) => (typeof v.value === 'object' ? JSON.stringify(v.value) : (v.value as string | number | boolean)));
+    const values = o.point.values.map((v) => axisValueText(v.value));
     return [
       o.point.index,
       pointDir(o.point.index),
@@ -72,12 +72,13 @@ export function writeGridFiles(plan: SweepPlan, outcomes: readonly GridOutcome[]
 function axisSeries(plan: SweepPlan, outcomes: readonly GridOutcome[]): { axis: string; values: string[]; series: { name: string; data: (number | null)[] }[] }[] {
   const machines = [...new Set(outcomes.map((o) => o.point.config.topology.name))];
   return plan.axes.map((axis, a) => {
-    const values = axis.values.map((v) => JSON.stringify(v));
+    const keys = axis.values.map((v) => JSON.stringify(v));
+    const values = axis.values.map(axisValueText);
     const series = machines.map((name) => ({
       name,
-      data: values.map((v) => {
+      data: keys.map((key) => {
         const figures = outcomes
-          .filter((o) => o.point.config.topology.name === name && JSON.stringify(o.point.values[a]!.value) === v && o.result)
+          .filter((o) => o.point.config.topology.name === name && JSON.stringify(o.point.values[a]!.value) === key && o.result)
           .map((o) => metricOf(o.result!, plan.metric))
           .filter((x): x is number => x !== undefined);
         return figures.length === 0 ? null : figures.reduce((s, x) => s + x, 0) / figures.length;
@@ -85,6 +86,11 @@ function axisSeries(plan: SweepPlan, outcomes: readonly GridOutcome[]): { axis: 
     }));
     return { axis: axis.path, values, series };
   });
+}
+
+/** Returns an axis value as a table cell or chart label shows it: scalars as they are (no quotes), lists and mappings as JSON. */
+function axisValueText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
 function escapeHtml(s: string): string {
@@ -128,7 +134,7 @@ export function formatGrid(plan: SweepPlan, outcomes: readonly GridOutcome[]): s
     t.push([
       o.point.index,
       o.point.config.topology.name,
-      ...o.point.values.map((v) => JSON.stringify(v.value)),
+      ...o.point.values.map((v) => axisValueText(v.value)),
       o.point.seed,
       r ? String(metricOf(r, plan.metric) ?? '-') : '-',
       r ? formatPs(r.simTimePs) : '-',
