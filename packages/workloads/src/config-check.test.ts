@@ -15,7 +15,7 @@ const messageOf = (f: () => unknown): string => {
     if (e instanceof ConfigValidationError) return e.message;
     throw e;
   }
-  throw new Error('expected a ConfigValidationError');
+  return expect.unreachable('expected a ConfigValidationError');
 };
 
 /** Configs that spell out every field of every workload kind, optional ones included. */

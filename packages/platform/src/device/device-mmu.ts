@@ -126,9 +126,7 @@ export class DeviceMmu {
   readonly #placements: PendingReplies;
   readonly #rangeFaults: PendingReplies;
   readonly #accesses: PendingReplies;
-  /** Invalidations received per mirrored process (the notifier sequence `mmu_interval_read_begin` samples). */
-  readonly #seq = new Map<Pid, number>();
-  /** The latest invalidations of each process (at most RECENT_INVALIDATIONS), to tell whether one overlapped a range fault in flight. */
+  /** The latest invalidations of each process (at most RECENT_INVALIDATIONS), numbered from 1: the last one's number is the notifier sequence `mmu_interval_read_begin` samples. */
   readonly #recent = new Map<Pid, { readonly seq: number; readonly startVpn: number; readonly endVpn: number }[]>();
   /** The device fault buffer: accesses waiting for a batch, in arrival order. */
   readonly #faultBuffer: ParkedAccess[] = [];
@@ -234,14 +232,14 @@ export class DeviceMmu {
           return this.#faultChunk(c, this.#faultPs(), retries + 1, finish);
         }
         if (c.consume) c.consume(r.pfns ?? [], r.flags ?? [], seq);
-        else this.#fill(c.pid, Math.floor(Number(r.vaddr ?? 0) / pageSize), r.pfns ?? [], r.flags ?? []);
+        else this.#fill(c.pid, c.vpn, r.pfns ?? [], r.flags ?? []);
         finish(Errno.OK);
       });
     });
   }
 
   #seqOf(pid: Pid): number {
-    return this.#seq.get(pid) ?? 0;
+    return this.#recent.get(pid)?.at(-1)?.seq ?? 0;
   }
 
   /**
@@ -270,7 +268,6 @@ export class DeviceMmu {
     const pid = (r.pid ?? 0) as Pid;
     const pageSize = this.#kernel.topology.pageSizeBytes;
     const seq = this.#seqOf(pid) + 1;
-    this.#seq.set(pid, seq);
     const startVpn = Math.floor(Number(r.start ?? 0) / pageSize);
     const endVpn = Math.ceil(Number(r.end ?? 0) / pageSize);
     const recent = this.#recent.get(pid) ?? [];
@@ -309,11 +306,12 @@ export class DeviceMmu {
    */
   accessOrFault(host: NodeId, pid: Pid, va: number, size: number, data: Uint8Array | undefined, done: (result: AccessResult) => void, attempt = 0): void {
     const vpn = Math.floor(va / this.#kernel.topology.pageSizeBytes);
-    const page = `${pid}:${vpn}`;
     // A new access to a page with accesses still parked queues behind them, so accesses to one page stay in issue order; replays are older than anything parked.
-    if ((attempt > 0 || !this.#parked.has(page)) && this.access(pid, va, size, data, done) === Errno.OK) return;
+    const behindParked = attempt === 0 && this.#parked.size > 0 && this.#parked.has(`${pid}:${vpn}`);
+    if (!behindParked && this.access(pid, va, size, data, done) === Errno.OK) return;
     if (attempt > MAX_RANGE_FAULT_RETRIES) return done({ ok: false, data: new Uint8Array(0) });
     this.stats.deviceFaults++;
+    const page = `${pid}:${vpn}`;
     this.#parked.set(page, (this.#parked.get(page) ?? 0) + 1);
     const unpark = (): void => {
       const n = this.#parked.get(page)! - 1;
@@ -362,8 +360,9 @@ export class DeviceMmu {
     const batchSize = spec.kind === 'gpu' ? spec.faultBatchSize : 1;
     const fetched = this.#faultBuffer.splice(0, batchSize);
     // Faults on pages an earlier batch brought in are stale: replay them, fault the rest.
-    const stale = fetched.filter((f) => this.#usable(f));
-    const batch = fetched.filter((f) => !this.#usable(f));
+    const stale: ParkedAccess[] = [];
+    const batch: ParkedAccess[] = [];
+    for (const f of fetched) (this.#usable(f) ? stale : batch).push(f);
     this.stats.staleFaults += stale.length;
     this.#replayInOrder(stale, () => false);
     if (batch.length === 0) return this.#kernel.after(stale.length, 'fault batch done', () => this.#afterBatch());

@@ -26,6 +26,7 @@ import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { PageCaches } from '../cache/page-caches.js';
 import { registerDeviceMemory } from '../mm/node-mm.js';
+import { LockHolderQueue } from './lock-holder-queue.js';
 import { MirrorNotifier } from './mirror-notifier.js';
 import { NodeMigrations } from './node-migrations.js';
 import { RemoteDeviceMemory } from './remote-device-memory.js';
@@ -98,10 +99,8 @@ export class Host {
   readonly #ram: PageAllocator;
   /** The device memories attached to this node's mm, by device node. */
   readonly #remotes = new Map<NodeId, RemoteDeviceMemory>();
-  readonly #evictions: EvictionRequest[] = [];
-  #onEvictionRequest: (() => void) | undefined;
-  readonly #placements: PlacementRequest[] = [];
-  #onPlacementRequest: (() => void) | undefined;
+  readonly #evictions: LockHolderQueue<EvictionRequest>;
+  readonly #placements: LockHolderQueue<PlacementRequest>;
 
   /**
    * Hosts processes on `core` (this CPU node's MmCore, owning its RAM) and
@@ -118,6 +117,8 @@ export class Host {
     this.notifier = new MirrorNotifier(kernel);
     this.migrations = new NodeMigrations(kernel, core, this.#remotes, this.notifier, options.caches?.pages ?? null);
     kernel.on('rangeFault', 'host', (env) => this.#rangeFault(env));
+    this.#evictions = new LockHolderQueue(kernel.spec.name, 'an eviction request', 'onEvictionRequest');
+    this.#placements = new LockHolderQueue(kernel.spec.name, 'a migrate-on-fault request', 'onPlacementRequest');
     kernel.on('migrate', 'host', (env) => this.#evictionRequest(env));
     kernel.on('migrateToDevice', 'host', (env) => this.#placementRequest(env));
   }
@@ -182,17 +183,17 @@ export class Host {
    * the node is running.
    */
   onEvictionRequest(queued: () => void): void {
-    this.#onEvictionRequest = queued;
+    this.#evictions.onQueued(queued);
   }
 
   /** Returns the oldest eviction request not yet served, or undefined. */
   takeEviction(): EvictionRequest | undefined {
-    return this.#evictions.shift();
+    return this.#evictions.take();
   }
 
   /** Eviction requests waiting to be served. */
   get pendingEvictions(): number {
-    return this.#evictions.length;
+    return this.#evictions.size;
   }
 
   /**
@@ -236,12 +237,12 @@ export class Host {
    * it (`takePlacement`) and serves it (`servePlacement`).
    */
   onPlacementRequest(queued: () => void): void {
-    this.#onPlacementRequest = queued;
+    this.#placements.onQueued(queued);
   }
 
   /** Returns the oldest migrate-on-fault request not yet served, or undefined. */
   takePlacement(): PlacementRequest | undefined {
-    return this.#placements.shift();
+    return this.#placements.take();
   }
 
   /**
@@ -263,17 +264,13 @@ export class Host {
   }
 
   #placementRequest(env: cdmsim.Envelope | EnvelopeData): void {
-    if (!this.#onPlacementRequest) throw new CdmsimError(`node ${this.#kernel.spec.name}: a migrate-on-fault request from node ${env.src} and no holder of the mmap lock to serve it (onPlacementRequest)`);
     const r = env.migrateToDevice!;
     const startVpn = Math.floor(Number(r.vaddr ?? 0) / this.core.pageSize);
-    this.#placements.push({ device: env.src as NodeId, pid: (r.pid ?? 0) as Pid, startVpn, endVpn: startVpn + (r.npages ?? 0), txn: env.txn ?? 0 });
-    this.#onPlacementRequest();
+    this.#placements.push({ device: env.src as NodeId, pid: (r.pid ?? 0) as Pid, startVpn, endVpn: startVpn + (r.npages ?? 0), txn: env.txn ?? 0 }, env.src as NodeId);
   }
 
   #evictionRequest(env: cdmsim.Envelope | EnvelopeData): void {
-    if (!this.#onEvictionRequest) throw new CdmsimError(`node ${this.#kernel.spec.name}: an eviction request from node ${env.src} and no holder of the mmap lock to serve it (onEvictionRequest)`);
-    this.#evictions.push({ device: env.src as NodeId, pfns: (env.migrate?.pfns ?? []).map(Number), txn: env.txn ?? 0 });
-    this.#onEvictionRequest();
+    this.#evictions.push({ device: env.src as NodeId, pfns: (env.migrate?.pfns ?? []).map(Number), txn: env.txn ?? 0 }, env.src as NodeId);
   }
 
   /** Frames of this node's RAM allocated now (the zero page included). */
@@ -349,7 +346,8 @@ export class Host {
   access(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
     const pt = this.core.pageTables;
     const pte = write && this.notifier.subscribers(proc.pid).length > 0 ? pt.lookup(proc.root, vpn) : -1;
-    const mayCopy = pte >= 0 && pteKind(pt.readBits(pte)) === PteKind.PRESENT && (pt.readBits(pte) & PTE_WRITE) === 0;
+    const bits = pte >= 0 ? pt.readBits(pte) : 0;
+    const mayCopy = pte >= 0 && pteKind(bits) === PteKind.PRESENT && (bits & PTE_WRITE) === 0;
     if (!mayCopy) return done(this.touch(proc, vpn, write));
     this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self }, () => done(this.touch(proc, vpn, write)));
   }
