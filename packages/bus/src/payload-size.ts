@@ -24,6 +24,8 @@ export const COMMAND_BYTES: Readonly<Record<BodyKind, number>> = {
   pageRecallDone: 8, // status, lines recalled
   migrateToDevice: 24, // pid, vaddr, npages
   migrateToDeviceDone: 24, // pid, vaddr, counts, error
+  migrateToSystem: 24, // pid, vaddr, npages
+  migrateToSystemDone: 24, // pid, vaddr, counts, error
 };
 
 /**

@@ -48,6 +48,10 @@ export { defaultConfig, loadConfigFile, parseConfigYaml, resolveConfig, mmStress
 export { parseOverride, loadSweepFile, formatConfigIssue, ConfigValidationError, type SimConfig, type Topology, type WorkloadSpec, type ConfigIssue, type ConfigOverride, type SweepPlan } from '@cdmsim/config';
 // Running.
 export { Simulation, runSimulation, deterministicPart, type SimulationOptions, type Progress, type RunResult, type RunMode, type WorkerCount } from '@cdmsim/runtime';
+// Interactive sessions: processes and the test device (dmirror), step by step.
+export { HmmSession, SessionProcess, TestDevice, type HmmSessionOptions, type SessionCall } from './hmm-session.js';
+export { sessionConfig, DMIRROR_FLAVOURS, type DmirrorFlavour, type CpuResult, type DeviceResult, type SessionOutcome } from '@cdmsim/workloads';
+export { DmirrorProt } from '@cdmsim/platform';
 // Sweeps and statistics.
 export { runSweep, resolveGrid, runGrid, metricOf, statsText, parseStats, type SweepJob, type SweepRow, type GridPoint, type GridOutcome, type GridOptions } from '@cdmsim/runtime';
 // Sweeps across machines (BullMQ on Redis).

@@ -11,7 +11,7 @@ import { BODY_KINDS, type BodyKind } from '@cdmsim/proto';
 /** The port that receives each body kind, with what it does with it. */
 export const MESSAGE_PORTS = {
   memReq: { port: 'home-agent', serves: 'an uncached read or write of its memory' },
-  memResp: { port: 'device-mmu', serves: 'the home agent\'s answer to a device access through its mirror' },
+  memResp: { port: 'mem-client', serves: 'the home agent\'s answer to an uncached access (a device\'s through its mirror, a CPU\'s user access to another node\'s memory)' },
   rangeFault: { port: 'host', serves: 'a device\'s hmm_range_fault of a process range' },
   rangeFaultReply: { port: 'device-mmu', serves: 'the snapshot that fills the device\'s mirror' },
   rangeInvalidate: { port: 'device-mmu', serves: 'an mmu-notifier invalidation of a mirrored range' },
@@ -26,7 +26,9 @@ export const MESSAGE_PORTS = {
   pageRecall: { port: 'page-coherence', serves: 'a request to recall the cached lines of pages homed here before a DMA' },
   pageRecallDone: { port: 'page-coherence', serves: 'the end of a page recall' },
   migrateToDevice: { port: 'host', serves: 'a driver\'s request to migrate a range that faulted on its device into its memory (migrate on device fault)' },
-  migrateToDeviceDone: { port: 'device-mmu', serves: 'the host\'s answer to a migrate-on-fault request' },
+  migrateToDeviceDone: { port: 'device-migrations', serves: 'the host\'s answer to a driver\'s request to migrate a range into its memory' },
+  migrateToSystem: { port: 'host', serves: 'a driver\'s request to migrate its pages of a range back to RAM (the test device\'s migrate-to-system)' },
+  migrateToSystemDone: { port: 'device-migrations', serves: 'the host\'s answer to a migrate-to-system request' },
 } as const satisfies Record<BodyKind, { readonly port: string; readonly serves: string }>;
 
 /** A port of a node: the component that receives some body kinds. */

@@ -8,7 +8,9 @@
 export enum Errno {
   OK = 0,
   EPERM = 1,
+  ENOENT = 2,
   ESRCH = 3,
+  EIO = 5,
   ENXIO = 6,
   EAGAIN = 11,
   ENOMEM = 12,

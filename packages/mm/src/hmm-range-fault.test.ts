@@ -45,13 +45,13 @@ describe('hmm_range_fault (the PTE table\'s range-fault row)', () => {
     expect(write.flags[0]).toBe(HmmPfn.VALID | HmmPfn.WRITE);
   });
 
-  it('refuses a write fault on a read-only range or a hole with EFAULT (hmm-tests anon_write_prot), but snapshots them', () => {
+  it('refuses a write fault on a read-only range with EPERM (hmm-tests anon_write_prot) and a hole with EFAULT, but snapshots them', () => {
     const w = makeWorld();
     const p = w.spawn(0);
     const vpn = mustMmap(w, p, { pages: 2, kind: 'anon' });
     fillPages(w, p, vpn, 2, 1);
     expect(mprotect(w.core, p, vpn, 2, false)).toBe(Errno.OK);
-    expect(hmmRangeFault(w.core, p, vpn, 2, { fault: true, write: true })).toBe(Errno.EFAULT);
+    expect(hmmRangeFault(w.core, p, vpn, 2, { fault: true, write: true })).toBe(Errno.EPERM);
     expect(snapshot(hmmRangeFault(w.core, p, vpn, 2, { fault: true, write: false })).flags).toEqual([HmmPfn.VALID, HmmPfn.VALID]);
     expect(hmmRangeFault(w.core, p, vpn + 100, 1, { fault: true, write: false })).toBe(Errno.EFAULT);
     expect(snapshot(hmmRangeFault(w.core, p, vpn + 100, 1, { fault: false, write: false })).flags).toEqual([HmmPfn.ERROR]); // hmm_vma_walk_hole

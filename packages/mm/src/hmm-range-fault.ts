@@ -51,7 +51,8 @@ const MAX_FAULTS_PER_PAGE = 4;
  * the snapshot (a page outside every VMA, or without the permission asked
  * for, is ERROR in a snapshot-only walk; a page with no entry, or another
  * device's private page, is pfn 0 with no flags), or:
- *  - EFAULT: a page outside every VMA, or without the permission asked for, when the range asks to fault; or a fault that failed;
+ *  - EFAULT: a page outside every VMA or not readable, when the range asks to fault; or a fault that failed;
+ *  - EPERM: a write fault on a page whose VMA is readable but not writable;
  *  - ENOMEM: no memory for a page being faulted in;
  *  - EBUSY: a page is under migration (a migration entry); retry once the migration is over;
  *  - EAGAIN: a device-private page of another device is being migrated back to RAM by its driver (the fault callback returned EAGAIN); retry once it is in RAM.
@@ -70,7 +71,8 @@ export function hmmRangeFault(core: MmCore, proc: Process, startVpn: number, npa
     const vma = proc.findVma(vpn);
     if (!vma || (req.write ? !vma.write : !vma.read)) {
       // hmm_vma_walk_hole / hmm_vma_walk_test: a hole or a range without the permission is an error page of a snapshot.
-      if (req.fault) return Errno.EFAULT;
+      // hmm_vma_fault: a write fault on a readable VMA without VM_WRITE is EPERM; a hole or an unreadable VMA, EFAULT.
+      if (req.fault) return vma && vma.read ? Errno.EPERM : Errno.EFAULT;
       pfns.push(0);
       flags.push(HmmPfn.ERROR);
       continue;

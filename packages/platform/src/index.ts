@@ -34,3 +34,6 @@ export { MirrorTable, type MirrorEntry } from './device/mirror-table.js';
 export { MirrorNotifier, INVALIDATE_EVENT_OF, type MirrorInvalidation, type MirrorNotifierStats } from './host/mirror-notifier.js';
 export { Host, type PlacementRequest, type HostStats, type HostOptions, type AttachedDevice, type EvictionRequest } from './host/host.js';
 export { ControlChannel, type ControlMessage } from './control.js';
+export { DmirrorDevice, type DmirrorResult, type DmirrorRange } from './device/dmirror-device.js';
+export { DeviceMigrations, type DeviceMigrationStats, type RangeMigrated } from './device/device-migrations.js';
+export { UserMemory, type UserMemoryStats } from './host/user-memory.js';

@@ -33,6 +33,8 @@ export const BODY_KINDS: readonly BodyKind[] = [
   'pageRecallDone',
   'migrateToDevice',
   'migrateToDeviceDone',
+  'migrateToSystem',
+  'migrateToSystemDone',
 ];
 
 /** Position of every body kind in `BODY_KINDS` (a stable small id for counters and event logs). */

@@ -5,7 +5,7 @@
  * own lock owner. Pure model code: the worker runner (`worker-runner.ts`)
  * hosts one or more of these and runs the scheduler of the mode.
  */
-import type { NodeId } from '@cdmsim/engine';
+import { CdmsimError, type NodeId } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { RoutingTable, Transport, type LinkDirectionStats, type TransportStats } from '@cdmsim/bus';
 import { DeterministicModeLock, FreeModeLock, type LockStats, type RunControl, type WordLock } from '@cdmsim/shm';
@@ -72,6 +72,7 @@ export class NodeModel {
   readonly #home: HomeAgent;
   readonly #role: WorkloadRole<unknown>;
   readonly #timeline: Timeline;
+  readonly #workloadKind: string;
 
   /** Attaches shared state and builds the node's kernel, home agent and workload role; the role schedules its first events. */
   constructor(init: NodeModelInit) {
@@ -103,7 +104,20 @@ export class NodeModel {
     const memory = new MemoryRanges(memoryMap(topology));
     this.#home = new HomeAgent(this.kernel, memory.ranges[self]!, new PageMemory(shared.frames, shared.content));
     const env: NodeEnv = { kernel: this.kernel, config, mode: eventOrderOf(init.mode), memory, home: this.#home, shared };
+    this.#workloadKind = config.workload.kind;
     this.#role = workloadOf(config.workload.kind).createRole(env, config.workload);
+  }
+
+  /**
+   * Hands `command` (a session's, plain data) to this node's workload role
+   * at simulated time `atPs`; `done` gets its result when the role
+   * completes it.
+   * @throws CdmsimError when the workload takes no commands.
+   */
+  command(atPs: number, command: unknown, done: (result: unknown) => void): void {
+    const role = this.#role;
+    if (!role.command) throw new CdmsimError(`node ${this.kernel.spec.name}: the ${this.#workloadKind} workload takes no session commands`);
+    this.kernel.at(atPs, 'session command', () => role.command!(command, done));
   }
 
   /** Ends the node's part of the run (after the scheduler returned); returns its report. */

@@ -17,7 +17,7 @@ import type { RunMode, ScheduleJitter } from '@cdmsim/kernel';
 import { createSharedState, type SharedState } from '@cdmsim/platform';
 import { configFormat, workloadOf } from '@cdmsim/workloads';
 import type { WorkerApi } from './worker-entry.js';
-import type { WorkerReport } from './worker-runner.js';
+import type { SessionResult, WorkerReport } from './worker-runner.js';
 import { nodesOfWorkers, partitionNodes, workerCountFor, type WorkerCount } from './partition.js';
 import { buildRunResult, type RunResult } from './results.js';
 
@@ -211,6 +211,46 @@ export class Simulation {
     });
   }
 
+  /**
+   * One step of an interactive session: hands each command to the workload
+   * role of its node at the simulation's current time (the latest any node
+   * reached), runs every node until nothing is pending anywhere, and
+   * returns the commands' results in order. The simulation stays open for
+   * the next step; `run()` ends it and returns the result. Commands issued
+   * in one step run concurrently in simulated time.
+   * Rejects with NodeFailure naming the failing node (every worker is then
+   * terminated), with CdmsimError when a command did not complete before
+   * the simulation went quiescent (it waits for something that never comes).
+   */
+  async step(commands: readonly { readonly node: NodeId; readonly command: unknown }[]): Promise<unknown[]> {
+    if (this.#stopped) throw new CdmsimError('simulation already ran or was stopped');
+    const atPs = Math.max(0, ...this.#shared.sync.progress());
+    const indexed = commands.map((c, index) => ({ index, node: c.node, command: c.command }));
+    let parts: SessionResult[][];
+    try {
+      parts = await firstFailureOrAll(
+        this.#threads.map((t) => raceDeath(t, t.api.step(indexed.filter((c) => t.nodes.includes(c.node)), atPs))),
+        () => this.#shared.sync.abort(),
+      );
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    this.#shared.sync.restart();
+    const results: unknown[] = new Array(commands.length);
+    const completed = new Set<number>();
+    for (const r of parts.flat()) {
+      results[r.index] = r.result;
+      completed.add(r.index);
+    }
+    const missing = indexed.find((c) => !completed.has(c.index));
+    if (missing) {
+      await this.stop();
+      throw new CdmsimError(`session command ${JSON.stringify(missing.command)} on node ${this.config.topology.nodes[missing.node]?.name ?? missing.node} did not complete: every node went idle first (seed ${this.seed})`);
+    }
+    return results;
+  }
+
   /** Aborts the run if it is still going and terminates every worker. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
@@ -263,7 +303,7 @@ async function raceDeath<T>(thread: WorkerThread, call: Promise<T>): Promise<T> 
  * they have noticed (or the grace period ran out), rejects with the root
  * cause: the first failure that is not merely "run aborted".
  */
-async function firstFailureOrAll(runs: Promise<WorkerReport>[], abort: () => void): Promise<WorkerReport[]> {
+async function firstFailureOrAll<T>(runs: Promise<T>[], abort: () => void): Promise<T[]> {
   try {
     return await Promise.all(runs);
   } catch (first) {

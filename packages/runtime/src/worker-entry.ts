@@ -10,7 +10,7 @@ import { CdmsimError } from '@cdmsim/engine';
 import { parentPort, threadId } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { WorkerRunner, type WorkerInit, type WorkerReport } from './worker-runner.js';
+import { WorkerRunner, type SessionCommand, type SessionResult, type WorkerInit, type WorkerReport } from './worker-runner.js';
 
 let runner: WorkerRunner | undefined;
 
@@ -25,6 +25,11 @@ export const workerApi = {
   run(): WorkerReport {
     if (!runner) throw new CdmsimError('run() before init()');
     return runner.run();
+  },
+  /** One session step: hands its nodes their `commands` at `atPs`, runs until nothing is pending; returns the completed commands' results. */
+  step(commands: readonly SessionCommand[], atPs: number): SessionResult[] {
+    if (!runner) throw new CdmsimError('step() before init()');
+    return runner.step(commands, atPs);
   },
 };
 

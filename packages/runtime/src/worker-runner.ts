@@ -48,6 +48,19 @@ export interface WorkerEngineReport {
   readonly scheduler: SchedulerStats;
 }
 
+/** A command of a session step for the workload role of `node` (plain, structured-cloneable data; `index` orders the step's results). */
+export interface SessionCommand {
+  readonly index: number;
+  readonly node: NodeId;
+  readonly command: unknown;
+}
+
+/** The result of a session command that completed within its step. */
+export interface SessionResult {
+  readonly index: number;
+  readonly result: unknown;
+}
+
 /** What a worker returns at the end of a run. */
 export interface WorkerReport {
   readonly nodes: readonly NodeReport[];
@@ -95,6 +108,41 @@ export class WorkerRunner {
    * @throws NodeFailure naming the node whose model threw (or this worker's nodes when none was running: an abort, a stuck barrier).
    */
   run(): WorkerReport {
+    this.#schedule();
+    const scheduler = { ...this.#scheduled };
+    return {
+      nodes: this.#models.map((m) => m.report()),
+      engine: { worker: this.#init.worker, nodes: this.#models.map((m) => m.engineReport()), scheduler },
+    };
+  }
+
+  /**
+   * One step of a session: hands each of `commands` meant for a node of this
+   * worker to that node's workload role at simulated time `atPs` (no node
+   * has run past it), runs the scheduler until nothing is pending anywhere,
+   * and returns the results of the commands that completed, by index. The
+   * simulation stays open: another step or `run` follows.
+   * @throws NodeFailure as `run` does; CdmsimError naming the node when its workload takes no commands.
+   */
+  step(commands: readonly SessionCommand[], atPs: number): SessionResult[] {
+    const results: SessionResult[] = [];
+    for (const c of commands) {
+      const model = this.#models.find((m) => m.kernel.self === c.node);
+      if (!model) continue;
+      try {
+        model.command(atPs, c.command, (result) => results.push({ index: c.index, result }));
+      } catch (e) {
+        throw asNodeFailure(model.kernel.spec.name, e);
+      }
+    }
+    this.#schedule();
+    return results;
+  }
+
+  /** Scheduler counters summed over every step and the final run. */
+  readonly #scheduled: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
+
+  #schedule(): void {
     const init = this.#init;
     const members = this.#models.map((m) => m.member);
     const parts = {
@@ -103,22 +151,20 @@ export class WorkerRunner {
       worker: init.worker,
       ...(init.scheduleJitter ? { perturb: scheduleJitter(init.scheduleJitter, init.worker) } : {}),
     };
-    let scheduler: SchedulerStats;
     try {
-      scheduler =
+      const stats =
         init.mode === 'sequential'
-          ? runSequential(members, this.#outbox, this.#sync)
-          : init.mode === 'free'
-            ? runFree(parts)
-            : runDeterministic(parts, horizonDistances(new RoutingTable(init.config.topology)), this.#outbox);
+        ? runSequential(members, this.#outbox, this.#sync)
+        : init.mode === 'free'
+          ? runFree(parts)
+          : runDeterministic(parts, horizonDistances(new RoutingTable(init.config.topology)), this.#outbox);
+      this.#scheduled.rounds += stats.rounds;
+      this.#scheduled.idleSleeps += stats.idleSleeps;
+      this.#scheduled.backPressureRetries += stats.backPressureRetries;
     } catch (e) {
       const failed = this.#models.find((m) => m.kernel.running);
       throw asNodeFailure(failed ? failed.kernel.spec.name : this.#models.map((m) => m.kernel.spec.name).join('+'), e);
     }
-    return {
-      nodes: this.#models.map((m) => m.report()),
-      engine: { worker: init.worker, nodes: this.#models.map((m) => m.engineReport()), scheduler },
-    };
   }
 }
 

@@ -159,6 +159,21 @@ export class RunControl {
     this.ringAll();
   }
 
+  /**
+   * Makes the block ready for another run of the same workers after every
+   * one of them returned from the last (a session's next step): not
+   * finished, nobody arrived, every worker expected at the first barrier,
+   * nobody idle and nothing in flight. Call only while no worker runs (the
+   * orchestrator, between steps).
+   */
+  restart(): void {
+    // why: no worker runs (they all returned); the seq-cst stores are seen by the next run's first loads.
+    Atomics.store(this.#i32, RC_ARRIVED, 0);
+    Atomics.store(this.#i32, RC_EXPECTED, this.parties);
+    Atomics.store(this.#quiescence, 0, 0n);
+    Atomics.store(this.#i32, RC_FINISHED, 0);
+  }
+
   /** True once the run finished (free-mode quiescence). */
   get finished(): boolean {
     // why: polled flag; seq-cst so it is seen right after the ring that announced it.

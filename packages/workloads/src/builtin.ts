@@ -10,6 +10,8 @@ import type { Workload, WorkloadOutcomeBase } from './workload.js';
 import { MM_STRESS_SOURCE, MM_STRESS_TOPOLOGY_YAML } from './mm-stress/machine.js';
 import { mmStress, type MmStressWorkloadSpec } from './mm-stress/index.js';
 import { configFormat, WORKLOADS } from './registry.js';
+import { session, type SessionWorkloadSpec } from './session/index.js';
+import { SESSION_MACHINE_SOURCE, sessionMachineYaml, type DmirrorFlavour } from './session/machine.js';
 
 /** YAML text of the built-in experiment (`examples/default.yaml`): the default machine and the default workload's section. */
 export const DEFAULT_CONFIG_YAML = `${DEFAULT_MACHINE_YAML}\n${WORKLOADS[0].exampleYaml ?? ''}`;
@@ -38,6 +40,17 @@ export function mmStressConfig(workload: Partial<Omit<MmStressWorkloadSpec, 'kin
   const config = configFormat.parseYaml(MM_STRESS_TOPOLOGY_YAML, MM_STRESS_SOURCE);
   if (!mmStress.runs(config)) throw new CdmsimError(`${MM_STRESS_SOURCE}: the built-in mm-stress machine has a ${config.workload.kind} workload`);
   return { ...config, workload: { ...config.workload, ...workload } };
+}
+
+/**
+ * Returns the built-in machine of test-device sessions (one CPU, two
+ * devices whose memory is `flavour`: private or coherent) with a session
+ * workload, parsed and validated; a fresh object on every call.
+ */
+export function sessionConfig(flavour: DmirrorFlavour = 'private'): SimConfig<SessionWorkloadSpec> {
+  const config = configFormat.parseYaml(sessionMachineYaml(flavour), SESSION_MACHINE_SOURCE);
+  if (!session.runs(config)) throw new CdmsimError(`${SESSION_MACHINE_SOURCE}: the built-in session machine has a ${config.workload.kind} workload`);
+  return config;
 }
 
 /**

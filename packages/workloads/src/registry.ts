@@ -10,10 +10,11 @@ import { coherenceRandom } from './coherence-random/index.js';
 import { litmus } from './litmus/index.js';
 import { mmStress } from './mm-stress/index.js';
 import { sharedBuffer } from './shared-buffer/index.js';
+import { session } from './session/index.js';
 import type { AnyWorkload, WorkloadOutcomeBase } from './workload.js';
 
 /** Every registered workload; the first is the default. */
-export const WORKLOADS = [sharedBuffer, coherenceRandom, litmus, mmStress] as const;
+export const WORKLOADS = [sharedBuffer, coherenceRandom, litmus, mmStress, session] as const;
 
 /** The workload outcome of a run (results.json `workload`); discriminate on `kind`, or use a workload's `owns`. */
 export type WorkloadOutcome = ReturnType<(typeof WORKLOADS)[number]['outcome']>;

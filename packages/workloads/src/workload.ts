@@ -29,6 +29,14 @@ export interface WorkloadRole<Share> {
    * @throws InvariantViolation (with the seed) when a check of the node fails.
    */
   finish(): Share | undefined;
+  /**
+   * A session command for this node (the library user's call, plain data,
+   * at the session's current simulated time): the role starts it and calls
+   * `done` with its result (plain data) when it completes. Absent when the
+   * workload takes no commands. Bad arguments are results (an errno), not
+   * throws; throw only for a broken model.
+   */
+  command?(command: unknown, done: (result: unknown) => void): void;
   /** Frames of this node's memory its allocators hold now (reports and the timeline); absent = 0. */
   framesInUse?(): number;
   /** Distinct frames of this node's memory ever handed out in the run; absent = 0. */

@@ -15,6 +15,7 @@ import { PageTables } from '@cdmsim/shm';
 import { capturingKernel } from '@cdmsim/kernel/testing';
 import { memoryMap, MemoryRanges } from '../memory/memory-map.js';
 import { MirrorNotifier } from '../host/mirror-notifier.js';
+import { DeviceMigrations } from './device-migrations.js';
 import { DeviceMmu, MAX_RANGE_FAULT_RETRIES, type AccessResult, type DeviceFaultPolicy } from './device-mmu.js';
 import { planFaultBatch } from './fault-batch.js';
 import { dmirrorSnapshotByte, DmirrorProt } from './snapshot-entry.js';
@@ -37,7 +38,7 @@ function device(faultBatchSize?: number, policy: DeviceFaultPolicy = 'map') {
   const machine = structuredClone(topology);
   if (faultBatchSize !== undefined) machine.devices[0]!.faultBatchSize = faultBatchSize;
   const { k, sent } = capturingKernel(machine, gpu0);
-  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)), ZERO_PFN, policy);
+  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)), ZERO_PFN, new DeviceMigrations(k), policy);
   let seq = 0;
   const run = (): void => void k.runUntil(k.nowPs + 1e9);
   const deliver = (body: Partial<EnvelopeData>): void => {

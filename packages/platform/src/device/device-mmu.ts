@@ -19,6 +19,7 @@ import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 import type { MemoryRanges } from '../memory/memory-map.js';
 import type { MirrorTable } from './mirror-table.js';
 import { planFaultBatch, type DeviceFault } from './fault-batch.js';
+import type { DeviceMigrations } from './device-migrations.js';
 import { dmirrorSnapshotByte } from './snapshot-entry.js';
 
 /** Pages per range fault (one `hmm_range_fault` call) when the device populates its mirror. */
@@ -123,7 +124,7 @@ export class DeviceMmu {
   readonly #memory: MemoryRanges;
   readonly #zeroPfn: number;
   readonly #policy: DeviceFaultPolicy;
-  readonly #placements: PendingReplies;
+  readonly #migrations: DeviceMigrations;
   readonly #rangeFaults: PendingReplies;
   readonly #accesses: PendingReplies;
   /** The latest invalidations of each process (at most RECENT_INVALIDATIONS), numbered from 1: the last one's number is the notifier sequence `mmu_interval_read_begin` samples. */
@@ -135,20 +136,21 @@ export class DeviceMmu {
   #servicing = false;
 
   /**
-   * Registers the RangeFaultReply, MemResponse, RangeInvalidate and
-   * MigrateToDeviceDone handlers on `kernel`; `memory` locates every pfn's
-   * home; `zeroPfn` is ZERO_PAGE(0) (snapshots name it); `policy` decides
-   * what a device fault does with its page (default `map`).
+   * Registers the RangeFaultReply, MemResponse and RangeInvalidate
+   * handlers on `kernel`; `memory` locates every pfn's home; `zeroPfn` is
+   * ZERO_PAGE(0) (snapshots name it); `migrations` sends the driver's range
+   * migrations (migrate on fault); `policy` decides what a device fault does
+   * with its page (default `map`).
    */
-  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges, zeroPfn: number, policy: DeviceFaultPolicy = 'map') {
+  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges, zeroPfn: number, migrations: DeviceMigrations, policy: DeviceFaultPolicy = 'map') {
     this.#kernel = kernel;
     this.mirror = mirror;
     this.#memory = memory;
     this.#zeroPfn = zeroPfn;
     this.#policy = policy;
-    this.#placements = new PendingReplies(kernel, 'migrateToDeviceDone', 'device-mmu');
+    this.#migrations = migrations;
     this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply', 'device-mmu');
-    this.#accesses = new PendingReplies(kernel, 'memResp', 'device-mmu');
+    this.#accesses = new PendingReplies(kernel, 'memResp', 'mem-client');
     kernel.on('rangeInvalidate', 'device-mmu', (env) => this.#invalidate(env));
   }
 
@@ -207,6 +209,34 @@ export class DeviceMmu {
       this.#faultChunk({ host, pid, vpn: firstVpn + i, npages: Math.min(PAGES_PER_RANGE_FAULT, npages - i), write: false, snapshot: true, consume }, this.#faultPs(), 0, finish);
     }
     if (outstanding === 0) done(bytes);
+  }
+
+  /**
+   * The driver's `finalize_and_map` after a migration into its memory
+   * (`dmirror_migrate_finalize_and_map`): a snapshot-only range fault of
+   * `npages` pages of `pid` from `firstVpn` (nothing is faulted in), whose
+   * pages that now live in this device's memory enter the mirror, writable
+   * when the CPU's entry is; the other pages stay out. `done` gets OK or
+   * the walk's errno.
+   */
+  mapLocal(host: NodeId, pid: Pid, firstVpn: number, npages: number, done: (result: Errno) => void): void {
+    const self = this.#kernel.self;
+    let outstanding = 0;
+    let result = Errno.OK;
+    const finish = (r: Errno): void => {
+      if (result === Errno.OK) result = r;
+      if (--outstanding === 0) done(result);
+    };
+    for (let i = 0; i < npages; i += PAGES_PER_RANGE_FAULT) {
+      const vpn = firstVpn + i;
+      const consume = (pfns: readonly number[], flags: readonly number[]): void => {
+        const own = pfns.map((pfn, j) => (this.#memory.of(pfn)?.home === self ? (flags[j] ?? 0) : 0));
+        this.#fill(pid, vpn, pfns, own);
+      };
+      outstanding++;
+      this.#faultChunk({ host, pid, vpn, npages: Math.min(PAGES_PER_RANGE_FAULT, npages - i), write: false, snapshot: true, consume }, this.#faultPs(), 0, finish);
+    }
+    if (outstanding === 0) done(result);
   }
 
   /**
@@ -423,9 +453,8 @@ export class DeviceMmu {
    */
   #migrateHere(host: NodeId, pid: Pid, vpn: number, npages: number, then: () => void): void {
     this.stats.migrateRequests++;
-    const migrateToDevice = { pid, vaddr: vpn * this.#kernel.topology.pageSizeBytes, npages };
-    this.#placements.send(host, { migrateToDevice }, (env) => {
-      this.stats.migratedPages += env.migrateToDeviceDone?.migrated ?? 0;
+    this.#migrations.toDevice(host, pid, vpn, npages, (r) => {
+      this.stats.migratedPages += r.migrated;
       then();
     });
   }

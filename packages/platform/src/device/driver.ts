@@ -15,12 +15,13 @@ import type { DeviceNodeSpec } from '@cdmsim/config';
 import type { PageTables } from '@cdmsim/shm';
 import { checkInvariants, DmirrorDriver, Errno, type MmCore } from '@cdmsim/mm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
-import type { NodeKernel } from '@cdmsim/kernel';
+import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 import { deviceResource } from '../mm/node-mm.js';
 import type { PageCaches } from '../cache/page-caches.js';
 import type { MemoryRanges } from '../memory/memory-map.js';
 import { DeviceMmu, type DeviceFaultPolicy } from './device-mmu.js';
 import { MirrorTable } from './mirror-table.js';
+import { DeviceMigrations } from './device-migrations.js';
 
 /** Pages one eviction request asks a CPU node to migrate back. */
 export const EVICT_BATCH_PAGES = 8;
@@ -72,8 +73,11 @@ export class DeviceDriver {
   readonly #holder = new Map<number, NodeId>();
   readonly #coherence: PageCaches | null;
   #evicting = false;
+  readonly #evictions: PendingReplies;
   /** The device's MMU: its mirrors and its accesses through them. */
   readonly mmu: DeviceMmu;
+  /** The driver's range migration requests (migrate hints, migrate on fault, the test device's migrate commands). */
+  readonly migrations: DeviceMigrations;
 
   /**
    * Registers this device's memory in `core` (the device worker's MmCore)
@@ -94,8 +98,9 @@ export class DeviceDriver {
     if (r !== Errno.OK) throw new CdmsimError(`node ${kernel.spec.name}: registering its ${kind} memory failed: ${Errno[r]}`);
     kernel.on('dmaCopy', 'driver', (env) => this.#dmaCopy(env));
     kernel.on('pageFree', 'driver', (env) => this.#pageFree(env));
-    kernel.on('migrateDone', 'driver', (env) => this.#evictionDone(env));
-    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn, options.onDeviceFault);
+    this.#evictions = new PendingReplies(kernel, 'migrateDone', 'driver');
+    this.migrations = new DeviceMigrations(kernel);
+    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn, this.migrations, options.onDeviceFault);
   }
 
   /** DMA time of `pages` pages: the device's setup latency plus the bytes at its copy bandwidth. */
@@ -182,14 +187,41 @@ export class DeviceDriver {
       if (pfns.length === EVICT_BATCH_PAGES) break;
     }
     this.#evicting = true;
-    this.stats.evictionRequests++;
-    this.stats.evictionPagesRequested += pfns.length;
-    this.#kernel.send(cpu, { txn: this.#kernel.newTxn(), migrate: { dstMemNode: cpu, npages: pfns.length, pfns } });
+    this.#evict(cpu, pfns, () => {
+      this.#evicting = false;
+    });
   }
 
-  #evictionDone(env: cdmsim.Envelope | EnvelopeData): void {
-    this.#evicting = false;
-    this.stats.evictedPages += env.migrateDone!.migrated ?? 0;
+  /**
+   * Evicts every page of this device (the test device's release: `dmirror`'s
+   * `HMM_DMIRROR_RELEASE` migrating all its memory back to system memory):
+   * one request per CPU node holding pages; `done` gets the pages moved once
+   * every node answered. Pages a node could not move (pinned by a migration
+   * in flight, RAM full) stay.
+   */
+  evictAll(done: (evicted: number) => void): void {
+    const byCpu = new Map<NodeId, number[]>();
+    for (const [pfn, cpu] of this.#holder) byCpu.set(cpu, [...(byCpu.get(cpu) ?? []), pfn]);
+    let outstanding = byCpu.size;
+    let evicted = 0;
+    if (outstanding === 0) return done(0);
+    for (const [cpu, pfns] of byCpu) {
+      this.#evict(cpu, pfns, (moved) => {
+        evicted += moved;
+        if (--outstanding === 0) done(evicted);
+      });
+    }
+  }
+
+  /** Asks `cpu` to migrate `pfns` (held there) back to RAM; `then` gets the pages it moved. */
+  #evict(cpu: NodeId, pfns: readonly number[], then: (moved: number) => void): void {
+    this.stats.evictionRequests++;
+    this.stats.evictionPagesRequested += pfns.length;
+    this.#evictions.send(cpu, { migrate: { dstMemNode: cpu, npages: pfns.length, pfns: [...pfns] } }, (env) => {
+      const moved = env.migrateDone?.migrated ?? 0;
+      this.stats.evictedPages += moved;
+      then(moved);
+    });
   }
 
   /**

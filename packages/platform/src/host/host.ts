@@ -20,7 +20,7 @@
  * Allocation follows the process's placement policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { accessPfn, createProcess, Errno, exitProcess, forkProcess, hmmRangeFault, isErrPtr, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
+import { accessPfn, createProcess, Errno, exitProcess, forkProcess, hmmRangeFault, isErrPtr, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process, type RangeSnapshot } from '@cdmsim/mm';
 import { PTE_WRITE, PteKind, pteKind, VPN_LIMIT } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
@@ -64,14 +64,39 @@ export interface EvictionRequest {
   readonly txn: number;
 }
 
-/** A driver's request to migrate a range of a process that faulted on its device into its memory (migrate on device fault). */
+/**
+ * A driver's request to migrate a range of a process: into its memory
+ * (`to: 'device'`: migrate on device fault, the migrate hint) or its pages
+ * of the range back to RAM (`to: 'system'`: the test device's
+ * migrate-to-system).
+ */
 export interface PlacementRequest {
   readonly device: NodeId;
+  readonly to: 'device' | 'system';
   readonly pid: Pid;
   readonly startVpn: number;
   readonly endVpn: number;
   /** The request's transaction (the answer carries it). */
   readonly txn: number;
+}
+
+/**
+ * Splits [startVpn, endVpn) of `proc` at its VMA boundaries; returns the
+ * pieces, or EINVAL when a page of the range lies outside every VMA or in
+ * one that is not readable (`dmirror_migrate_to_device`: `!vma ||
+ * !(vma->vm_flags & VM_READ)`).
+ */
+function readableSegments(proc: Process, startVpn: number, endVpn: number): { start: number; end: number }[] | Errno {
+  const out: { start: number; end: number }[] = [];
+  if (!(endVpn > startVpn)) return Errno.EINVAL;
+  for (let vpn = startVpn; vpn < endVpn; ) {
+    const vma = proc.findVma(vpn);
+    if (!vma || !vma.read) return Errno.EINVAL;
+    const end = Math.min(endVpn, vma.end);
+    out.push({ start: vpn, end });
+    vpn = end;
+  }
+  return out;
 }
 
 /** Optional parts of a host. */
@@ -118,9 +143,10 @@ export class Host {
     this.migrations = new NodeMigrations(kernel, core, this.#remotes, this.notifier, options.caches?.pages ?? null);
     kernel.on('rangeFault', 'host', (env) => this.#rangeFault(env));
     this.#evictions = new LockHolderQueue(kernel.spec.name, 'an eviction request', 'onEvictionRequest');
-    this.#placements = new LockHolderQueue(kernel.spec.name, 'a migrate-on-fault request', 'onPlacementRequest');
+    this.#placements = new LockHolderQueue(kernel.spec.name, 'a driver\'s range migration request', 'onPlacementRequest');
     kernel.on('migrate', 'host', (env) => this.#evictionRequest(env));
-    kernel.on('migrateToDevice', 'host', (env) => this.#placementRequest(env));
+    kernel.on('migrateToDevice', 'host', (env) => this.#placementRequest(env, 'device'));
+    kernel.on('migrateToSystem', 'host', (env) => this.#placementRequest(env, 'system'));
   }
 
   /**
@@ -161,19 +187,34 @@ export class Host {
    * Calls `done` with the last result. Caller holds this node's mmap lock
    * (no other operation of this node runs until `done`).
    */
-  withDeviceFaults<T>(attempt: () => T, done: (result: T) => void, round = 0): void {
-    const result = attempt();
-    const faults = [...this.#remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
-    if (faults.length === 0 || round >= MAX_DEVICE_FAULT_ROUNDS) return done(result);
-    const serve = (i: number): void => {
-      if (i === faults.length) return this.withDeviceFaults(attempt, done, round + 1);
-      const f = faults[i]!;
-      const proc = this.core.processes.get(f.pid);
-      if (!proc) return serve(i + 1);
-      this.stats.deviceFaults++;
-      this.migrations.toRam(proc, f.vpn, f.vpn + 1, 'device-fault', () => serve(i + 1));
-    };
-    serve(0);
+  withDeviceFaults<T>(attempt: () => T, done: (result: T) => void): void {
+    this.#withDeviceFaults((then) => then(attempt()), done, 0);
+  }
+
+  /**
+   * A CPU access of the process to page `vpn` (`access`: a write that may
+   * copy a page invalidates the mirrors first), with device-private faults
+   * served as `withDeviceFaults` does; `done` gets the pfn or
+   * `errPtr(errno)`. Caller holds this node's mmap lock until `done`.
+   */
+  userAccess(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
+    this.#withDeviceFaults((then) => this.access(proc, vpn, write, then), done, 0);
+  }
+
+  #withDeviceFaults<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, round: number): void {
+    attempt((result) => {
+      const faults = [...this.#remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
+      if (faults.length === 0 || round >= MAX_DEVICE_FAULT_ROUNDS) return done(result);
+      const serve = (i: number): void => {
+        if (i === faults.length) return this.#withDeviceFaults(attempt, done, round + 1);
+        const f = faults[i]!;
+        const proc = this.core.processes.get(f.pid);
+        if (!proc) return serve(i + 1);
+        this.stats.deviceFaults++;
+        this.migrations.toRam(proc, f.vpn, f.vpn + 1, 'device-fault', () => serve(i + 1));
+      };
+      serve(0);
+    });
   }
 
   /**
@@ -248,25 +289,49 @@ export class Host {
   /**
    * Serves `req`: migrates its range to the asking device
    * (`migrations.toDevice`: `migrate_vma` with the device copying, its
-   * mirrors invalidated first), answers the driver with the counts (or the
-   * errno) and calls `done`. Caller holds this node's mmap lock.
+   * mirrors invalidated first), or the asking device's pages of the range
+   * back to RAM (`migrations.toRam` limited to that device); answers the
+   * driver with the counts (or the errno) and calls `done`. Caller holds
+   * this node's mmap lock.
    */
   servePlacement(req: PlacementRequest, done: () => void): void {
     this.stats.placementRequests++;
     const answer = (migrated: number, skipped: number, error: number): void => {
-      this.stats.placedPages += migrated;
-      this.#kernel.send(req.device, { txn: req.txn, migrateToDeviceDone: { pid: req.pid, vaddr: req.startVpn * this.core.pageSize, migrated, skipped, error } });
+      const counts = { pid: req.pid, vaddr: req.startVpn * this.core.pageSize, migrated, skipped, error };
+      if (req.to === 'device') {
+        this.stats.placedPages += migrated;
+        this.#kernel.send(req.device, { txn: req.txn, migrateToDeviceDone: counts });
+      } else this.#kernel.send(req.device, { txn: req.txn, migrateToSystemDone: counts });
       done();
     };
     const proc = this.core.processes.get(req.pid);
-    if (!proc) return answer(0, 0, -Errno.ESRCH);
-    this.migrations.toDevice(proc, req.startVpn, req.endVpn, req.device, (r) => (typeof r === 'number' ? answer(0, 0, -r) : answer(r.migrated, r.skipped, 0)));
+    // MigrateDone carries a positive errno.
+    if (!proc) return answer(0, 0, Errno.ESRCH);
+    const settle = (r: MigrateResult | Errno): void => (typeof r === 'number' ? answer(0, 0, r) : answer(r.migrated, r.skipped, 0));
+    const segments = readableSegments(proc, req.startVpn, req.endVpn);
+    if (typeof segments === 'number') return answer(0, 0, segments);
+    // The driver migrates VMA by VMA (dmirror_migrate_to_device's loop over find_vma); the counts add up.
+    let migrated = 0;
+    let skipped = 0;
+    const next = (i: number): void => {
+      const seg = segments[i];
+      if (!seg) return answer(migrated, skipped, 0);
+      const add = (r: MigrateResult | Errno): void => {
+        if (typeof r === 'number') return settle(r);
+        migrated += r.migrated;
+        skipped += r.skipped;
+        next(i + 1);
+      };
+      if (req.to === 'device') this.migrations.toDevice(proc, seg.start, seg.end, req.device, add);
+      else this.migrations.toRam(proc, seg.start, seg.end, `dmirror-${req.device}`, add, req.device);
+    };
+    next(0);
   }
 
-  #placementRequest(env: cdmsim.Envelope | EnvelopeData): void {
-    const r = env.migrateToDevice!;
+  #placementRequest(env: cdmsim.Envelope | EnvelopeData, to: PlacementRequest['to']): void {
+    const r = to === 'device' ? env.migrateToDevice! : env.migrateToSystem!;
     const startVpn = Math.floor(Number(r.vaddr ?? 0) / this.core.pageSize);
-    this.#placements.push({ device: env.src as NodeId, pid: (r.pid ?? 0) as Pid, startVpn, endVpn: startVpn + (r.npages ?? 0), txn: env.txn ?? 0 }, env.src as NodeId);
+    this.#placements.push({ device: env.src as NodeId, to, pid: (r.pid ?? 0) as Pid, startVpn, endVpn: startVpn + (r.npages ?? 0), txn: env.txn ?? 0 }, env.src as NodeId);
   }
 
   #evictionRequest(env: cdmsim.Envelope | EnvelopeData): void {
@@ -425,14 +490,18 @@ export class Host {
     this.stats.rangeFaultPages += npages;
     const proc = this.core.processes.get((req.pid ?? 0) as Pid);
     if (proc) this.notifier.subscribe(proc.pid, env.src as NodeId);
-    const r = proc ? hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write: req.write ?? false, ownerMemNode: env.src ?? -1 }) : Errno.ESRCH;
-    const faults = typeof r === 'number' ? 0 : r.faults;
-    this.stats.faults += faults;
-    const doneAt = this.#kernel.nowPs + this.walkPs(npages) + faults * this.#faultPs();
-    const reply = typeof r === 'number' ? { pfns: [], flags: [], error: -r } : { pfns: r.pfns, flags: r.flags, error: 0 };
-    this.#kernel.at(doneAt, 'range fault reply', () =>
-      this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeFaultReply: { pid: req.pid ?? 0, vaddr: req.vaddr ?? 0, ...reply } }),
-    );
+    const reply = (r: RangeSnapshot | Errno): void => {
+      const faults = typeof r === 'number' ? 0 : r.faults;
+      this.stats.faults += faults;
+      const doneAt = this.#kernel.nowPs + this.walkPs(npages) + faults * this.#faultPs();
+      const body = typeof r === 'number' ? { pfns: [], flags: [], error: -r } : { pfns: r.pfns, flags: r.flags, error: 0 };
+      this.#kernel.at(doneAt, 'range fault reply', () =>
+        this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeFaultReply: { pid: req.pid ?? 0, vaddr: req.vaddr ?? 0, ...body } }),
+      );
+    };
+    if (!proc) return reply(Errno.ESRCH);
+    // Another device's private pages met by a faulting walk are migrated back to RAM by their driver first (`do_swap_page` → `migrate_to_ram`), then the walk runs again.
+    this.withDeviceFaults(() => hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write: req.write ?? false, ownerMemNode: env.src ?? -1 }), reply);
   }
 
   #faultPs(): Ps {

@@ -119,16 +119,19 @@ export class NodeMigrations {
    * moves, so this never fails on a memcg limit [6/6]), each owning device
    * copies its pages into them, then the migration finishes. A page gets no
    * RAM page when RAM is full and stays where it is. Calls `done` with the
-   * counts (or EINVAL at once). Caller holds the process as for `toDevice`.
+   * counts (or EINVAL at once). With `fromDevice`, only that device's pages
+   * move (`MIGRATE_VMA_SELECT_DEVICE_*` with the driver's pgmap owner); the
+   * others are skipped. Caller holds the process as for `toDevice`.
    */
-  toRam(proc: Process, startVpn: number, endVpn: number, owner: string | null, done: MigrationDone): void {
-    this.#collect(proc, startVpn, endVpn, owner, (pending) => (typeof pending === 'number' ? done(pending) : this.#copyToRam(proc, pending, done)));
+  toRam(proc: Process, startVpn: number, endVpn: number, owner: string | null, done: MigrationDone, fromDevice?: NodeId): void {
+    this.#collect(proc, startVpn, endVpn, owner, (pending) => (typeof pending === 'number' ? done(pending) : this.#copyToRam(proc, pending, done, fromDevice)));
   }
 
-  #copyToRam(proc: Process, pending: PendingMigration, done: MigrationDone): void {
+  #copyToRam(proc: Process, pending: PendingMigration, done: MigrationDone, fromDevice: NodeId | undefined): void {
     const byDevice = new Map<NodeId, MigrateEntry[]>();
     for (const e of pending.m.entries) {
       if (!e.migrate || e.src === null || !isHmmDevicePage(this.#core.frames, e.src)) continue;
+      if (fromDevice !== undefined && this.#core.frames.memNode(e.src) !== (fromDevice as number)) continue;
       const dst = this.#core.allocRamPage([proc.cpuNode]);
       if (dst === null) continue;
       e.dst = dst;
