@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { SimConfig } from '@cdmsim/config';
 import { deterministicPart, runSimulation, WORKLOADS, type SimulationOptions } from '@cdmsim/runtime';
-import { loadConfigFile, mmStressConfig } from '@cdmsim/workloads';
+import { loadConfigFile, mmStressConfig, sessionConfig } from '@cdmsim/workloads';
+import { HmmSession, type RunResult } from 'cdmsim';
 import { coherenceRandomWorkload, litmusWorkload, smallConfig } from './helpers.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', 'examples');
@@ -41,9 +42,33 @@ const ENGINES: [string, SimulationOptions][] = [
   ['deterministic, auto workers', { mode: 'deterministic', workers: 'auto' }],
 ];
 
+/**
+ * A scripted session (the test device's commands, steps of concurrent
+ * commands among them) on `flavour` devices; returns the closed session's
+ * result.
+ */
+async function scriptedSession(flavour: 'private' | 'coherent', options: SimulationOptions): Promise<RunResult> {
+  const s = await HmmSession.start({ flavour, seed: 3, ...options });
+  const ps = s.pageSize;
+  const p = await s.spawn();
+  const { va } = await p.mmap(64 * ps);
+  await p.write(va!, new Uint8Array(64 * ps).fill(5));
+  const [dev0, dev1] = [s.device(0), s.device(1)];
+  await dev0.read(p, va!, 64);
+  await dev1.migrateToDevice(p, va!, 32);
+  await s.all([dev0.call('read', p, va!, 64), dev1.call('write', p, va! + 32 * ps, 16, new Uint8Array(16 * ps).fill(9)), p.calls.munmap(va! + 48 * ps, 16 * ps)] as const);
+  const child = await p.fork();
+  await child.write(va!, new Uint8Array(8 * ps).fill(1));
+  await dev0.snapshot(p, va!, 64);
+  await dev1.release();
+  return s.close();
+}
+
+const SESSION_CASES = ['private', 'coherent'] as const;
+
 describe('sequential mode is the reference of deterministic mode', () => {
   it('the cases cover every registered workload', () => {
-    const covered = new Set(CASES.map(([, config]) => config().workload.kind));
+    const covered = new Set([...CASES.map(([, config]) => config().workload.kind), sessionConfig().workload.kind]);
     expect(WORKLOADS.map((w) => w.kind).filter((k) => !covered.has(k))).toEqual([]);
   });
 
@@ -57,6 +82,17 @@ describe('sequential mode is the reference of deterministic mode', () => {
       expect(run.eventLogHash, engine).toBe(reference.eventLogHash);
       expect(JSON.stringify(deterministicPart(run)), engine).toBe(expected);
       expect(run.host.scheduler.rounds, engine).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it.each(SESSION_CASES)('session on %s devices: the same steps give the same eventLogHash and results.json (outside host) on every engine', async (flavour) => {
+    const reference = await scriptedSession(flavour, { mode: 'sequential' });
+    expect(reference.workload.verified).toBe(true);
+    const expected = JSON.stringify(deterministicPart(reference));
+    for (const [engine, options] of ENGINES) {
+      const run = await scriptedSession(flavour, options);
+      expect(run.eventLogHash, engine).toBe(reference.eventLogHash);
+      expect(JSON.stringify(deterministicPart(run)), engine).toBe(expected);
     }
   }, 120_000);
 });

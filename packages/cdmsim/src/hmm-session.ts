@@ -118,6 +118,17 @@ export class HmmSession {
 
 const cpuResult = (raw: unknown): CpuResult => raw as CpuResult;
 
+/** Memory protection of a mapping: PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE. */
+export type Prot = 'none' | 'read' | 'read-write';
+
+/** How `SessionProcess.mmap` maps: `file` names a session file (created empty on first use, kept by the CPU node's page cache), shared = MAP_SHARED; read/write default true. */
+export interface MmapOptions {
+  readonly shared?: boolean;
+  readonly file?: string;
+  readonly read?: boolean;
+  readonly write?: boolean;
+}
+
 /** A process of a session, on its CPU node: its system calls, loads and stores (`calls` builds them for `HmmSession.all`). */
 export class SessionProcess {
   readonly session: HmmSession;
@@ -125,9 +136,9 @@ export class SessionProcess {
   readonly pid: number;
   /** The calls of this process, to combine in one step with `HmmSession.all`. */
   readonly calls: {
-    mmap(bytes: number, opts?: { shared?: boolean; read?: boolean; write?: boolean }): SessionCall<CpuResult>;
+    mmap(bytes: number, opts?: MmapOptions): SessionCall<CpuResult>;
     munmap(va: number, bytes: number): SessionCall<CpuResult>;
-    mprotect(va: number, bytes: number, prot: 'read' | 'read-write'): SessionCall<CpuResult>;
+    mprotect(va: number, bytes: number, prot: Prot): SessionCall<CpuResult>;
     read(va: number, size: number): SessionCall<CpuResult>;
     write(va: number, data: Uint8Array): SessionCall<CpuResult>;
   };
@@ -140,14 +151,14 @@ export class SessionProcess {
     this.calls = {
       mmap: (bytes, opts = {}) => call({ op: 'mmap', pid, bytes, ...opts }),
       munmap: (va, bytes) => call({ op: 'munmap', pid, va, bytes }),
-      mprotect: (va, bytes, prot) => call({ op: 'mprotect', pid, va, bytes, write: prot === 'read-write' }),
+      mprotect: (va, bytes, prot) => call({ op: 'mprotect', pid, va, bytes, write: prot === 'read-write', read: prot !== 'none' }),
       read: (va, size) => call({ op: 'read', pid, va, size }),
       write: (va, data) => call({ op: 'write', pid, va, data }),
     };
   }
 
-  /** `mmap(MAP_ANONYMOUS | MAP_PRIVATE, or MAP_SHARED with `shared`)`: `va` of the new mapping, or `errno`. */
-  mmap(bytes: number, opts: { shared?: boolean; read?: boolean; write?: boolean } = {}): Promise<CpuResult> {
+  /** `mmap`: anonymous (or the session file `opts.file`), private (or `opts.shared`), PROT_READ | PROT_WRITE unless `opts.read` / `opts.write` say otherwise: `va` of the new mapping, or `errno`. */
+  mmap(bytes: number, opts: MmapOptions = {}): Promise<CpuResult> {
     return this.session.run(this.calls.mmap(bytes, opts));
   }
 
@@ -156,8 +167,8 @@ export class SessionProcess {
     return this.session.run(this.calls.munmap(va, bytes));
   }
 
-  /** `mprotect` to PROT_READ or PROT_READ | PROT_WRITE. */
-  mprotect(va: number, bytes: number, prot: 'read' | 'read-write'): Promise<CpuResult> {
+  /** `mprotect` to PROT_NONE, PROT_READ or PROT_READ | PROT_WRITE (mirrors of the range are invalidated first on a downgrade). */
+  mprotect(va: number, bytes: number, prot: Prot): Promise<CpuResult> {
     return this.session.run(this.calls.mprotect(va, bytes, prot));
   }
 
@@ -176,6 +187,15 @@ export class SessionProcess {
   /** The process stores `data` at `va`: `errno` 0, or EFAULT (not mapped, or read-only). */
   write(va: number, data: Uint8Array): Promise<CpuResult> {
     return this.session.run(this.calls.write(va, data));
+  }
+
+  /**
+   * The kernel's gup_test on `npages` pages from `va`: `get_user_pages`
+   * (or `pin_user_pages` with `longterm`: device pages move to RAM first),
+   * then release; `errno` 0 or GUP's error.
+   */
+  gupTest(va: number, npages: number, flags: { write?: boolean; longterm?: boolean } = {}): Promise<CpuResult> {
+    return this.session.run({ node: this.node, command: { op: 'gup', pid: this.pid, va, npages, ...flags }, map: cpuResult });
   }
 
   /** The process exits: its mirrors are invalidated, its memory freed. */

@@ -49,7 +49,7 @@ export { parseOverride, loadSweepFile, formatConfigIssue, ConfigValidationError,
 // Running.
 export { Simulation, runSimulation, deterministicPart, type SimulationOptions, type Progress, type RunResult, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 // Interactive sessions: processes and the test device (dmirror), step by step.
-export { HmmSession, SessionProcess, TestDevice, type HmmSessionOptions, type SessionCall } from './hmm-session.js';
+export { HmmSession, SessionProcess, TestDevice, type HmmSessionOptions, type SessionCall, type Prot, type MmapOptions } from './hmm-session.js';
 export { sessionConfig, DMIRROR_FLAVOURS, type DmirrorFlavour, type CpuResult, type DeviceResult, type SessionOutcome } from '@cdmsim/workloads';
 export { DmirrorProt } from '@cdmsim/platform';
 // Sweeps and statistics.

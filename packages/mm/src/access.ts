@@ -21,6 +21,9 @@ const MAX_ACCESS_RETRIES = 8;
  */
 export function accessPfn(core: MmCore, proc: Process, vpn: number, write: boolean): number {
   const pt = core.pageTables;
+  // A PROT_NONE VMA keeps its present entries (pte_protnone): the access faults, and the fault refuses it (EFAULT).
+  const vma = proc.findVma(vpn);
+  if (!vma || !vma.read) return errPtr(Errno.EFAULT);
   for (let i = 0; i < MAX_ACCESS_RETRIES; i++) {
     const pte = pt.lookup(proc.root, vpn);
     if (pte >= 0) {

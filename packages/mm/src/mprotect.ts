@@ -1,5 +1,5 @@
 /**
- * `mprotect` (mm/mprotect.c): changes the write permission of a range.
+ * `mprotect` (mm/mprotect.c): changes the permissions of a range (read-write, read-only, none).
  * A downgrade rewrites every PTE through the `wrprotect` row of the PTE
  * table, after invalidating mirrors (mmu notifier, PROTECTION_VMA):
  * present and devmap PTEs lose the hardware write bit, device-private and
@@ -27,20 +27,26 @@ export function rangeFullyMapped(proc: Process, startVpn: number, endVpn: number
 }
 
 /**
- * `do_mprotect_pkey` for the write bit: makes [startVpn, startVpn+pages)
- * writable or read-only (VMAs are split at the edges). Returns OK, EINVAL
- * (bad arguments) or ENOMEM (a page of the range is not mapped; nothing
- * changed). Read permission is not modelled (no PROT_NONE). Caller holds
- * the mmap lock for write; takes each PTE lock.
+ * `do_mprotect_pkey`: makes [startVpn, startVpn+pages) writable
+ * (PROT_READ | PROT_WRITE), read-only (PROT_READ) or, with `read` false,
+ * inaccessible (PROT_NONE: `write` is ignored); VMAs are split at the
+ * edges. Returns OK, EINVAL (bad arguments) or ENOMEM (a page of the range
+ * is not mapped; nothing changed). Any downgrade invalidates the mirrors of
+ * the VMA and write-protects its entries (`changeProtectionWrprotect`); a
+ * PROT_NONE VMA keeps its pages, but the CPU (`accessPfn`) and devices
+ * (`hmmRangeFault`) fault on it with EFAULT. Caller holds the mmap lock for
+ * write; takes each PTE lock.
  */
-export function mprotect(core: MmCore, proc: Process, startVpn: number, pages: number, write: boolean): Errno {
+export function mprotect(core: MmCore, proc: Process, startVpn: number, pages: number, write: boolean, read = true): Errno {
   if (!Number.isInteger(pages) || pages < 1 || startVpn < 0) return Errno.EINVAL;
   const endVpn = startVpn + pages;
   if (!rangeFullyMapped(proc, startVpn, endVpn)) return Errno.ENOMEM;
+  const writable = read && write;
   for (const v of splitVmasAt(proc, startVpn, endVpn)) {
-    if (v.write === write) continue;
-    const downgrade = v.write && !write;
-    v.write = write; // mprotect_fixup: vma->vm_flags
+    if (v.write === writable && v.read === read) continue;
+    const downgrade = (v.write && !writable) || (v.read && !read);
+    v.write = writable; // mprotect_fixup: vma->vm_flags
+    v.read = read;
     if (downgrade) changeProtectionWrprotect(core, proc, v);
   }
   return Errno.OK;

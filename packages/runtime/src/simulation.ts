@@ -219,11 +219,16 @@ export class Simulation {
    * the next step; `run()` ends it and returns the result. Commands issued
    * in one step run concurrently in simulated time.
    * Rejects with NodeFailure naming the failing node (every worker is then
-   * terminated), with CdmsimError when a command did not complete before
-   * the simulation went quiescent (it waits for something that never comes).
+   * terminated; a workload without session commands fails so), with
+   * CdmsimError when a command names no node (nothing runs) or did not
+   * complete before the simulation went quiescent (it waits for something
+   * that never comes; the workers are then stopped).
    */
   async step(commands: readonly { readonly node: NodeId; readonly command: unknown }[]): Promise<unknown[]> {
     if (this.#stopped) throw new CdmsimError('simulation already ran or was stopped');
+    const nodes = this.config.topology.nodes;
+    const stray = commands.find((c) => !Number.isInteger(c.node) || !nodes[c.node]);
+    if (stray) throw new CdmsimError(`session command ${JSON.stringify(stray.command)}: no node ${stray.node} (nodes 0..${nodes.length - 1}: ${nodes.map((n) => n.name).join(', ')})`);
     const atPs = Math.max(0, ...this.#shared.sync.progress());
     const indexed = commands.map((c, index) => ({ index, node: c.node, command: c.command }));
     let parts: SessionResult[][];

@@ -13,7 +13,7 @@ describe('the registry\'s config format', () => {
     expect(configFormat.catalog.kinds.map((k) => k.kind)).toEqual(WORKLOADS.map((w) => w.kind));
     expect(configFormat.catalog.defaultKind).toBe(WORKLOADS[0].kind);
     for (const w of WORKLOADS) expect(workloadOf(w.kind)).toBe(w);
-    expect(() => workloadOf('nope')).toThrow(/unknown workload kind "nope" \(known: "shared-buffer", "coherence-random", "litmus", "mm-stress"\)/);
+    expect(() => workloadOf('nope')).toThrow(/unknown workload kind "nope" \(known: "shared-buffer", "coherence-random", "litmus", "mm-stress", "session"\)/);
   });
 
   it('checked-in JSON Schema is what the registry generates (regenerate: npm run schema)', () => {

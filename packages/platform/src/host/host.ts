@@ -20,7 +20,7 @@
  * Allocation follows the process's placement policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { accessPfn, createProcess, Errno, exitProcess, forkProcess, hmmRangeFault, isErrPtr, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process, type RangeSnapshot } from '@cdmsim/mm';
+import { accessPfn, createProcess, Errno, getUserPages, GUP_MIGRATE_OWNER, releaseUserPages, type GupFlags, exitProcess, forkProcess, hmmRangeFault, isErrPtr, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process, type RangeSnapshot } from '@cdmsim/mm';
 import { PTE_WRITE, PteKind, pteKind, VPN_LIMIT } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
@@ -185,10 +185,11 @@ export class Host {
    * `pgmap->page_fault`), migrates those pages back to RAM with the owning
    * device doing the copy, then runs `attempt` again, at most a few rounds.
    * Calls `done` with the last result. Caller holds this node's mmap lock
-   * (no other operation of this node runs until `done`).
+   * (no other operation of this node runs until `done`). `maxRounds` bounds
+   * the rounds (default MAX_DEVICE_FAULT_ROUNDS).
    */
-  withDeviceFaults<T>(attempt: () => T, done: (result: T) => void): void {
-    this.#withDeviceFaults((then) => then(attempt()), done, 0);
+  withDeviceFaults<T>(attempt: () => T, done: (result: T) => void, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
+    this.#withDeviceFaults((then) => then(attempt()), done, 0, maxRounds);
   }
 
   /**
@@ -201,12 +202,12 @@ export class Host {
     this.#withDeviceFaults((then) => this.access(proc, vpn, write, then), done, 0);
   }
 
-  #withDeviceFaults<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, round: number): void {
+  #withDeviceFaults<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, round: number, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
     attempt((result) => {
       const faults = [...this.#remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
-      if (faults.length === 0 || round >= MAX_DEVICE_FAULT_ROUNDS) return done(result);
+      if (faults.length === 0 || round >= maxRounds) return done(result);
       const serve = (i: number): void => {
-        if (i === faults.length) return this.#withDeviceFaults(attempt, done, round + 1);
+        if (i === faults.length) return this.#withDeviceFaults(attempt, done, round + 1, maxRounds);
         const f = faults[i]!;
         const proc = this.core.processes.get(f.pid);
         if (!proc) return serve(i + 1);
@@ -373,13 +374,14 @@ export class Host {
 
   /**
    * `mprotect` of `pages` pages of `proc` from `startVpn` to read-only
-   * (`write` false: the mirrors are invalidated first, PROTECTION_VMA) or
-   * writable (nothing a mirror holds changes); `done` gets OK, EINVAL or
-   * ENOMEM. Caller holds the mmap lock until `done`.
+   * (`write` false) or PROT_NONE (`read` false), the mirrors invalidated
+   * first (PROTECTION_VMA), or to writable (nothing a mirror holds
+   * changes); `done` gets OK, EINVAL or ENOMEM. Caller holds the mmap lock
+   * until `done`.
    */
-  mprotect(proc: Process, startVpn: number, pages: number, write: boolean, done: (result: Errno) => void): void {
-    if (write) return done(mprotect(this.core, proc, startVpn, pages, true));
-    this.#changeMirrored(proc, startVpn, startVpn + pages, MmuNotifyEvent.PROTECTION_VMA, () => mprotect(this.core, proc, startVpn, pages, false), done);
+  mprotect(proc: Process, startVpn: number, pages: number, write: boolean, done: (result: Errno) => void, read = true): void {
+    if (write && read) return done(mprotect(this.core, proc, startVpn, pages, true));
+    this.#changeMirrored(proc, startVpn, startVpn + pages, MmuNotifyEvent.PROTECTION_VMA, () => mprotect(this.core, proc, startVpn, pages, write, read), done);
   }
 
   /** `madvise` DONTNEED / FREE of `pages` pages of `proc` from `startVpn`, its mirrors invalidated first (CLEAR); `done` gets mm's result. Caller holds the mmap lock until `done`. */
@@ -409,12 +411,56 @@ export class Host {
    * lock until `done`.
    */
   access(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
-    const pt = this.core.pageTables;
-    const pte = write && this.notifier.subscribers(proc.pid).length > 0 ? pt.lookup(proc.root, vpn) : -1;
-    const bits = pte >= 0 ? pt.readBits(pte) : 0;
-    const mayCopy = pte >= 0 && pteKind(bits) === PteKind.PRESENT && (bits & PTE_WRITE) === 0;
-    if (!mayCopy) return done(this.touch(proc, vpn, write));
+    if (!write || !this.#mayCopyOnWrite(proc, vpn, 1)) return done(this.touch(proc, vpn, write));
     this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self }, () => done(this.touch(proc, vpn, write)));
+  }
+
+  /**
+   * The kernel's gup_test ioctls (`GUP_BASIC_TEST`, `PIN_*_BENCHMARK`):
+   * takes and releases references on `pages` pages of `proc` from `vpn`
+   * (`get_user_pages` / `pin_user_pages`, `flags.write` = FOLL_WRITE,
+   * `flags.longterm` = FOLL_LONGTERM). A long-term pin first migrates the
+   * range's device pages to RAM (`check_and_migrate_movable_pages`: device
+   * memory is never pinned [6/6]); device-private pages are faulted back by
+   * their driver. A write walk runs after an invalidation of the range's
+   * mirrors (CLEAR: the walk may break copy-on-write). `done` gets OK or GUP's errno. Caller
+   * holds the mmap lock until `done`.
+   */
+  gupTest(proc: Process, vpn: number, pages: number, flags: GupFlags, done: (result: Errno) => void): void {
+    const range = { pid: proc.pid, startVpn: vpn, endVpn: vpn + pages, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self };
+    // Each walk runs inside its own invalidation window when it may break copy-on-write.
+    const walk = (then: (r: number[] | Errno) => void): void => {
+      const get = (): void => then(getUserPages(this.core, proc, vpn, pages, flags));
+      if (flags.write) this.notifier.invalidate(range, get);
+      else get();
+    };
+    const gup = (): void =>
+      this.#withDeviceFaults(walk, (r) => {
+        if (typeof r === 'number') return done(r);
+        releaseUserPages(this.core, r, flags);
+        done(Errno.OK);
+      }, 0);
+    if (flags.longterm) this.migrations.toRam(proc, vpn, vpn + pages, GUP_MIGRATE_OWNER, gup);
+    else gup();
+  }
+
+  /**
+   * True when a write fault on [vpn, vpn + npages) of a mirrored `proc` may
+   * replace a page (`wp_page_copy`, which announces MMU_NOTIFY_CLEAR): some
+   * entry maps a page (RAM, device-public or the zero page) read-only.
+   * False for a process no device mirrors.
+   */
+  #mayCopyOnWrite(proc: Process, vpn: number, npages: number): boolean {
+    if (this.notifier.subscribers(proc.pid).length === 0) return false;
+    const pt = this.core.pageTables;
+    for (let v = vpn; v < vpn + npages; v++) {
+      const pte = pt.lookup(proc.root, v);
+      if (pte < 0) continue;
+      const bits = pt.readBits(pte);
+      const kind = pteKind(bits);
+      if ((kind === PteKind.PRESENT || kind === PteKind.DEVMAP || kind === PteKind.ZERO) && (bits & PTE_WRITE) === 0) return true;
+    }
+    return false;
   }
 
   /**
@@ -500,8 +546,13 @@ export class Host {
       );
     };
     if (!proc) return reply(Errno.ESRCH);
+    const write = req.write ?? false;
     // Another device's private pages met by a faulting walk are migrated back to RAM by their driver first (`do_swap_page` → `migrate_to_ram`), then the walk runs again.
-    this.withDeviceFaults(() => hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write: req.write ?? false, ownerMemNode: env.src ?? -1 }), reply);
+    // The walk stops at the first such page, so it may take a round per page.
+    const walk = (): void => this.withDeviceFaults(() => hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: env.src ?? -1 }), reply, MAX_DEVICE_FAULT_ROUNDS + npages);
+    if (req.snapshot || !write || !this.#mayCopyOnWrite(proc, firstVpn, npages)) return walk();
+    // A write walk that may copy pages (`wp_page_copy`) runs inside an invalidation of the range (CLEAR); the asking device sees it overtake its range fault and asks again, as `mmu_interval_read_retry` makes dmirror do.
+    this.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self }, walk);
   }
 
   #faultPs(): Ps {

@@ -97,7 +97,9 @@ export class NodeMigrations {
   }
 
   #copyToDevice(pending: PendingMigration, device: NodeId, remote: RemoteDeviceMemory, done: MigrationDone): void {
-    const entries = pending.m.entries.filter((e) => e.migrate);
+    // Collect selects system pages and this device's own (which its driver declines: already there); another device's pages are skipped, never moved device to device.
+    const frames = this.#core.frames;
+    const entries = pending.m.entries.filter((e) => e.migrate && (e.src === null || !isHmmDevicePage(frames, e.src) || frames.memNode(e.src) === (device as number)));
     if (entries.length === 0) return done(this.#finish(pending, 'device'));
     const srcPfns = entries.map((e) => e.src ?? 0);
     const dataBytes = entries.filter((e) => e.src !== null).length * this.#core.pageSize;

@@ -11,9 +11,10 @@ import type { DmirrorResult } from '@cdmsim/platform';
 /** A command for a CPU node's processes. */
 export type CpuCommand =
   | { readonly op: 'spawn' }
-  | { readonly op: 'mmap'; readonly pid: number; readonly bytes: number; readonly shared?: boolean; readonly read?: boolean; readonly write?: boolean }
+  | { readonly op: 'mmap'; readonly pid: number; readonly bytes: number; readonly shared?: boolean; readonly file?: string; readonly read?: boolean; readonly write?: boolean }
   | { readonly op: 'munmap'; readonly pid: number; readonly va: number; readonly bytes: number }
-  | { readonly op: 'mprotect'; readonly pid: number; readonly va: number; readonly bytes: number; readonly write: boolean }
+  | { readonly op: 'mprotect'; readonly pid: number; readonly va: number; readonly bytes: number; readonly write: boolean; readonly read?: boolean }
+  | { readonly op: 'gup'; readonly pid: number; readonly va: number; readonly npages: number; readonly write?: boolean; readonly longterm?: boolean }
   | { readonly op: 'fork'; readonly pid: number }
   | { readonly op: 'read'; readonly pid: number; readonly va: number; readonly size: number }
   | { readonly op: 'write'; readonly pid: number; readonly va: number; readonly data: Uint8Array }

@@ -1,12 +1,12 @@
 /**
  * The session's role on a CPU node: the node's processes and the test
- * program's calls on them (mmap, munmap, mprotect, fork, loads and stores,
- * exit), one at a time as the process's mmap lock would have them, and the
+ * program's calls on them (mmap of anonymous memory or files, munmap,
+ * mprotect, fork, loads and stores, the gup_test pins, exit), one at a time as the process's mmap lock would have them, and the
  * device drivers' requests only the lock holder serves (range migrations,
  * evictions), served whenever no call runs.
  */
 import { CdmsimError, pid as toPid } from '@cdmsim/engine';
-import { Errno, isErrPtr, mmap, ptrErr, type Process } from '@cdmsim/mm';
+import { Errno, isErrPtr, mmap, ptrErr, type PageCache, type Process } from '@cdmsim/mm';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { Host, UserMemory } from '@cdmsim/platform';
 import type { CpuCommand, CpuResult } from './commands.js';
@@ -21,6 +21,8 @@ export class SessionCpu {
   /** Calls waiting for the lock, oldest first. */
   readonly #queue: (() => void)[] = [];
   #busy = false;
+  /** Files the session's processes map, by name. */
+  readonly #files = new Map<string, PageCache>();
   /** One handler per op: the command table. */
   readonly #handlers: { readonly [K in CpuCommand['op']]: Handler<Extract<CpuCommand, { op: K }>> };
 
@@ -38,7 +40,8 @@ export class SessionCpu {
       mmap: (c, done) =>
         this.#withProcess(c.pid, done, (proc) => {
           if (!(c.bytes > 0)) return done({ errno: Errno.EINVAL });
-          const vpn = mmap(host.core, proc, { pages: pages(c.bytes), kind: c.shared ? 'shmem' : 'anon', read: c.read ?? true, write: c.write ?? true });
+          const prot = { pages: pages(c.bytes), read: c.read ?? true, write: c.write ?? true };
+          const vpn = c.file !== undefined ? mmap(host.core, proc, { ...prot, kind: c.shared ? 'file-shared' : 'file-private', cache: this.#file(c.file) }) : mmap(host.core, proc, { ...prot, kind: c.shared ? 'shmem' : 'anon' });
           done(isErrPtr(vpn) ? { errno: ptrErr(vpn) } : { errno: 0, va: vpn * pageSize });
         }),
       munmap: (c, done) =>
@@ -51,7 +54,13 @@ export class SessionCpu {
         this.#withProcess(c.pid, done, (proc) => {
           const r = range(c.va, c.bytes);
           if (!r) return done({ errno: Errno.EINVAL });
-          host.mprotect(proc, r.vpn, r.pages, c.write, (errno) => done({ errno }));
+          host.mprotect(proc, r.vpn, r.pages, c.write, (errno) => done({ errno }), c.read ?? true);
+        }),
+      gup: (c, done) =>
+        this.#withProcess(c.pid, done, (proc) => {
+          const r = range(c.va, c.npages * pageSize);
+          if (!r) return done({ errno: Errno.EINVAL });
+          host.gupTest(proc, r.vpn, r.pages, { write: c.write ?? false, longterm: c.longterm ?? false }, (errno) => done({ errno }));
         }),
       fork: (c, done) => this.#withProcess(c.pid, done, (proc) => host.fork(proc, (child) => done({ errno: 0, pid: child.pid }))),
       read: (c, done) => this.#withProcess(c.pid, done, (proc) => this.#user.read(proc, c.va, c.size, (r) => done(typeof r === 'number' ? { errno: r } : { errno: 0, data: r }))),
@@ -101,6 +110,16 @@ export class SessionCpu {
     if (!next) return;
     this.#busy = true;
     next();
+  }
+
+  /** The page cache of the file named `name` on this node (created empty, as `O_TMPFILE` + `ftruncate`, on first use). */
+  #file(name: string): PageCache {
+    let cache = this.#files.get(name);
+    if (!cache) {
+      cache = this.#host.core.createCache(`session-file-${name}`, false);
+      this.#files.set(name, cache);
+    }
+    return cache;
   }
 
   #withProcess(pid: number, done: (r: CpuResult) => void, then: (proc: Process) => void): void {

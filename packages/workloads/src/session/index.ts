@@ -3,7 +3,8 @@
  * nodes step by step (`Simulation.step`, or the typed `HmmSession` of the
  * `cdmsim` package): processes on CPU nodes, and the test device (the
  * kernel's dmirror) on every device. The outcome checks what a finished
- * session must hold: no device still mirrors an exited process.
+ * session must hold: with every process exited, no device still mirrors
+ * one or holds a page for one.
  */
 import { RunningHash } from '@cdmsim/engine';
 import { defineWorkload, type WorkloadOutcomeBase } from '../workload.js';
@@ -57,10 +58,16 @@ export const session = defineWorkload<SessionWorkloadSpec, SessionNodeReport, Se
     }
     const running = Object.values(liveProcesses).some((p) => p.length > 0);
     // With every process exited, each exit invalidated every mirror of it: an entry left means a missed invalidation.
-    if (!running) for (const { name, share } of shares) if ((share?.mirrorEntries ?? 0) > 0) problems.push(`${name} still mirrors ${share!.mirrorEntries} pages after every process exited`);
+    // Device memory is never pinned [6/6]: with every process gone, every device page is free again.
+    if (!running) {
+      for (const { name, share } of shares) {
+        if ((share?.mirrorEntries ?? 0) > 0) problems.push(`${name} still mirrors ${share!.mirrorEntries} pages after every process exited`);
+        if ((share?.devicePagesInUse ?? 0) > 0) problems.push(`${name} still has ${share!.devicePagesInUse} pages in use after every process exited`);
+      }
+    }
     const dataHash = new RunningHash().add(rangeFaults).add(invalidations).add(pagesToDevice).add(pagesToSystem).hex();
     return { kind: 'session', verified: problems.length === 0, problems, dataHash, liveProcesses, deviceFaults, cpuFaultsOnDevicePages, rangeFaults, invalidations, pagesToDevice, pagesToSystem };
   },
   describe: (w) => `session: ${w.rangeFaults} range faults, ${w.invalidations} invalidations, ${w.pagesToDevice} pages to devices, ${w.pagesToSystem} back to RAM`,
-  describeCheck: () => 'passed (no device mirrors an exited process)',
+  describeCheck: () => 'passed (no device mirrors an exited process or holds its pages)',
 });

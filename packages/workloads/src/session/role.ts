@@ -24,6 +24,7 @@ export interface SessionNodeReport {
   readonly mmu?: DeviceMmuStats;
   readonly deviceMigrations?: DeviceMigrationStats;
   readonly mirrorEntries?: number;
+  readonly devicePagesInUse?: number;
 }
 
 /** Returns node `env.kernel.self`'s role in a session of `spec`. */
@@ -36,7 +37,7 @@ export function sessionRole(env: NodeEnv, spec: SessionWorkloadSpec): WorkloadRo
     const device = new SessionDevice(kernel, new DmirrorDevice(kernel, driver));
     return {
       command: (cmd, done) => device.command(cmd as DeviceCommand, done),
-      finish: () => ({ driver: { ...driver.stats }, mmu: { ...driver.mmu.stats }, deviceMigrations: { ...driver.migrations.stats }, mirrorEntries: driver.mmu.mirror.entries }),
+      finish: () => ({ driver: { ...driver.stats }, mmu: { ...driver.mmu.stats }, deviceMigrations: { ...driver.migrations.stats }, mirrorEntries: driver.mmu.mirror.entries, devicePagesInUse: driver.inUse }),
     };
   }
   const host = new Host(kernel, core);
