@@ -167,10 +167,13 @@ export class RunControl {
    * orchestrator, between steps).
    */
   restart(): void {
-    // why: no worker runs (they all returned); the seq-cst stores are seen by the next run's first loads.
+    // why: no worker runs (they all returned); seq-cst so the next run's first barrier load sees 0.
     Atomics.store(this.#i32, RC_ARRIVED, 0);
+    // why: seq-cst, seen by the first worker to arrive at the next run's barrier.
     Atomics.store(this.#i32, RC_EXPECTED, this.parties);
+    // why: seq-cst, the idle/in-flight word is read by the next run's quiescence check.
     Atomics.store(this.#quiescence, 0, 0n);
+    // why: seq-cst, polled by the next run's workers before their first round.
     Atomics.store(this.#i32, RC_FINISHED, 0);
   }
 
