@@ -50,6 +50,7 @@ export { parseOverride, loadSweepFile, formatConfigIssue, ConfigValidationError,
 export { Simulation, runSimulation, deterministicPart, type SimulationOptions, type Progress, type RunResult, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 // Interactive sessions: processes and the test device (dmirror), step by step.
 export { HmmSession, SessionProcess, TestDevice, type HmmSessionOptions, type SessionCall, type Prot, type MmapOptions } from './hmm-session.js';
+export { runHmmStress, formatHmmStress, hmmReplayCommand, type HmmStressOptions, type HmmStressReport } from './stress-hmm.js';
 export { sessionConfig, DMIRROR_FLAVOURS, type DmirrorFlavour, type CpuResult, type DeviceResult, type SessionOutcome } from '@cdmsim/workloads';
 export { DmirrorProt } from '@cdmsim/platform';
 // Sweeps and statistics.

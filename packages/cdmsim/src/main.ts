@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { CdmsimError, ConfigError, NodeFailure } from '@cdmsim/engine';
 import { parseOverride, type SimConfig } from '@cdmsim/config';
-import { coherenceRandom, configFormat, defaultConfig, loadConfigFile, MAX_COHERENCE_CACHE_LINES, mmStress } from '@cdmsim/workloads';
+import { coherenceRandom, configFormat, defaultConfig, DMIRROR_FLAVOURS, loadConfigFile, MAX_COHERENCE_CACHE_LINES, mmStress, SESSION_SABOTAGE_NAMES, type DmirrorFlavour, type SessionSabotageName } from '@cdmsim/workloads';
 import { Simulation, collectGrid, enqueueGrid, loadSweepFile, resolveGrid, runGrid, runSweep, startQueueWorker, type GridOutcome, type RunMode, type WorkerCount } from '@cdmsim/runtime';
 import { formatSummary } from './summary.js';
 import { writeRunFiles } from './report-files.js';
@@ -20,6 +20,7 @@ import { formatSimulatorCoherenceStress, runSimulatorCoherenceStress } from './s
 import { formatMmStress, runMmStressSeeds } from './stress-mm.js';
 import { formatSimulatorMmStress, runSimulatorMmStress } from './stress-mm-sim.js';
 import { engineOf } from './simulator-seeds.js';
+import { formatHmmStress, runHmmStress } from './stress-hmm.js';
 
 /** Events kept per node by `--trace` without a number. */
 const DEFAULT_TRACE_EVENTS_PER_NODE = 200_000;
@@ -305,6 +306,30 @@ stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; confi
   .addOption(workersOption())
   .option('-c, --config <file>', `with the simulator: machine YAML with an ${mmStress.kind} workload (default: the built-in examples/mm-stress.yaml machine)`)
   .option('--check-replay', CHECK_REPLAY_HELP);
+
+stressCommand<StressSeedOptions & { mode: RunMode; workers?: WorkerCount; flavour: DmirrorFlavour; trace?: boolean; testOnlySabotage?: SessionSabotageName }>(
+  'hmm',
+  'seeded page-migration oracle on the real simulator: processes and the dmirror test devices read and write buffers while pages migrate both ways, drivers evict, devices release, processes fork, unmap and exit; every read is checked against the value the model says it must see (--ops = steps of up to 4 concurrent commands)',
+  200,
+  async (seeds, opts) => {
+    const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runHmmStress({
+      seeds,
+      ops: opts.ops,
+      ...engineOf(opts),
+      flavour: opts.flavour,
+      ...(opts.testOnlySabotage !== undefined ? { sabotage: opts.testOnlySabotage } : {}),
+      onSeed: (ok) => onSeed(!ok),
+      ...(opts.trace === true ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    }));
+    process.stdout.write(formatHmmStress(reports, opts.mode));
+    return reports.every((r) => r.ok);
+  },
+)
+  .addOption(new Option('--mode <mode>', SIM_MODE_HELP).choices(['sequential', 'deterministic', 'free']).default('deterministic'))
+  .addOption(workersOption())
+  .addOption(new Option('--flavour <flavour>', 'the devices\' memory: private (device-private on both), coherent (device-coherent on both) or mixed (gpu0 private, gpu1 coherent)').choices([...DMIRROR_FLAVOURS]).default('mixed'))
+  .option('--trace', 'print each step\'s commands on stderr before it runs')
+  .addOption(new Option('--test-only-sabotage <name>', 'TEST ONLY: break a rule so the checks must fail').choices([...SESSION_SABOTAGE_NAMES]).hideHelp());
 
 program
   .command('schema')

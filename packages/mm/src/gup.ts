@@ -26,6 +26,13 @@ export interface GupFlags {
   readonly write?: boolean;
   /** FOLL_LONGTERM (pin_user_pages): the reference may be held indefinitely; never on device memory. */
   readonly longterm?: boolean;
+  /**
+   * The caller moved the range's device pages to RAM itself beforehand (a
+   * CPU node whose drivers live on other workers migrates over the bus,
+   * mirrors invalidated first): a device page a long-term pin still meets
+   * is EBUSY (try again) instead of being migrated here.
+   */
+  readonly callerMigrates?: boolean;
 }
 
 /** Most fault / migrate rounds per page before giving up with EBUSY. */
@@ -75,6 +82,7 @@ function followOrFault(core: MmCore, proc: Process, vpn: number, flags: GupFlags
       const page = vmNormalPage(core, pt.readPfn(pte), bits, true);
       if (page === null) return errPtr(Errno.EFAULT);
       if (flags.longterm && isHmmDevicePage(core.frames, page)) {
+        if (flags.callerMigrates) return errPtr(Errno.EBUSY);
         // check_and_migrate_movable_pages: never pin device memory; move the page to RAM and look again.
         const m = migrateToRam(core, proc, vpn, vpn + 1, GUP_MIGRATE_OWNER);
         if (typeof m !== 'object' || m.migrated === 0) return errPtr(Errno.EBUSY);

@@ -97,7 +97,8 @@ export function hmmRangeFault(core: MmCore, proc: Process, startVpn: number, npa
           break;
         case 'device-private':
           if (req.ownerMemNode !== undefined && core.frames.memNode(pfn) === req.ownerMemNode) {
-            entry = { pfn, flags: HmmPfn.VALID | HmmPfn.DEVICE_PRIVATE | (bits & PTE_ENTRY_WRITE ? HmmPfn.WRITE : 0) };
+            // hmm_pte_need_fault: a write fault on the device's own read-only entry (copy-on-write after fork) faults it (back to RAM, then copied).
+            if (!(req.fault && req.write && !(bits & PTE_ENTRY_WRITE))) entry = { pfn, flags: HmmPfn.VALID | HmmPfn.DEVICE_PRIVATE | (bits & PTE_ENTRY_WRITE ? HmmPfn.WRITE : 0) };
           } else if (!req.fault) entry = { pfn: 0, flags: 0 };
           break;
         case 'busy':

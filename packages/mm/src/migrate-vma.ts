@@ -214,7 +214,7 @@ function migratePages(core: MmCore, proc: Process, m: MigrateVma): void {
     if (e.src === null) {
       f.setFlags(dst, (f.flags(dst) & PG.RESERVED) | PG.ANON | PG.SWAPBACKED | PG.UPTODATE);
       f.setIndex(dst, e.vpn);
-      if (core.memcgs.tryCharge(proc.memcg, dst) !== Errno.OK) e.migrate = false;
+      e.migrate = core.memcgs.tryCharge(proc.memcg, dst) === Errno.OK && migrateVmaInsertPage(core, proc, e.vpn, dst);
       continue;
     }
     const src = e.src;
@@ -239,6 +239,25 @@ function migratePages(core: MmCore, proc: Process, m: MigrateVma): void {
   }
 }
 
+/**
+ * `migrate_vma_insert_page`: maps `dst` where collect found an empty slot
+ * or the zero page (no migration entry held it). Returns false when a
+ * fault filled the slot meanwhile (`if (!pte_none(*ptep)) goto
+ * unlock_abort`): that page wins and `dst` is not used.
+ */
+function migrateVmaInsertPage(core: MmCore, proc: Process, vpn: number, dst: number): boolean {
+  const vma = proc.findVma(vpn)!;
+  const pte = core.pageTables.ensure(proc.root, vpn);
+  return core.withPteLock(pte, () => {
+    const kind = pteKind(core.pageTables.readBits(pte));
+    if (kind !== PteKind.NONE && kind !== PteKind.ZERO) return false;
+    core.pageTables.write(pte, dst, pteBitsFor(core, dst, vma.write, vma.write));
+    pageAddRmap(core, dst);
+    proc.rss.inc(core.frames, dst);
+    return true;
+  });
+}
+
 /** `migrate_vma_finalize`: restores PTEs (`remove_migration_ptes` / `migrate_vma_insert_page`) and drops the pages that are done. */
 function finalize(core: MmCore, proc: Process, m: MigrateVma, unmapped: Map<number, Unmapped[]>): MigrateResult {
   const f = core.frames;
@@ -247,17 +266,12 @@ function finalize(core: MmCore, proc: Process, m: MigrateVma, unmapped: Map<numb
   let skipped = 0;
   for (const e of m.entries) {
     if (e.src === null) {
-      if (e.migrate && e.dst !== null) {
-        const pte = core.pageTables.ensure(proc.root, e.vpn);
-        core.withPteLock(pte, () => {
-          core.pageTables.write(pte, e.dst!, pteBitsFor(core, e.dst!, vma.write, vma.write));
-          pageAddRmap(core, e.dst!);
-          proc.rss.inc(f, e.dst!);
-        });
-        if (f.pageType(e.dst) === PageType.SYSTEM_RAM) core.lruOf(e.dst).add(e.dst);
+      if (e.migrate) {
+        if (f.pageType(e.dst!) === PageType.SYSTEM_RAM) core.lruOf(e.dst!).add(e.dst!);
         migrated++; // the allocation reference became the mapping's
       } else if (e.dst !== null) {
         putPage(core, e.dst);
+        skipped++;
       }
       continue;
     }

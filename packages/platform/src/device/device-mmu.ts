@@ -39,8 +39,17 @@ export type DeviceFaultPolicy = (typeof DEVICE_FAULT_POLICIES)[number];
 /** Invalidations a device remembers per process to check range faults in flight against (older ones count as overlapping). */
 const RECENT_INVALIDATIONS = 256;
 
-/** Range faults of one chunk an invalidation may overtake before the mirror gives up with EBUSY (`HMM_RANGE_DEFAULT_TIMEOUT`). */
+/** Range faults of one chunk an invalidation may overtake before the mirror gives up with EBUSY (a livelock bound). */
 export const MAX_RANGE_FAULT_RETRIES = 16;
+
+/**
+ * How long a range fault keeps walking again while the host answers EBUSY
+ * (pages under migration) or EAGAIN (a foreign private page on its way to
+ * RAM): 1 ms of simulated time, then the error stands. The kernel's
+ * `HMM_RANGE_DEFAULT_TIMEOUT` is 1 s; at the driver's fault cost per walk a
+ * shorter bound keeps a livelocked run short.
+ */
+export const RANGE_FAULT_TIMEOUT_PS = 1_000_000_000;
 
 /** Counters of a device's MMU (plain data). */
 export interface DeviceMmuStats {
@@ -57,6 +66,10 @@ export interface DeviceMmuStats {
   ownMigrationsSkipped: number;
   /** Range faults sent again because an invalidation arrived while they were out. */
   rangeFaultRetries: number;
+  /** Range faults sent again because the host found pages under migration (EBUSY / EAGAIN). */
+  rangeFaultBusyRetries: number;
+  /** Invalidations whose acknowledgement waited for accesses already sent to the range. */
+  fencedInvalidations: number;
   /** Device faults (accesses that found no usable entry), the batches that serviced them, the distinct pages faulted and the duplicates a batch folded away. */
   deviceFaults: number;
   faultBatches: number;
@@ -110,6 +123,8 @@ export class DeviceMmu {
     invalidatedPages: 0,
     ownMigrationsSkipped: 0,
     rangeFaultRetries: 0,
+    rangeFaultBusyRetries: 0,
+    fencedInvalidations: 0,
     deviceFaults: 0,
     faultBatches: 0,
     faultedPages: 0,
@@ -134,6 +149,10 @@ export class DeviceMmu {
   /** Accesses parked per page (`pid:vpn`), in the buffer or in the batch being serviced. */
   readonly #parked = new Map<string, number>();
   #servicing = false;
+  /** Accesses sent and not answered, per page (key `pid * 2^32 + vpn`): an invalidation of their page waits for them. */
+  readonly #inFlight = new Map<number, number>();
+  /** Invalidations whose acknowledgement waits for in-flight accesses of their range. */
+  #fences: { readonly pid: Pid; readonly startVpn: number; readonly endVpn: number; readonly ack: () => void }[] = [];
 
   /**
    * Registers the RangeFaultReply, MemResponse and RangeInvalidate
@@ -245,7 +264,7 @@ export class DeviceMmu {
    * to `c.consume`, or into the mirror when there is none; `finish` gets
    * its result.
    */
-  #faultChunk(c: RangeFaultCall, delayPs: Ps, retries: number, finish: (r: Errno) => void): void {
+  #faultChunk(c: RangeFaultCall, delayPs: Ps, retries: number, finish: (r: Errno) => void, startedPs: Ps = this.#kernel.nowPs): void {
     const pageSize = this.#kernel.topology.pageSizeBytes;
     this.stats.rangeFaults++;
     this.stats.rangeFaultPages += c.npages;
@@ -254,12 +273,18 @@ export class DeviceMmu {
       const rangeFault = { pid: c.pid, vaddr: c.vpn * pageSize, npages: c.npages, write: c.write, ...(c.snapshot ? { snapshot: true } : {}) };
       this.#rangeFaults.send(c.host, { rangeFault }, (env) => {
         const r = env.rangeFaultReply!;
-        if (r.error) return finish(-r.error as Errno);
+        const error = -(r.error ?? 0) as Errno;
+        // hmm_range_fault's -EBUSY (a page under migration: migration_entry_wait) or a foreign private page on its way to RAM: walk again, until HMM_RANGE_DEFAULT_TIMEOUT.
+        if ((error === Errno.EBUSY || error === Errno.EAGAIN) && this.#kernel.nowPs - startedPs < RANGE_FAULT_TIMEOUT_PS) {
+          this.stats.rangeFaultBusyRetries++;
+          return this.#faultChunk(c, this.#faultPs(), retries, finish, startedPs);
+        }
+        if (error) return finish(error);
         if (this.#overtaken(c.pid, seq, c.vpn, c.vpn + c.npages)) {
           // mmu_interval_read_retry: the snapshot may hold pages an invalidation already took away.
           if (retries >= MAX_RANGE_FAULT_RETRIES) return finish(Errno.EBUSY);
           this.stats.rangeFaultRetries++;
-          return this.#faultChunk(c, this.#faultPs(), retries + 1, finish);
+          return this.#faultChunk(c, this.#faultPs(), retries + 1, finish, startedPs);
         }
         if (c.consume) c.consume(r.pfns ?? [], r.flags ?? [], seq);
         else this.#fill(c.pid, c.vpn, r.pfns ?? [], r.flags ?? []);
@@ -307,7 +332,40 @@ export class DeviceMmu {
     this.stats.invalidations++;
     if ((r.event ?? 0) === cdmsim.InvalidateEvent.INV_MIGRATE && r.owner === this.#kernel.self) this.stats.ownMigrationsSkipped++;
     else this.stats.invalidatedPages += this.mirror.invalidate(pid, startVpn, endVpn);
-    this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: seq } });
+    const ack = (): void => {
+      this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: seq } });
+    };
+    // The mirror no longer hands out the range; accesses already sent to it must land before the CPU changes the pages (the driver's TLB shootdown waits for them).
+    if (this.#accessing(pid, startVpn, endVpn)) {
+      this.stats.fencedInvalidations++;
+      this.#fences.push({ pid, startVpn, endVpn, ack });
+    } else ack();
+  }
+
+  /** True while an access to a page of [startVpn, endVpn) of `pid` is sent and not answered. */
+  #accessing(pid: Pid, startVpn: number, endVpn: number): boolean {
+    for (const key of this.#inFlight.keys()) {
+      const vpn = key % 2 ** 32;
+      if ((key - vpn) / 2 ** 32 === pid && startVpn <= vpn && vpn < endVpn) return true;
+    }
+    return false;
+  }
+
+  /** An access of page `key` was answered: acknowledges the invalidations no access holds back any more. */
+  #landed(key: number): void {
+    const n = this.#inFlight.get(key)! - 1;
+    if (n > 0) {
+      this.#inFlight.set(key, n);
+      return;
+    }
+    this.#inFlight.delete(key);
+    if (this.#fences.length === 0) return;
+    const fences = this.#fences;
+    this.#fences = [];
+    for (const f of fences) {
+      if (this.#accessing(f.pid, f.startVpn, f.endVpn)) this.#fences.push(f);
+      else f.ack();
+    }
   }
 
   #fill(pid: Pid, firstVpn: number, pfns: readonly number[], flags: readonly number[]): void {
@@ -477,7 +535,10 @@ export class DeviceMmu {
     this.stats.accesses++;
     const paddr = entry.pfn * pageSize + (va % pageSize);
     const memReq = data === undefined ? { op: cdmsim.MemOp.MEM_READ, paddr, size } : { op: cdmsim.MemOp.MEM_WRITE, paddr, size, data };
+    const key = pid * 2 ** 32 + Math.floor(va / pageSize);
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
     this.#accesses.send(home.home, { memReq }, (env) => {
+      this.#landed(key);
       const r = env.memResp!;
       done({ ok: !r.status, data: r.data ?? new Uint8Array(0) });
     });

@@ -9,11 +9,14 @@
  * node (`migrate_vma` there, with this device copying), snapshots are
  * snapshot-only range faults. Every step crosses the bus.
  */
-import { CdmsimError, type NodeId, type Pid } from '@cdmsim/engine';
+import { CdmsimError, InvariantViolation, type NodeId, type Pid } from '@cdmsim/engine';
 import { Errno } from '@cdmsim/mm';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { AccessResult } from './device-mmu.js';
 import type { DeviceDriver } from './driver.js';
+
+/** Range faults in a row that may leave the same page unusable (invalidations racing with the command) before the command is a livelock. */
+export const MAX_STALLED_FAULTS = 64;
 
 /** What a test-device command returns (`struct hmm_dmirror_cmd` after the ioctl). */
 export interface DmirrorResult {
@@ -118,13 +121,18 @@ export class DmirrorDevice {
   }
 
   /** The read/write loop of `dmirror_read` / `dmirror_write`: go through the mirror from page `from`; at a missing entry, fault the rest in and go on. */
-  #faultingLoop(r: DmirrorRange, write: boolean, data: Uint8Array, from: number, faults: number, done: (result: DmirrorResult) => void): void {
+  #faultingLoop(r: DmirrorRange, write: boolean, data: Uint8Array, from: number, faults: number, done: (result: DmirrorResult) => void, stalled = 0): void {
     this.#throughMirror(r, write, data, from, (e, cpages) => {
       if (e !== Errno.EFAULT) return done({ errno: e, cpages, faults, ...(write ? {} : { data }) });
+      // The kernel's loop has no bound; a fault that keeps leaving the same page unusable is a livelock of the model.
+      const stuck = cpages === from && faults > 0 ? stalled + 1 : 0;
+      if (stuck > MAX_STALLED_FAULTS) {
+        throw new InvariantViolation(`node ${this.#kernel.spec.name}: dmirror ${write ? 'write' : 'read'} of pid ${r.pid} page ${r.vpn + cpages}: ${stuck} range faults in a row succeeded without making the page ${write ? 'writable' : 'readable'} in the mirror (a livelock)`, this.#kernel.seed);
+      }
       // dmirror_fault over [the first missing page, end): the CPU node faults it in (hmm_range_fault with HMM_PFN_REQ_FAULT).
       this.#driver.mmu.mirrorRange(r.host, r.pid, r.vpn + cpages, r.vpn + r.npages, write, (f) => {
         if (f !== Errno.OK) return done({ errno: f, cpages, faults, ...(write ? {} : { data }) });
-        this.#faultingLoop(r, write, data, cpages, faults + 1, done);
+        this.#faultingLoop(r, write, data, cpages, faults + 1, done, stuck);
       });
     });
   }

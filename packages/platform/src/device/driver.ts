@@ -53,6 +53,8 @@ export interface DriverOptions {
   readonly evictBelowFreePages: number;
   /** The run's shared mirror page tables (the device's mirrors live there). */
   readonly mirrorTables: PageTables;
+  /** The device's mirror (default: a MirrorTable on `mirrorTables`); a test may hand in a transformed one. */
+  readonly mirror?: MirrorTable;
   /** Every memory of the machine (the MMU sends each access to its page's home). */
   readonly memory: MemoryRanges;
   /** With caches: this device's page caches (its directory is the home of its pages' lines). */
@@ -100,7 +102,7 @@ export class DeviceDriver {
     kernel.on('pageFree', 'driver', (env) => this.#pageFree(env));
     this.#evictions = new PendingReplies(kernel, 'migrateDone', 'driver');
     this.migrations = new DeviceMigrations(kernel);
-    this.mmu = new DeviceMmu(kernel, new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn, this.migrations, options.onDeviceFault);
+    this.mmu = new DeviceMmu(kernel, options.mirror ?? new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn, this.migrations, options.onDeviceFault);
   }
 
   /** DMA time of `pages` pages: the device's setup latency plus the bytes at its copy bandwidth. */

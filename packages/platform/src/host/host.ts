@@ -199,7 +199,12 @@ export class Host {
    * `errPtr(errno)`. Caller holds this node's mmap lock until `done`.
    */
   userAccess(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
-    this.#withDeviceFaults((then) => this.access(proc, vpn, write, then), done, 0);
+    // EAGAIN from a migration entry (`do_swap_page` → `migration_entry_wait`): wait for a migration of this node to end, then access again.
+    const waitOrDone = (pfn: number): void => {
+      if (isErrPtr(pfn) && ptrErr(pfn) === Errno.EAGAIN && this.migrations.afterMigration(() => this.userAccess(proc, vpn, write, done))) return;
+      done(pfn);
+    };
+    this.#withDeviceFaults((then) => this.access(proc, vpn, write, then), waitOrDone, 0);
   }
 
   #withDeviceFaults<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, round: number, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
@@ -426,22 +431,32 @@ export class Host {
    * mirrors (CLEAR: the walk may break copy-on-write). `done` gets OK or GUP's errno. Caller
    * holds the mmap lock until `done`.
    */
-  gupTest(proc: Process, vpn: number, pages: number, flags: GupFlags, done: (result: Errno) => void): void {
+  gupTest(proc: Process, vpn: number, pages: number, flags: GupFlags, done: (result: Errno) => void, round = 0): void {
     const range = { pid: proc.pid, startVpn: vpn, endVpn: vpn + pages, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self };
+    const pinFlags = { ...flags, callerMigrates: true };
     // Each walk runs inside its own invalidation window when it may break copy-on-write.
     const walk = (then: (r: number[] | Errno) => void): void => {
-      const get = (): void => then(getUserPages(this.core, proc, vpn, pages, flags));
+      const get = (): void => then(getUserPages(this.core, proc, vpn, pages, pinFlags));
       if (flags.write) this.notifier.invalidate(range, get);
       else get();
     };
     const gup = (): void =>
       this.#withDeviceFaults(walk, (r) => {
+        // A device page the migration skipped (busy at collect): migrate and pin again, a few times.
+        if (r === Errno.EBUSY && flags.longterm && round < MAX_DEVICE_FAULT_ROUNDS) return this.gupTest(proc, vpn, pages, flags, done, round + 1);
         if (typeof r === 'number') return done(r);
         releaseUserPages(this.core, r, flags);
         done(Errno.OK);
       }, 0);
-    if (flags.longterm) this.migrations.toRam(proc, vpn, vpn + pages, GUP_MIGRATE_OWNER, gup);
-    else gup();
+    if (!flags.longterm) return gup();
+    // check_and_migrate_movable_pages, VMA by VMA (a migration covers one VMA); holes are GUP's to report.
+    const segments = proc.vmas.filter((v) => v.start < vpn + pages && vpn < v.end).map((v) => ({ start: Math.max(v.start, vpn), end: Math.min(v.end, vpn + pages) }));
+    const migrate = (i: number): void => {
+      const seg = segments[i];
+      if (!seg) return gup();
+      this.migrations.toRam(proc, seg.start, seg.end, GUP_MIGRATE_OWNER, () => migrate(i + 1));
+    };
+    migrate(0);
   }
 
   /**
@@ -547,12 +562,20 @@ export class Host {
     };
     if (!proc) return reply(Errno.ESRCH);
     const write = req.write ?? false;
-    // Another device's private pages met by a faulting walk are migrated back to RAM by their driver first (`do_swap_page` → `migrate_to_ram`), then the walk runs again.
-    // The walk stops at the first such page, so it may take a round per page.
-    const walk = (): void => this.withDeviceFaults(() => hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: env.src ?? -1 }), reply, MAX_DEVICE_FAULT_ROUNDS + npages);
-    if (req.snapshot || !write || !this.#mayCopyOnWrite(proc, firstVpn, npages)) return walk();
+    const range = { pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self };
     // A write walk that may copy pages (`wp_page_copy`) runs inside an invalidation of the range (CLEAR); the asking device sees it overtake its range fault and asks again, as `mmu_interval_read_retry` makes dmirror do.
-    this.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self }, walk);
+    const walk = (then: (r: RangeSnapshot | Errno) => void): void => {
+      const run = (): void => then(hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: env.src ?? -1 }));
+      if (!req.snapshot && write && this.#mayCopyOnWrite(proc, firstVpn, npages)) this.notifier.invalidate(range, run);
+      else run();
+    };
+    // Device-private pages met by a faulting walk (another device's, or this one's read-only ones for a write) are migrated back to RAM by their driver first (`do_swap_page` → `migrate_to_ram`), then the walk runs again; it stops at the first such page, so it may take a round per page.
+    // The walk waits while an invalidation of the range is under way (`mmu_interval_read_begin`) and while it meets pages under migration (`migration_entry_wait`), then walks again.
+    const attempt = (): void =>
+      this.notifier.afterInvalidations(proc.pid, firstVpn, firstVpn + npages, () =>
+        this.#withDeviceFaults(walk, (r) => (r === Errno.EBUSY && this.migrations.afterMigration(attempt) ? undefined : reply(r)), 0, MAX_DEVICE_FAULT_ROUNDS + npages),
+      );
+    attempt();
   }
 
   #faultPs(): Ps {

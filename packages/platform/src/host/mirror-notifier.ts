@@ -64,6 +64,10 @@ export class MirrorNotifier {
   readonly #subscribers = new Map<Pid, NodeId[]>();
   /** Invalidations acknowledged whose change is running now. */
   readonly #open: MirrorInvalidation[] = [];
+  /** Invalidations sent whose change has not run yet (`invalidate_range_start` without its `_end`). */
+  readonly #inProgress: MirrorInvalidation[] = [];
+  /** Callers waiting for an invalidation of their range to end (`mmu_interval_read_begin`'s wait). */
+  #waiters: { pid: Pid; startVpn: number; endVpn: number; then: () => void }[] = [];
 
   /** Registers the RangeInvalidateAck handler on `kernel`. */
   constructor(kernel: NodeKernel) {
@@ -98,31 +102,78 @@ export class MirrorNotifier {
    * `change` starts asynchronously runs after the window closed.
    */
   invalidate(range: MirrorInvalidation, change: () => void): void {
-    const subs = this.subscribers(range.pid);
-    if (subs.length === 0) return this.#inWindow(range, change);
+    this.invalidateAll([range], change);
+  }
+
+  /**
+   * `invalidate` for several ranges at once (of one process or several: a
+   * migration also unmaps the pages other processes share, as
+   * `try_to_migrate` walks the rmap): every RangeInvalidate is sent, and
+   * `change` runs once all of them are acknowledged, with every window open.
+   */
+  invalidateAll(ranges: readonly MirrorInvalidation[], change: () => void): void {
     const pageSize = this.#kernel.topology.pageSizeBytes;
     const started = this.#kernel.nowPs;
-    let waiting = subs.length;
-    this.stats.invalidations++;
-    this.stats.messages += subs.length;
-    const rangeInvalidate = { pid: range.pid, start: range.startVpn * pageSize, end: range.endVpn * pageSize, event: INVALIDATE_EVENT_OF[range.event], owner: range.owner };
-    for (const device of subs) {
-      this.#acks.send(device, { rangeInvalidate }, () => {
+    const sends: { device: NodeId; body: cdmsim.IRangeInvalidate }[] = [];
+    for (const range of ranges) {
+      const subs = this.subscribers(range.pid);
+      if (subs.length === 0) continue;
+      this.stats.invalidations++;
+      const body = { pid: range.pid, start: range.startVpn * pageSize, end: range.endVpn * pageSize, event: INVALIDATE_EVENT_OF[range.event], owner: range.owner };
+      for (const device of subs) sends.push({ device, body });
+    }
+    if (sends.length === 0) return this.#inWindows(ranges, change);
+    this.stats.messages += sends.length;
+    this.#inProgress.push(...ranges);
+    let waiting = sends.length;
+    for (const { device, body } of sends) {
+      this.#acks.send(device, { rangeInvalidate: body }, () => {
         if (--waiting > 0) return;
         const waited = this.#kernel.nowPs - started;
         this.stats.waitPs += waited;
         this.stats.maxWaitPs = Math.max(this.stats.maxWaitPs, waited);
-        this.#inWindow(range, change);
+        for (const range of ranges) this.#inProgress.splice(this.#inProgress.lastIndexOf(range), 1);
+        this.#inWindows(ranges, change);
+        this.#wake();
       });
     }
   }
 
-  #inWindow(range: MirrorInvalidation, change: () => void): void {
-    this.#open.push(range);
+  /**
+   * True while an invalidation overlapping [startVpn, endVpn) of `pid` is
+   * sent and its change has not run: a range fault must not snapshot the
+   * range then (`mmu_interval_read_begin` waits for the invalidation to
+   * end), or a device could map a page the change is about to take away.
+   */
+  invalidating(pid: Pid, startVpn: number, endVpn: number): boolean {
+    return this.#inProgress.some((r) => r.pid === pid && r.startVpn < endVpn && startVpn < r.endVpn);
+  }
+
+  /**
+   * Runs `then` once no invalidation overlapping [startVpn, endVpn) of
+   * `pid` is in progress: at once when none is, else right after the
+   * change of the last one ran (`mmu_interval_read_begin` sleeps until the
+   * invalidation sequence is even again). A range fault waits here instead
+   * of snapshotting pages the change is about to take away.
+   */
+  afterInvalidations(pid: Pid, startVpn: number, endVpn: number, then: () => void): void {
+    if (!this.invalidating(pid, startVpn, endVpn)) return then();
+    this.#waiters.push({ pid, startVpn, endVpn, then });
+  }
+
+  #wake(): void {
+    if (this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) this.afterInvalidations(w.pid, w.startVpn, w.endVpn, w.then);
+  }
+
+  #inWindows(ranges: readonly MirrorInvalidation[], change: () => void): void {
+    this.#open.push(...ranges);
     try {
       change();
     } finally {
-      this.#open.splice(this.#open.lastIndexOf(range), 1);
+      for (const range of ranges) this.#open.splice(this.#open.lastIndexOf(range), 1);
     }
   }
 

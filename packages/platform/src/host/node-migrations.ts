@@ -7,8 +7,9 @@
  * Every device mirror of the range is invalidated (MIGRATE) and has
  * acknowledged before collect installs the migration entries.
  */
-import { CdmsimError, type NodeId } from '@cdmsim/engine';
-import { Errno, isHmmDevicePage, migrateVmaCollect, MmuNotifyEvent, migrateVmaFinish, type MigrateEntry, type MigrateResult, type MmCore, type PendingMigration, type Process } from '@cdmsim/mm';
+import { CdmsimError, type NodeId, type Pid } from '@cdmsim/engine';
+import { Errno, isHmmDevicePage, migrateVmaCollect, MmuNotifyEvent, migrateVmaFinish, rmapWalk, type MigrateEntry, type MigrateResult, type MmCore, type PendingMigration, type Process } from '@cdmsim/mm';
+import { pteKind, PteKind } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import { PendingReplies } from '@cdmsim/kernel';
@@ -55,6 +56,24 @@ export class NodeMigrations {
     this.#dma = new PendingReplies(kernel, 'dmaCopyDone', 'host');
   }
 
+  /** Migrations collected and not finished: their pages sit behind migration entries. */
+  #active = 0;
+  /** Callers waiting for a migration to finish (`migration_entry_wait`). */
+  #waiters: (() => void)[] = [];
+
+  /**
+   * Runs `then` once a migration of this node finishes (its migration
+   * entries are gone: `migration_entry_wait` sleeps until the page is
+   * unlocked), or at once when none is under way. Returns false (and does
+   * not call `then`) when no migration is under way, so the caller's
+   * EBUSY cannot come from one.
+   */
+  afterMigration(then: () => void): boolean {
+    if (this.#active === 0) return false;
+    this.#waiters.push(then);
+    return true;
+  }
+
   /** Number of DMA requests waiting for their reply. */
   get inFlight(): number {
     return this.#dma.size;
@@ -93,14 +112,37 @@ export class NodeMigrations {
    * pending migration or the errno.
    */
   #collect(proc: Process, startVpn: number, endVpn: number, owner: string | null, then: (pending: PendingMigration | Errno) => void): void {
-    this.#notifier.invalidate({ pid: proc.pid, startVpn, endVpn, event: MmuNotifyEvent.MIGRATE, owner: this.#kernel.self }, () => then(migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner)));
+    const self = this.#kernel.self;
+    const ranges = [{ pid: proc.pid, startVpn, endVpn, event: MmuNotifyEvent.MIGRATE, owner: self }, ...this.#sharers(proc, startVpn, endVpn).map((s) => ({ ...s, event: MmuNotifyEvent.MIGRATE, owner: self }))];
+    this.#notifier.invalidateAll(ranges, () => {
+      const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
+      if (typeof pending !== 'number') this.#active++;
+      then(pending);
+    });
+  }
+
+  /**
+   * The pages other processes map of [startVpn, endVpn) of `proc` (shared
+   * after fork, shared memory): collect unmaps them there too
+   * (`try_to_migrate` walks the rmap), so their mirrors are invalidated
+   * first. One single-page range per mapping.
+   */
+  #sharers(proc: Process, startVpn: number, endVpn: number): { pid: Pid; startVpn: number; endVpn: number }[] {
+    const core = this.#core;
+    const out: { pid: Pid; startVpn: number; endVpn: number }[] = [];
+    core.pageTables.forEachPresent(proc.root, startVpn, endVpn, (_vpn, pte) => {
+      const pfn = core.pageTables.readPfn(pte);
+      if (pfn === core.zeroPfn || core.frames.mapcount(pfn) < 2) return;
+      for (const hit of rmapWalk(core, pfn)) if (hit.proc !== proc) out.push({ pid: hit.proc.pid, startVpn: hit.vpn, endVpn: hit.vpn + 1 });
+    });
+    return out;
   }
 
   #copyToDevice(pending: PendingMigration, device: NodeId, remote: RemoteDeviceMemory, done: MigrationDone): void {
     // Collect selects system pages and this device's own (which its driver declines: already there); another device's pages are skipped, never moved device to device.
     const frames = this.#core.frames;
     const entries = pending.m.entries.filter((e) => e.migrate && (e.src === null || !isHmmDevicePage(frames, e.src) || frames.memNode(e.src) === (device as number)));
-    if (entries.length === 0) return done(this.#finish(pending, 'device'));
+    if (entries.length === 0) return this.#finish(pending, 'device', done);
     const srcPfns = entries.map((e) => e.src ?? 0);
     const dataBytes = entries.filter((e) => e.src !== null).length * this.#core.pageSize;
     this.#request(device, { srcPfns, allocDst: true, dataBytes }, (reply) => {
@@ -111,7 +153,7 @@ export class NodeMigrations {
         remote.received(d);
         e.dst = d;
       });
-      done(this.#finish(pending, 'device'));
+      this.#finish(pending, 'device', done);
     });
   }
 
@@ -143,19 +185,36 @@ export class NodeMigrations {
       byDevice.set(device, list);
     }
     let outstanding = byDevice.size;
-    if (outstanding === 0) return done(this.#finish(pending, 'ram'));
+    if (outstanding === 0) return this.#finish(pending, 'ram', done);
     for (const [device, list] of byDevice) {
       this.#request(device, { srcPfns: list.map((e) => e.src!), dstPfns: list.map((e) => e.dst!) }, () => {
-        if (--outstanding === 0) done(this.#finish(pending, 'ram'));
+        if (--outstanding === 0) this.#finish(pending, 'ram', done);
       });
     }
   }
 
-  #finish(pending: PendingMigration, to: 'device' | 'ram'): MigrateResult {
-    const r = migrateVmaFinish(this.#core, pending);
-    if (to === 'device') this.stats.pagesToDevice += r.migrated;
-    else this.stats.pagesToRam += r.migrated;
-    this.stats.skipped += r.skipped;
-    return r;
+  /**
+   * `migrate_vma_pages` + `migrate_vma_finalize`, then `done` with the
+   * counts. A destination replacing the zero page (collect leaves it
+   * mapped, no migration entry) changes a PTE a device may have mirrored
+   * since: those pages are invalidated first (`ptep_clear_flush` notifies).
+   */
+  #finish(pending: PendingMigration, to: 'device' | 'ram', done: MigrationDone): void {
+    const finish = (): void => {
+      const r = migrateVmaFinish(this.#core, pending);
+      if (to === 'device') this.stats.pagesToDevice += r.migrated;
+      else this.stats.pagesToRam += r.migrated;
+      this.stats.skipped += r.skipped;
+      this.#active--;
+      const waiters = this.#waiters;
+      this.#waiters = [];
+      // Woken after the caller saw the result: they run as new events, not inside this migration's finish.
+      if (waiters.length) this.#kernel.at(this.#kernel.nowPs, 'migration entry wait', () => waiters.forEach((w) => w()));
+      done(r);
+    };
+    const pt = this.#core.pageTables;
+    const zeroVpns = pending.m.entries.filter((e) => e.src === null && e.migrate && e.dst !== null && pteKind(pt.readBits(pt.ensure(pending.proc.root, e.vpn))) === PteKind.ZERO).map((e) => e.vpn);
+    if (zeroVpns.length === 0) return finish();
+    this.#notifier.invalidate({ pid: pending.proc.pid, startVpn: Math.min(...zeroVpns), endVpn: Math.max(...zeroVpns) + 1, event: MmuNotifyEvent.MIGRATE, owner: this.#kernel.self }, finish);
   }
 }

@@ -11,7 +11,7 @@ import { defineWorkload, type WorkloadOutcomeBase } from '../workload.js';
 import { sessionWorkloadConfig, type SessionWorkloadSpec } from './config.js';
 import { sessionRole, type SessionNodeReport } from './role.js';
 
-export { SESSION, type SessionWorkloadSpec } from './config.js';
+export { SESSION, SESSION_SABOTAGE_NAMES, type SessionSabotageName, type SessionWorkloadSpec } from './config.js';
 export { DMIRROR_RANGE_OPS, type CpuCommand, type CpuResult, type DeviceCommand, type DeviceResult } from './commands.js';
 export type { SessionNodeReport } from './role.js';
 export { DMIRROR_FLAVOURS, sessionMachineYaml, type DmirrorFlavour } from './machine.js';

@@ -10,6 +10,7 @@ import type { CpuCommand, DeviceCommand } from './commands.js';
 import type { SessionWorkloadSpec } from './config.js';
 import { SessionCpu } from './cpu-role.js';
 import { SessionDevice } from './device-role.js';
+import { sessionMirror } from './sabotages.js';
 
 /** One node's share of a session. */
 export interface SessionNodeReport {
@@ -33,7 +34,8 @@ export function sessionRole(env: NodeEnv, spec: SessionWorkloadSpec): WorkloadRo
   const topology = env.config.topology;
   const core = createNodeMm(topology, kernel.self, shared);
   if (kernel.spec.kind !== 'cpu') {
-    const driver = new DeviceDriver(kernel, core, { evictBelowFreePages: 0, mirrorTables: shared.mirrorTables, memory: env.memory, ...(spec.devicePages !== undefined ? { devicePages: spec.devicePages } : {}) });
+    const mirror = sessionMirror(spec.testOnlySabotage, shared.mirrorTables);
+    const driver = new DeviceDriver(kernel, core, { evictBelowFreePages: spec.evictBelowFreePages, mirrorTables: shared.mirrorTables, memory: env.memory, ...(spec.devicePages !== undefined ? { devicePages: spec.devicePages } : {}), ...(mirror ? { mirror } : {}) });
     const device = new SessionDevice(kernel, new DmirrorDevice(kernel, driver));
     return {
       command: (cmd, done) => device.command(cmd as DeviceCommand, done),
