@@ -32,6 +32,22 @@ describe('Simulation.step', () => {
     expect(result.simTimePs).toBeGreaterThan(afterWrite);
   });
 
+  it('migrating memory nobody touched allocates device pages directly: no DMA copy (zero copy on first touch); touched pages are copied', async () => {
+    const s = await HmmSession.start({ flavour: 'private', mode: 'sequential' });
+    const p = await s.spawn();
+    const { va } = await p.mmap(8 * s.pageSize);
+    expect((await p.write(va!, new Uint8Array(2 * s.pageSize).fill(9))).errno).toBe(0); // pages 0 and 1 touched
+    const r = await s.device('gpu0').migrateToDevice(p, va!, 8);
+    expect([r.errno, r.cpages]).toEqual([0, 8]);
+    expect(r.data!.subarray(0, 2 * s.pageSize).every((b) => b === 9)).toBe(true);
+    expect(r.data!.subarray(2 * s.pageSize).every((b) => b === 0)).toBe(true);
+    expect((await p.exit()).errno).toBe(0);
+    const result = await s.close();
+    const gpu0 = result.nodes.find((n) => n.name === 'gpu0')!.workload as { driver: { allocated: number; pagesCopied: number } };
+    expect(gpu0.driver.allocated).toBe(8);
+    expect(gpu0.driver.pagesCopied).toBe(2);
+  });
+
   it('bad arguments are errnos, and the session goes on', async () => {
     const s = await HmmSession.start({ mode: 'sequential' });
     const p = await s.spawn();

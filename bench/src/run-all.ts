@@ -16,8 +16,9 @@ import { benchmarks as coherence } from './bench-coherence.js';
 import { benchmarks as mm } from './bench-mm.js';
 import { benchmarks as parallel } from './bench-parallel.js';
 import { benchmarks as sweep } from './bench-sweep.js';
+import { benchmarks as hmm } from './bench-hmm.js';
 
-const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation, ...coherence, ...mm, ...parallel, ...sweep];
+const all: Benchmark[] = [...ring, ...bus, ...codec, ...pageTable, ...simulation, ...coherence, ...mm, ...parallel, ...sweep, ...hmm];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.some((b) => b.name === w));
 if (unknown.length > 0) {

@@ -246,6 +246,21 @@ export class TestDevice {
     return this.session.run(this.call('snapshot', proc, va, npages));
   }
 
+  /** `HMM_DMIRROR_EXCLUSIVE`: takes the range for exclusive (atomic) device access and returns what the device then reads (`data`, `cpages`); EBUSY for a page that cannot be exclusive. */
+  exclusive(proc: SessionProcess, va: number, npages: number): Promise<DeviceResult> {
+    return this.session.run(this.call('exclusive', proc, va, npages));
+  }
+
+  /** `HMM_DMIRROR_CHECK_EXCLUSIVE`: `errno` EPERM while the device still holds a page of the range exclusively, 0 once the CPU took every page back. */
+  checkExclusive(proc: SessionProcess, va: number, npages: number): Promise<DeviceResult> {
+    return this.session.run(this.call('checkExclusive', proc, va, npages));
+  }
+
+  /** `HMM_DMIRROR_FLAGS` with `HMM_DMIRROR_FLAG_FAIL_ALLOC`: the next device page the driver allocates fails, once (that page does not migrate). */
+  failNextAlloc(): Promise<DeviceResult> {
+    return this.session.run({ node: this.node, command: { op: 'failNextAlloc' }, map: deviceResult });
+  }
+
   /** `HMM_DMIRROR_RELEASE`: every page of this device's memory goes back to system memory. */
   release(): Promise<DeviceResult> {
     return this.session.run({ node: this.node, command: { op: 'release' }, map: deviceResult });

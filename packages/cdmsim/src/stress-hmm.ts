@@ -8,8 +8,8 @@
  * the oracle knows the value of every page (the last write, or zeros), so
  * every read and every migration's read-back is checked against what the
  * model says it must see. Concurrent commands of a step never read a page
- * another one writes, but migrations, releases, evictions and snapshots
- * race with everything. A failure names the step, the command and the page,
+ * another one writes, but migrations, releases, evictions, snapshots and
+ * exclusive takes race with everything. A failure names the step, the command and the page,
  * and prints the command that replays it.
  */
 import Table from 'cli-table3';
@@ -34,6 +34,7 @@ const MAX_COMMANDS_PER_STEP = 4;
 const EFAULT = 14;
 const ENOENT = 2;
 const EINVAL = 22;
+const EBUSY = 16;
 
 /** Options of an HMM stress. */
 export interface HmmStressOptions {
@@ -246,7 +247,7 @@ class HmmStressRun {
     if (roll < 82) {
       return { what: `migration of ${where} from device ${dev.node} to system memory`, call: dev.call('migrateToSystem', t.proc, va, npages), check: (r, fail) => expectErrno(r.errno, unmapped ? EINVAL : 0, fail) };
     }
-    if (roll < 88) {
+    if (roll < 86) {
       return {
         what: `snapshot of ${where} by device ${dev.node}`,
         call: dev.call('snapshot', t.proc, va, npages),
@@ -259,7 +260,21 @@ class HmmStressRun {
         },
       };
     }
-    if (roll < 92) return { what: `release of device ${dev.node}`, call: { node: dev.node, command: { op: 'release' }, map: (raw) => raw as DeviceResult }, check: (r, fail) => expectErrno(r.errno, 0, fail) };
+    if (roll < 90) {
+      // make_device_exclusive reads the range back; a page in coherent device memory cannot be exclusive (EBUSY).
+      if (!claim('read')) return undefined;
+      return {
+        what: `exclusive of ${where} by device ${dev.node}`,
+        call: dev.call('exclusive', t.proc, va, npages),
+        check: (r, fail) => {
+          // Pages are taken in order: the first that fails names the errno (an unmapped one EFAULT, a coherent one before it EBUSY).
+          if (unmapped) return void (r.errno !== EFAULT && r.errno !== EBUSY && fail(`errno ${r.errno}, expected EFAULT (the range has unmapped pages) or EBUSY`));
+          if (r.errno !== 0 && r.errno !== EBUSY) fail(`errno ${r.errno}, expected 0 or EBUSY (a page in coherent device memory)`);
+          if (r.errno === 0) checkData(r.data, fail);
+        },
+      };
+    }
+    if (roll < 93) return { what: `release of device ${dev.node}`, call: { node: dev.node, command: { op: 'release' }, map: (raw) => raw as DeviceResult }, check: (r, fail) => expectErrno(r.errno, 0, fail) };
     if (roll < 97) {
       const longterm = rng.chance(0.5);
       return {

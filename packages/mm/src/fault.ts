@@ -14,6 +14,7 @@ import type { Process } from './address-space.js';
 import { MmuNotifyEvent } from './mmu-notifier.js';
 import { getPage, pageAddRmap, pageRemoveRmap, putPage } from './page-lifetime.js';
 import { pteAction } from './pte-transitions.js';
+import { removeDeviceExclusiveEntry } from './device-exclusive.js';
 import { vmNormalPage } from './vm-normal-page.js';
 import type { Vma } from './vma.js';
 
@@ -52,6 +53,9 @@ export function handleMmFault(core: MmCore, proc: Process, vpn: number, write: b
         return doWpPage(core, proc, vma, vpn, pte);
       case 'wait-migration':
         return Errno.EAGAIN;
+      case 'restore-exclusive':
+        removeDeviceExclusiveEntry(core, proc, vpn, pte);
+        continue; // the entry is a normal PTE again: look again
       case 'device-fault': {
         const owner = core.devmem.ownerOf(pfn);
         if (!owner) return Errno.EFAULT;

@@ -12,6 +12,7 @@ import { MmuNotifyEvent } from './mmu-notifier.js';
 import { getPage, pageAddRmap } from './page-lifetime.js';
 import { pteAction } from './pte-transitions.js';
 import { vmNormalPage } from './vm-normal-page.js';
+import { restoreExclusivePte } from './device-exclusive.js';
 
 /** Forks `parent`: returns the child (same CPU node and memcg). Caller holds the parent's mmap lock for write. */
 export function forkProcess(core: MmCore, parent: Process): Process {
@@ -37,6 +38,15 @@ export function forkProcess(core: MmCore, parent: Process): Process {
             case 'dup-get-page':
             case 'dup-get-page-if-public':
               page = vmNormalPage(core, pfn, bits, true);
+              if (cow && bits & PTE_WRITE) {
+                bits &= ~PTE_WRITE;
+                pt.write(pte, pfn, bits);
+              }
+              break;
+            case 'restore-exclusive-then-dup':
+              restoreExclusivePte(core, parent, vpn, pte);
+              bits = pt.readBits(pte);
+              page = pfn;
               if (cow && bits & PTE_WRITE) {
                 bits &= ~PTE_WRITE;
                 pt.write(pte, pfn, bits);

@@ -50,7 +50,9 @@ export const GUP_MIGRATE_OWNER = 'gup-longterm';
  * fault failed), ENOMEM (no RAM), EOPNOTSUPP (long-term pin of a dax
  * mapping), EFAULT for a short-term GUP of dax (DEVICE_HOST pages are not
  * refcounted in this model), EBUSY (a device page could not be moved to
- * RAM for a long-term pin). Caller holds the mmap lock for read; release
+ * RAM for a long-term pin), EAGAIN (a page under migration, or a
+ * device-private page whose driver migrates it back asynchronously: wait,
+ * then call again). Caller holds the mmap lock for read; release
  * with `releaseUserPages` and the same `longterm`.
  */
 export function getUserPages(core: MmCore, proc: Process, startVpn: number, pages: number, flags: GupFlags = {}): number[] | Errno {
@@ -94,8 +96,9 @@ function followOrFault(core: MmCore, proc: Process, vpn: number, flags: GupFlags
       return page;
     }
     // Not present (none, device-private entry, migration entry) or not writable: fault, then follow again.
+    // EAGAIN (VM_FAULT_RETRY: a migration entry, or a device-private page its driver moves back asynchronously) goes to the caller, who waits and walks again.
     const r = handleMmFault(core, proc, vpn, write);
-    if (r !== Errno.OK && r !== Errno.EAGAIN) return errPtr(r);
+    if (r !== Errno.OK) return errPtr(r);
   }
   return errPtr(Errno.EBUSY);
 }

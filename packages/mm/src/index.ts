@@ -37,3 +37,4 @@ export * from './memcg-move.js';
 export * from './oom-kill.js';
 export * from './pagemap.js';
 export * from './devmem-remove.js';
+export * from './device-exclusive.js';

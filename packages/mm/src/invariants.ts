@@ -44,7 +44,7 @@ export function checkInvariants(core: MmCore, seed?: number, scope: InvariantSco
         const pfn = pt.readPfn(pte);
         const k = pteKind(bits);
         if (k === PteKind.MIGRATION) fail(`pid ${proc.pid} vpn ${vpn}: migration entry at a quiescent point`);
-        const page = k === PteKind.DEVICE_PRIVATE ? pfn : vmNormalPage(core, pfn, bits, true);
+        const page = k === PteKind.DEVICE_PRIVATE || k === PteKind.DEVICE_EXCLUSIVE ? pfn : vmNormalPage(core, pfn, bits, true);
         if (page === null) return;
         maps.set(page, (maps.get(page) ?? 0) + 1);
         rss[mmCounter(f, page)]++;

@@ -21,6 +21,8 @@ export enum MmuNotifyEvent {
   MIGRATE = 'migrate',
   /** The address space is torn down (exit). */
   RELEASE = 'release',
+  /** A device takes pages for exclusive (atomic) access, or the CPU takes them back (`MMU_NOTIFY_EXCLUSIVE`). */
+  EXCLUSIVE = 'exclusive',
 }
 
 /** One invalidation: [startVpn, endVpn) of process `pid`. */

@@ -28,6 +28,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('unmap-put-device', 'zap_pte_range: is_device_private_entry → rss--, rmap--, put_page'),
     [K.MIGRATION]: a('clear-count-rss', 'zap_pte_range: is_migration_entry → rss-- (rmap was dropped at unmap)'),
     [K.ZERO]: a('clear', 'zap_pte_range: zero pfn, no page'),
+    [K.DEVICE_EXCLUSIVE]: a('unmap-put-exclusive', 'zap_pte_range: is_device_exclusive_entry → pfn_swap_entry_to_page; rss--, page_remove_rmap, put_page'),
   },
   fork: {
     [K.NONE]: a('skip', 'copy_pte_range: pte_none'),
@@ -36,6 +37,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('dup-device-private', 'copy_one_pte: device-private entry → get_page + dup_rmap + rss++; write entry made read for COW'),
     [K.MIGRATION]: { illegal: 'migrate_vma holds the mmap lock of every address space it unmaps until it restores the PTEs; fork needs it too' },
     [K.ZERO]: a('dup-zero', 'copy_one_pte: zero page copied, no refcount'),
+    [K.DEVICE_EXCLUSIVE]: a('restore-exclusive-then-dup', 'copy_nonpresent_pte: is_device_exclusive_entry → try_restore_exclusive_pte, then copied as a present pte'),
   },
   wrprotect: {
     [K.NONE]: a('skip', 'change_pte_range: pte_none'),
@@ -44,6 +46,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('clear-entry-write', 'change_pte_range: is_write_device_private_entry → make_device_private_entry(page, 0)'),
     [K.MIGRATION]: a('clear-entry-write', 'change_pte_range: is_write_migration_entry → make_migration_entry_read'),
     [K.ZERO]: a('skip', 'zero page is never writable'),
+    [K.DEVICE_EXCLUSIVE]: a('clear-entry-write', 'change_pte_range: is_writable_device_exclusive_entry → make_readable_device_exclusive_entry'),
   },
   'cpu-read': {
     [K.NONE]: a('fault', 'handle_pte_fault: do_anonymous_page / do_fault'),
@@ -52,6 +55,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('device-fault', 'do_swap_page: is_device_private_entry → pgmap->page_fault'),
     [K.MIGRATION]: a('wait-migration', 'do_swap_page: migration_entry_wait, then retry'),
     [K.ZERO]: a('access-zero', 'reads zeroes'),
+    [K.DEVICE_EXCLUSIVE]: a('restore-exclusive', 'do_swap_page: is_device_exclusive_entry → remove_device_exclusive_entry (the device loses the page), then retry'),
   },
   'cpu-write': {
     [K.NONE]: a('fault', 'handle_pte_fault: do_anonymous_page / do_fault'),
@@ -60,6 +64,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('device-fault', 'do_swap_page: is_device_private_entry → pgmap->page_fault'),
     [K.MIGRATION]: a('wait-migration', 'do_swap_page: migration_entry_wait, then retry'),
     [K.ZERO]: a('cow-from-zero', 'do_wp_page → wp_page_copy from the zero page'),
+    [K.DEVICE_EXCLUSIVE]: a('restore-exclusive', 'do_swap_page: is_device_exclusive_entry → remove_device_exclusive_entry (the device loses the page), then retry'),
   },
   'migrate-collect': {
     [K.NONE]: a('collect-empty', 'migrate_vma_collect_hole / pte_none: MIGRATE if anonymous vma'),
@@ -68,6 +73,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('collect-device-private', 'migrate_vma_collect_pmd: device_private_entry_to_page'),
     [K.MIGRATION]: a('skip', 'migrate_vma_collect_pmd: other swap entries are skipped'),
     [K.ZERO]: a('collect-empty', 'migrate_vma_collect_pmd: is_zero_pfn → MIGRATE without a source page'),
+    [K.DEVICE_EXCLUSIVE]: a('skip', 'migrate_vma_collect_pmd: other swap entries (device-exclusive) are skipped'),
   },
   'madvise-free': {
     [K.NONE]: a('skip', 'madvise_free_pte_range: pte_none'),
@@ -76,6 +82,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('skip', 'madvise_free_pte_range: non_swap_entry → continue'),
     [K.MIGRATION]: a('skip', 'madvise_free_pte_range: non_swap_entry → continue'),
     [K.ZERO]: a('skip', 'no page'),
+    [K.DEVICE_EXCLUSIVE]: a('skip', 'madvise_free_pte_range: non_swap_entry → continue'),
   },
   pagemap: {
     [K.NONE]: a('report-none', 'pte_to_pagemap_entry: nothing'),
@@ -84,6 +91,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('report-swap', 'PM_SWAP, device-private entry'),
     [K.MIGRATION]: a('report-swap', 'PM_SWAP, migration entry'),
     [K.ZERO]: a('report-present', 'PM_PRESENT, zero page'),
+    [K.DEVICE_EXCLUSIVE]: a('report-swap', 'PM_SWAP, device-exclusive entry'),
   },
   'memcg-move': {
     [K.NONE]: a('skip', 'get_mctgt_type: MC_TARGET_NONE'),
@@ -92,6 +100,7 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('move-device', 'mc_handle_swap_pte: device_private_entry_to_page → MC_TARGET_DEVICE [5/6]'),
     [K.MIGRATION]: a('skip', 'mc_handle_swap_pte: non_swap_entry'),
     [K.ZERO]: a('skip', 'no page'),
+    [K.DEVICE_EXCLUSIVE]: a('skip', 'mc_handle_swap_pte: non_swap_entry other than device-private → MC_TARGET_NONE'),
   },
   'range-fault': {
     [K.NONE]: a('fault-or-none', 'hmm_vma_walk_hole / hmm_vma_handle_pte: pte_none → handle_mm_fault if the range asks to fault, else no entry'),
@@ -100,11 +109,12 @@ export const PTE_TABLE: Readonly<Record<PteOp, Row>> = {
     [K.DEVICE_PRIVATE]: a('device-private', 'hmm_vma_handle_pte: the caller\'s own device-private page is reported as is (VALID, + WRITE for a write entry); another device\'s is faulted back to RAM when the range asks to fault, else no entry'),
     [K.MIGRATION]: a('busy', 'hmm_vma_handle_pte: is_migration_entry → migration_entry_wait, -EBUSY: the caller retries'),
     [K.ZERO]: a('snapshot-zero', 'hmm_vma_handle_pte: the zero page, VALID read-only; a write request faults (COW) first'),
+    [K.DEVICE_EXCLUSIVE]: a('fault-or-none', 'hmm_vma_handle_pte: is_device_exclusive_entry → handle_mm_fault (restores it) if the range asks to fault, else no entry'),
   },
 };
 
 /** Every PTE kind the table covers. */
-export const PTE_KINDS: readonly PteKind[] = [K.NONE, K.PRESENT, K.DEVMAP, K.DEVICE_PRIVATE, K.MIGRATION, K.ZERO];
+export const PTE_KINDS: readonly PteKind[] = [K.NONE, K.PRESENT, K.DEVMAP, K.DEVICE_PRIVATE, K.MIGRATION, K.ZERO, K.DEVICE_EXCLUSIVE];
 
 /**
  * Returns the action for (`op`, `kind`). Throws ProtocolViolation naming

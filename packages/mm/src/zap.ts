@@ -55,6 +55,7 @@ function zapOnePte(core: MmCore, proc: Process, vpn: number, pte: number, gather
       break;
     }
     case 'unmap-put-device':
+    case 'unmap-put-exclusive':
       proc.rss.dec(f, pfn);
       pageRemoveRmap(core, pfn);
       gather.push(pfn);

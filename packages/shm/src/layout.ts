@@ -252,6 +252,8 @@ export enum PteKind {
   MIGRATION = 4,
   /** Present PTE of the shared zero page (`my_zero_pfn`). */
   ZERO = 5,
+  /** Non-present device-exclusive swap entry (`make_device_exclusive_entry`): a device holds the page for atomic access until the CPU touches it. */
+  DEVICE_EXCLUSIVE = 6,
 }
 
 /** PTE flag: hardware write permission (present kinds only). */
@@ -295,7 +297,7 @@ export const PTE_BITS_LAYOUT: RecordLayout = {
     { field: 'PTE_YOUNG', offsetBytes: 0, bits: '5', meaning: 'accessed (present kinds)' },
     { field: 'PTE_SOFT_DIRTY', offsetBytes: 0, bits: '6', meaning: 'soft-dirty (any kind)' },
     { field: 'PTE_SPECIAL', offsetBytes: 0, bits: '7', meaning: 'special mapping (no refcounting)' },
-    { field: 'PTE_ENTRY_WRITE', offsetBytes: 0, bits: '8', meaning: 'write swap entry (device-private / migration)' },
+    { field: 'PTE_ENTRY_WRITE', offsetBytes: 0, bits: '8', meaning: 'write swap entry (device-private / migration / device-exclusive)' },
   ],
 };
 

@@ -10,8 +10,9 @@ const ALLOWED: Record<PteKind, readonly (typeof FLAGS)[number][]> = {
   [PteKind.DEVICE_PRIVATE]: ['entryWrite', 'softDirty'],
   [PteKind.MIGRATION]: ['entryWrite', 'softDirty'],
   [PteKind.ZERO]: ['young', 'softDirty', 'special'],
+  [PteKind.DEVICE_EXCLUSIVE]: ['entryWrite', 'softDirty'],
 };
-const KINDS = [PteKind.NONE, PteKind.PRESENT, PteKind.DEVMAP, PteKind.DEVICE_PRIVATE, PteKind.MIGRATION, PteKind.ZERO];
+const KINDS = [PteKind.NONE, PteKind.PRESENT, PteKind.DEVMAP, PteKind.DEVICE_PRIVATE, PteKind.MIGRATION, PteKind.ZERO, PteKind.DEVICE_EXCLUSIVE];
 
 describe('PTE bits encoding', () => {
   it('round-trips every kind with every allowed flag combination', () => {

@@ -26,7 +26,7 @@ export interface PteFields {
   readonly young?: boolean;
   readonly softDirty?: boolean;
   readonly special?: boolean;
-  /** Write swap entry (DEVICE_PRIVATE, MIGRATION). */
+  /** Write swap entry (DEVICE_PRIVATE, MIGRATION, DEVICE_EXCLUSIVE). */
   readonly entryWrite?: boolean;
 }
 
@@ -38,6 +38,7 @@ const ALLOWED_FLAGS: Readonly<Record<PteKind, number>> = {
   [PteKind.DEVICE_PRIVATE]: PTE_ENTRY_WRITE | PTE_SOFT_DIRTY,
   [PteKind.MIGRATION]: PTE_ENTRY_WRITE | PTE_SOFT_DIRTY,
   [PteKind.ZERO]: PTE_YOUNG | PTE_SOFT_DIRTY | PTE_SPECIAL,
+  [PteKind.DEVICE_EXCLUSIVE]: PTE_ENTRY_WRITE | PTE_SOFT_DIRTY,
 };
 
 /** Returns the kind of a PTE bits word. */

@@ -60,7 +60,7 @@ export interface DeviceMmuStats {
   invalidPages: number;
   /** Accesses through the mirror. */
   accesses: number;
-  /** Invalidations received, the mirror entries they cleared, and those skipped as this device's own migrations. */
+  /** Invalidations received, the mirror entries they cleared, and those skipped as this device's own (its migrations, its exclusive takes). */
   invalidations: number;
   invalidatedPages: number;
   ownMigrationsSkipped: number;
@@ -92,6 +92,8 @@ interface RangeFaultCall {
   readonly npages: number;
   readonly write: boolean;
   readonly snapshot: boolean;
+  /** `make_device_exclusive` instead of a walk. */
+  readonly exclusive?: boolean;
   /** Takes the entries instead of the mirror; `seq` is the notifier sequence the range fault was sent at. */
   readonly consume?: (pfns: readonly number[], flags: readonly number[], seq: number) => void;
 }
@@ -190,17 +192,39 @@ export class DeviceMmu {
    * Pages reported not valid stay out of the mirror.
    */
   mirrorRange(host: NodeId, pid: Pid, firstVpn: number, endVpn: number, write: boolean, done: (result: Errno) => void): void {
+    this.#inChunks(firstVpn, endVpn - firstVpn, (vpn, npages, finish) => this.#faultChunk({ host, pid, vpn, npages, write, snapshot: false }, this.#faultPs(), 0, finish), done);
+  }
+
+  /**
+   * The test device's exclusive command (`dmirror_exclusive`): asks `host`
+   * to make [firstVpn, endVpn) of `pid` exclusive to this device
+   * (`make_device_exclusive`, the pages faulted in for writing) and maps
+   * every page it gets in the mirror with the atomic tag
+   * (`dmirror_atomic_map`, `DPT_XA_TAG_ATOMIC`). The next CPU touch of a
+   * page invalidates its entry. `done` gets OK or the errno.
+   */
+  makeExclusive(host: NodeId, pid: Pid, firstVpn: number, endVpn: number, done: (result: Errno) => void): void {
+    const atomic = (vpn: number) => (pfns: readonly number[], flags: readonly number[]): void => this.#fill(pid, vpn, pfns, flags, true);
+    this.#inChunks(firstVpn, endVpn - firstVpn, (vpn, npages, finish) => this.#faultChunk({ host, pid, vpn, npages, write: true, snapshot: false, exclusive: true, consume: atomic(vpn) }, this.#faultPs(), 0, finish), done);
+  }
+
+  /** `dmirror_check_atomic`: EPERM while the mirror holds a page of [firstVpn, endVpn) of `pid` for atomic access, else OK. */
+  checkExclusive(pid: Pid, firstVpn: number, endVpn: number): Errno {
+    for (let vpn = firstVpn; vpn < endVpn; vpn++) if (this.mirror.lookup(pid, vpn)?.atomic) return Errno.EPERM;
+    return Errno.OK;
+  }
+
+  /** Runs `send` for each chunk of at most PAGES_PER_RANGE_FAULT pages of `npages` from `firstVpn`, all at once; `done` gets the first error, or OK, once every chunk finished. */
+  #inChunks(firstVpn: number, npages: number, send: (vpn: number, npages: number, finish: (r: Errno) => void) => void, done: (result: Errno) => void): void {
     let outstanding = 0;
     let result = Errno.OK;
     const finish = (r: Errno): void => {
       if (result === Errno.OK) result = r;
       if (--outstanding === 0) done(result);
     };
-    for (let vpn = firstVpn; vpn < endVpn; vpn += PAGES_PER_RANGE_FAULT) {
-      outstanding++;
-      this.#faultChunk({ host, pid, vpn, npages: Math.min(PAGES_PER_RANGE_FAULT, endVpn - vpn), write, snapshot: false }, this.#faultPs(), 0, finish);
-    }
-    if (outstanding === 0) done(result);
+    for (let i = 0; i < npages; i += PAGES_PER_RANGE_FAULT) outstanding++;
+    if (outstanding === 0) return done(result);
+    for (let i = 0; i < npages; i += PAGES_PER_RANGE_FAULT) send(firstVpn + i, Math.min(PAGES_PER_RANGE_FAULT, npages - i), finish);
   }
 
   /**
@@ -214,20 +238,13 @@ export class DeviceMmu {
   snapshot(host: NodeId, pid: Pid, firstVpn: number, npages: number, done: (result: Uint8Array | Errno) => void): void {
     const bytes = new Uint8Array(npages);
     const ctx = { memory: this.#memory, self: this.#kernel.self, zeroPfn: this.#zeroPfn };
-    let outstanding = 0;
-    let result = Errno.OK;
-    const finish = (r: Errno): void => {
-      if (result === Errno.OK) result = r;
-      if (--outstanding === 0) done(result === Errno.OK ? bytes : result);
-    };
-    for (let i = 0; i < npages; i += PAGES_PER_RANGE_FAULT) {
-      outstanding++;
+    const send = (vpn: number, n: number, finish: (r: Errno) => void): void => {
       const consume = (pfns: readonly number[], flags: readonly number[]): void => {
-        for (let j = 0; j < pfns.length; j++) bytes[i + j] = dmirrorSnapshotByte(flags[j] ?? 0, pfns[j] ?? 0, ctx);
+        for (let j = 0; j < pfns.length; j++) bytes[vpn - firstVpn + j] = dmirrorSnapshotByte(flags[j] ?? 0, pfns[j] ?? 0, ctx);
       };
-      this.#faultChunk({ host, pid, vpn: firstVpn + i, npages: Math.min(PAGES_PER_RANGE_FAULT, npages - i), write: false, snapshot: true, consume }, this.#faultPs(), 0, finish);
-    }
-    if (outstanding === 0) done(bytes);
+      this.#faultChunk({ host, pid, vpn, npages: n, write: false, snapshot: true, consume }, this.#faultPs(), 0, finish);
+    };
+    this.#inChunks(firstVpn, npages, send, (r) => done(r === Errno.OK ? bytes : r));
   }
 
   /**
@@ -240,22 +257,14 @@ export class DeviceMmu {
    */
   mapLocal(host: NodeId, pid: Pid, firstVpn: number, npages: number, done: (result: Errno) => void): void {
     const self = this.#kernel.self;
-    let outstanding = 0;
-    let result = Errno.OK;
-    const finish = (r: Errno): void => {
-      if (result === Errno.OK) result = r;
-      if (--outstanding === 0) done(result);
-    };
-    for (let i = 0; i < npages; i += PAGES_PER_RANGE_FAULT) {
-      const vpn = firstVpn + i;
+    const send = (vpn: number, n: number, finish: (r: Errno) => void): void => {
       const consume = (pfns: readonly number[], flags: readonly number[]): void => {
         const own = pfns.map((pfn, j) => (this.#memory.of(pfn)?.home === self ? (flags[j] ?? 0) : 0));
         this.#fill(pid, vpn, pfns, own);
       };
-      outstanding++;
-      this.#faultChunk({ host, pid, vpn, npages: Math.min(PAGES_PER_RANGE_FAULT, npages - i), write: false, snapshot: true, consume }, this.#faultPs(), 0, finish);
-    }
-    if (outstanding === 0) done(result);
+      this.#faultChunk({ host, pid, vpn, npages: n, write: false, snapshot: true, consume }, this.#faultPs(), 0, finish);
+    };
+    this.#inChunks(firstVpn, npages, send, done);
   }
 
   /**
@@ -270,7 +279,7 @@ export class DeviceMmu {
     this.stats.rangeFaultPages += c.npages;
     this.#kernel.after(delayPs, 'range fault', () => {
       const seq = this.#seqOf(c.pid); // mmu_interval_read_begin
-      const rangeFault = { pid: c.pid, vaddr: c.vpn * pageSize, npages: c.npages, write: c.write, ...(c.snapshot ? { snapshot: true } : {}) };
+      const rangeFault = { pid: c.pid, vaddr: c.vpn * pageSize, npages: c.npages, write: c.write, ...(c.snapshot ? { snapshot: true } : {}), ...(c.exclusive ? { exclusive: true } : {}) };
       this.#rangeFaults.send(c.host, { rangeFault }, (env) => {
         const r = env.rangeFaultReply!;
         const error = -(r.error ?? 0) as Errno;
@@ -322,15 +331,24 @@ export class DeviceMmu {
     const r = env.rangeInvalidate!;
     const pid = (r.pid ?? 0) as Pid;
     const pageSize = this.#kernel.topology.pageSizeBytes;
-    const seq = this.#seqOf(pid) + 1;
     const startVpn = Math.floor(Number(r.start ?? 0) / pageSize);
     const endVpn = Math.ceil(Number(r.end ?? 0) / pageSize);
+    const own = r.owner === this.#kernel.self;
+    const event = r.event ?? 0;
+    // Its own make_device_exclusive: the pages stay where they are and the reply maps them atomically; counting it would make that reply look overtaken forever.
+    if (own && event === cdmsim.InvalidateEvent.INV_EXCLUSIVE) {
+      this.stats.invalidations++;
+      this.stats.ownMigrationsSkipped++;
+      this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: this.#seqOf(pid) } });
+      return;
+    }
+    const seq = this.#seqOf(pid) + 1;
     const recent = this.#recent.get(pid) ?? [];
     recent.push({ seq, startVpn, endVpn });
     if (recent.length > RECENT_INVALIDATIONS) recent.shift();
     this.#recent.set(pid, recent);
     this.stats.invalidations++;
-    if ((r.event ?? 0) === cdmsim.InvalidateEvent.INV_MIGRATE && r.owner === this.#kernel.self) this.stats.ownMigrationsSkipped++;
+    if (own && event === cdmsim.InvalidateEvent.INV_MIGRATE) this.stats.ownMigrationsSkipped++;
     else this.stats.invalidatedPages += this.mirror.invalidate(pid, startVpn, endVpn);
     const ack = (): void => {
       this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: seq } });
@@ -368,7 +386,7 @@ export class DeviceMmu {
     }
   }
 
-  #fill(pid: Pid, firstVpn: number, pfns: readonly number[], flags: readonly number[]): void {
+  #fill(pid: Pid, firstVpn: number, pfns: readonly number[], flags: readonly number[], atomic = false): void {
     for (let i = 0; i < pfns.length; i++) {
       const f = flags[i] ?? 0;
       if (!(f & cdmsim.HmmPfnFlag.HMM_PFN_VALID)) {
@@ -376,7 +394,7 @@ export class DeviceMmu {
         continue;
       }
       const pfn = pfns[i]!;
-      this.mirror.set(pid, firstVpn + i, pfn, (f & cdmsim.HmmPfnFlag.HMM_PFN_WRITE) !== 0, this.#memory.of(pfn)?.kind === 'public');
+      this.mirror.set(pid, firstVpn + i, pfn, (f & cdmsim.HmmPfnFlag.HMM_PFN_WRITE) !== 0, this.#memory.of(pfn)?.kind === 'public', atomic);
     }
   }
 

@@ -116,6 +116,38 @@ export class DmirrorDevice {
     this.#driver.evictAll((evicted) => done({ errno: Errno.OK, cpages: evicted, faults: 0 }));
   }
 
+  /**
+   * `HMM_DMIRROR_EXCLUSIVE` (`dmirror_exclusive`): takes the range for
+   * exclusive (atomic) access (`make_device_exclusive`: each page faulted
+   * in for writing, its CPU entry swapped for a device-exclusive entry, its
+   * mirror entry tagged atomic), then reads it back through the mirror.
+   * `done` gets the data with `cpages` = the pages read, or the errno
+   * (EFAULT: not mapped; EBUSY: a page that cannot be exclusive, such as
+   * device memory).
+   */
+  exclusive(r: DmirrorRange, done: (result: DmirrorResult) => void): void {
+    this.#driver.mmu.makeExclusive(r.host, r.pid, r.vpn, r.vpn + r.npages, (e) => {
+      if (e !== Errno.OK) return done({ errno: e, cpages: 0, faults: 0 });
+      const data = new Uint8Array(r.npages * this.#pageSize);
+      this.#throughMirror(r, false, data, 0, (err, cpages) => done({ errno: err, cpages, faults: 0, data }));
+    });
+  }
+
+  /**
+   * `HMM_DMIRROR_CHECK_EXCLUSIVE` (`dmirror_check_atomic`): EPERM while the
+   * mirror still holds a page of the range for atomic access (no CPU touch
+   * took it back), else OK.
+   */
+  checkExclusive(r: DmirrorRange, done: (result: DmirrorResult) => void): void {
+    done({ errno: this.#driver.mmu.checkExclusive(r.pid, r.vpn, r.vpn + r.npages), cpages: 0, faults: 0 });
+  }
+
+  /** `HMM_DMIRROR_FLAGS` with `HMM_DMIRROR_FLAG_FAIL_ALLOC`: the driver's next destination allocation fails, once. */
+  failNextAlloc(done: (result: DmirrorResult) => void): void {
+    this.#driver.failNextAlloc();
+    done({ errno: Errno.OK, cpages: 0, faults: 0 });
+  }
+
   get #pageSize(): number {
     return this.#kernel.topology.pageSizeBytes;
   }

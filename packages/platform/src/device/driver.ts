@@ -32,7 +32,7 @@ export interface DriverStats {
   allocated: number;
   /** Destination pages declined (memory full, or the source already lives here). */
   declined: number;
-  /** Pages copied by this device's DMA engine (both directions). */
+  /** Pages copied by this device's DMA engine (both directions); a page allocated for an empty slot (first touch) is zeroed in place, not copied. */
   pagesCopied: number;
   /** `page_free` calls received. */
   pageFrees: number;
@@ -69,6 +69,8 @@ export class DeviceDriver {
   readonly #kernel: NodeKernel;
   readonly #core: MmCore;
   readonly #options: DriverOptions;
+  /** One-shot: decline the next destination allocation (`failNextAlloc`). */
+  #failAlloc = false;
   readonly #driver: DmirrorDriver;
   readonly #pageSize: number;
   /** CPU node holding each page this driver handed out (insertion order = allocation order). */
@@ -117,6 +119,15 @@ export class DeviceDriver {
   }
 
   /** A DMA request: with caches, the sources this device is home of are recalled first (the requester flushed the others). */
+  /**
+   * The test device's `HMM_DMIRROR_FLAG_FAIL_ALLOC`: the next destination
+   * page this driver is asked to allocate is not allocated (the page is
+   * declined and stays where it is), once.
+   */
+  failNextAlloc(): void {
+    this.#failAlloc = true;
+  }
+
   #dmaCopy(env: cdmsim.Envelope | EnvelopeData): void {
     const c = this.#coherence;
     if (!c) return this.#copy(env);
@@ -138,7 +149,8 @@ export class DeviceDriver {
           this.stats.declined++; // already here
           return 0;
         }
-        const d = pool.alloc();
+        const d = this.#failAlloc ? null : pool.alloc();
+        this.#failAlloc = false;
         if (d === null) {
           this.stats.declined++;
           return 0;
@@ -154,9 +166,10 @@ export class DeviceDriver {
       if (dst.length !== src.length) throw new InvariantViolation(`node ${this.#kernel.spec.name}: dmaCopy from node ${requester} has ${src.length} sources and ${dst.length} destinations`, this.#kernel.seed);
       for (let i = 0; i < src.length; i++) content.copyPage(src[i]!, dst[i]!);
     }
-    const copied = req.allocDst ? dst.filter((d) => d !== 0).length : src.length;
+    // A destination without a source (an empty slot: first touch) is a fresh zeroed page, allocated in place: nothing crosses the bus for it.
+    const copied = req.allocDst ? dst.filter((d, i) => d !== 0 && src[i] !== 0).length : src.length;
     this.stats.pagesCopied += copied;
-    const reply: EnvelopeData['dmaCopyDone'] = req.allocDst ? { pages: copied, dstPfns: dst } : { pages: copied, dataBytes: copied * this.#pageSize };
+    const reply: EnvelopeData['dmaCopyDone'] = req.allocDst ? { pages: dst.filter((d) => d !== 0).length, dstPfns: dst } : { pages: copied, dataBytes: copied * this.#pageSize };
     const txn = env.txn ?? 0;
     this.#kernel.after(this.#dmaPs(copied), 'dma copy', () => this.#kernel.send(requester, { txn, dmaCopyDone: reply }));
     if (req.allocDst) this.#maybeEvict();

@@ -4,15 +4,19 @@
  * read a mirror), each written only by its device. An entry maps a
  * process's virtual page to the pfn its range fault reported, present or
  * devmap (device-public memory), writable or not — the same PTE encoding as
- * the CPU's page tables. Missing = the device faults before accessing.
+ * the CPU's page tables, whose SPECIAL bit here is the atomic tag of a page
+ * the device holds exclusively (`DPT_XA_TAG_ATOMIC`). Missing = the device
+ * faults before accessing.
  */
 import type { Pid } from '@cdmsim/engine';
-import { encodePteBits, PTE_WRITE, PteKind, pteKind, type PageTables } from '@cdmsim/shm';
+import { encodePteBits, PTE_SPECIAL, PTE_WRITE, PteKind, pteKind, type PageTables } from '@cdmsim/shm';
 
 /** One mirrored translation. */
 export interface MirrorEntry {
   readonly pfn: number;
   readonly write: boolean;
+  /** The device holds the page exclusively (device-exclusive access) until the CPU touches it. */
+  readonly atomic: boolean;
 }
 
 /** The mirrors of one device. */
@@ -32,14 +36,14 @@ export class MirrorTable {
     return this.#entries;
   }
 
-  /** Sets the entry of `vpn` of `pid` (a range fault reported it valid). `devmap`: the page is device-public memory. */
-  set(pid: Pid, vpn: number, pfn: number, write: boolean, devmap: boolean): void {
+  /** Sets the entry of `vpn` of `pid` (a range fault reported it valid). `devmap`: the page is device-public memory; `atomic`: held exclusively (`make_device_exclusive`). */
+  set(pid: Pid, vpn: number, pfn: number, write: boolean, devmap: boolean, atomic = false): void {
     const pt = this.#tables;
     const pte = pt.ensure(this.#root(pid), vpn);
     pt.lockPte(pte);
     try {
       if (pteKind(pt.readBits(pte)) === PteKind.NONE) this.#entries++;
-      pt.write(pte, pfn, encodePteBits({ kind: devmap ? PteKind.DEVMAP : PteKind.PRESENT, write, young: true }));
+      pt.write(pte, pfn, encodePteBits({ kind: devmap ? PteKind.DEVMAP : PteKind.PRESENT, write, young: true, special: atomic }));
     } finally {
       pt.unlockPte(pte);
     }
@@ -54,7 +58,7 @@ export class MirrorTable {
     if (pte < 0) return undefined;
     const bits = pt.readBits(pte);
     if (pteKind(bits) === PteKind.NONE) return undefined;
-    return { pfn: pt.readPfn(pte), write: (bits & PTE_WRITE) !== 0 };
+    return { pfn: pt.readPfn(pte), write: (bits & PTE_WRITE) !== 0, atomic: (bits & PTE_SPECIAL) !== 0 };
   }
 
   /** Clears every entry of [startVpn, endVpn) of `pid` (an mmu-notifier invalidation); returns how many were valid. */

@@ -20,7 +20,7 @@
  * Allocation follows the process's placement policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { accessPfn, createProcess, Errno, getUserPages, GUP_MIGRATE_OWNER, releaseUserPages, type GupFlags, exitProcess, forkProcess, hmmRangeFault, isErrPtr, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process, type RangeSnapshot } from '@cdmsim/mm';
+import { accessPfn, createProcess, Errno, getUserPages, GUP_MIGRATE_OWNER, releaseUserPages, type GupFlags, exitProcess, forkProcess, hmmRangeFault, HmmPfn, isErrPtr, makeDeviceExclusive, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process, type RangeSnapshot } from '@cdmsim/mm';
 import { PTE_WRITE, PteKind, pteKind, VPN_LIMIT } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
@@ -416,8 +416,9 @@ export class Host {
    * lock until `done`.
    */
   access(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
-    if (!write || !this.#mayCopyOnWrite(proc, vpn, 1)) return done(this.touch(proc, vpn, write));
-    this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self }, () => done(this.touch(proc, vpn, write)));
+    const event = this.#walkInvalidation(proc, vpn, 1, write);
+    if (event === null) return done(this.touch(proc, vpn, write));
+    this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event, owner: this.#kernel.self }, () => done(this.touch(proc, vpn, write)));
   }
 
   /**
@@ -432,16 +433,18 @@ export class Host {
    * holds the mmap lock until `done`.
    */
   gupTest(proc: Process, vpn: number, pages: number, flags: GupFlags, done: (result: Errno) => void, round = 0): void {
-    const range = { pid: proc.pid, startVpn: vpn, endVpn: vpn + pages, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self };
     const pinFlags = { ...flags, callerMigrates: true };
-    // Each walk runs inside its own invalidation window when it may break copy-on-write.
+    // Each walk runs inside its own invalidation window when it may break copy-on-write or restore device-exclusive entries.
     const walk = (then: (r: number[] | Errno) => void): void => {
       const get = (): void => then(getUserPages(this.core, proc, vpn, pages, pinFlags));
-      if (flags.write) this.notifier.invalidate(range, get);
+      const event = this.#walkInvalidation(proc, vpn, pages, flags.write ?? false);
+      if (event !== null) this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + pages, event, owner: this.#kernel.self }, get);
       else get();
     };
     const gup = (): void =>
       this.#withDeviceFaults(walk, (r) => {
+        // A page under migration (EAGAIN, `migration_entry_wait`): wait for the migration, then walk again.
+        if (r === Errno.EAGAIN && this.migrations.afterMigration(() => this.gupTest(proc, vpn, pages, flags, done, round))) return;
         // A device page the migration skipped (busy at collect): migrate and pin again, a few times.
         if (r === Errno.EBUSY && flags.longterm && round < MAX_DEVICE_FAULT_ROUNDS) return this.gupTest(proc, vpn, pages, flags, done, round + 1);
         if (typeof r === 'number') return done(r);
@@ -460,22 +463,26 @@ export class Host {
   }
 
   /**
-   * True when a write fault on [vpn, vpn + npages) of a mirrored `proc` may
-   * replace a page (`wp_page_copy`, which announces MMU_NOTIFY_CLEAR): some
-   * entry maps a page (RAM, device-public or the zero page) read-only.
-   * False for a process no device mirrors.
+   * Returns the event of the invalidation a CPU walk of [vpn, vpn + npages)
+   * of `proc` must run inside, or null when it changes nothing a device
+   * may mirror: EXCLUSIVE when it meets a device-exclusive entry (the walk
+   * restores it: `remove_device_exclusive_entry`), CLEAR for a write that
+   * may copy a page (`wp_page_copy`: a read-only PTE). Null at once when no
+   * device mirrors the process.
    */
-  #mayCopyOnWrite(proc: Process, vpn: number, npages: number): boolean {
-    if (this.notifier.subscribers(proc.pid).length === 0) return false;
+  #walkInvalidation(proc: Process, vpn: number, npages: number, write: boolean): MmuNotifyEvent | null {
+    if (this.notifier.subscribers(proc.pid).length === 0) return null;
     const pt = this.core.pageTables;
+    let event: MmuNotifyEvent | null = null;
     for (let v = vpn; v < vpn + npages; v++) {
       const pte = pt.lookup(proc.root, v);
       if (pte < 0) continue;
       const bits = pt.readBits(pte);
       const kind = pteKind(bits);
-      if ((kind === PteKind.PRESENT || kind === PteKind.DEVMAP || kind === PteKind.ZERO) && (bits & PTE_WRITE) === 0) return true;
+      if (kind === PteKind.DEVICE_EXCLUSIVE) return MmuNotifyEvent.EXCLUSIVE;
+      if (write && (kind === PteKind.PRESENT || kind === PteKind.DEVMAP || kind === PteKind.ZERO) && (bits & PTE_WRITE) === 0) event = MmuNotifyEvent.CLEAR;
     }
-    return false;
+    return event;
   }
 
   /**
@@ -562,20 +569,37 @@ export class Host {
     };
     if (!proc) return reply(Errno.ESRCH);
     const write = req.write ?? false;
-    const range = { pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.CLEAR, owner: this.#kernel.self };
-    // A write walk that may copy pages (`wp_page_copy`) runs inside an invalidation of the range (CLEAR); the asking device sees it overtake its range fault and asks again, as `mmu_interval_read_retry` makes dmirror do.
+    const device = env.src as NodeId;
+    // A walk that changes what devices may mirror (a write that copies pages, `wp_page_copy`; a device-exclusive entry it restores) runs inside an invalidation of the range; the asking device sees it overtake its range fault and asks again, as `mmu_interval_read_retry` makes dmirror do.
     const walk = (then: (r: RangeSnapshot | Errno) => void): void => {
-      const run = (): void => then(hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: env.src ?? -1 }));
-      if (!req.snapshot && write && this.#mayCopyOnWrite(proc, firstVpn, npages)) this.notifier.invalidate(range, run);
+      const run = (): void => then(hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: device }));
+      const event = req.snapshot ? null : this.#walkInvalidation(proc, firstVpn, npages, write);
+      if (event !== null) this.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event, owner: this.#kernel.self }, run);
       else run();
     };
+    // make_device_exclusive for the asking device: one EXCLUSIVE invalidation it owns (its own mirror keeps its entries), then every page in turn.
+    const exclusive = (then: (r: RangeSnapshot | Errno) => void): void =>
+      this.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.EXCLUSIVE, owner: device }, () => then(this.#makeExclusive(proc, firstVpn, npages, device)));
     // Device-private pages met by a faulting walk (another device's, or this one's read-only ones for a write) are migrated back to RAM by their driver first (`do_swap_page` → `migrate_to_ram`), then the walk runs again; it stops at the first such page, so it may take a round per page.
     // The walk waits while an invalidation of the range is under way (`mmu_interval_read_begin`) and while it meets pages under migration (`migration_entry_wait`), then walks again.
     const attempt = (): void =>
       this.notifier.afterInvalidations(proc.pid, firstVpn, firstVpn + npages, () =>
-        this.#withDeviceFaults(walk, (r) => (r === Errno.EBUSY && this.migrations.afterMigration(attempt) ? undefined : reply(r)), 0, MAX_DEVICE_FAULT_ROUNDS + npages),
+        this.#withDeviceFaults(req.exclusive ? exclusive : walk, (r) => ((r === Errno.EBUSY || r === Errno.EAGAIN) && this.migrations.afterMigration(attempt) ? undefined : reply(r)), 0, MAX_DEVICE_FAULT_ROUNDS + npages),
       );
     attempt();
+  }
+
+  /** `make_device_exclusive` on every page of the range for `device`: the pfns (VALID | WRITE) or the first page's errno (its fault's; EBUSY for a page that cannot be exclusive). Caller holds the mmap lock and an open EXCLUSIVE window of the range. */
+  #makeExclusive(proc: Process, firstVpn: number, npages: number, device: NodeId): RangeSnapshot | Errno {
+    const pfns: number[] = [];
+    const flags: number[] = [];
+    for (let vpn = firstVpn; vpn < firstVpn + npages; vpn++) {
+      const r = makeDeviceExclusive(this.core, proc, vpn, `dmirror-${device}`);
+      if (isErrPtr(r)) return ptrErr(r);
+      pfns.push(r);
+      flags.push(HmmPfn.VALID | HmmPfn.WRITE);
+    }
+    return { pfns, flags, faults: 0 };
   }
 
   #faultPs(): Ps {

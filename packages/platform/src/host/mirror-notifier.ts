@@ -28,6 +28,7 @@ export const INVALIDATE_EVENT_OF: Readonly<Record<MmuNotifyEvent, cdmsim.Invalid
   [MmuNotifyEvent.PROTECTION_PAGE]: cdmsim.InvalidateEvent.INV_PROTECTION,
   [MmuNotifyEvent.MIGRATE]: cdmsim.InvalidateEvent.INV_MIGRATE,
   [MmuNotifyEvent.RELEASE]: cdmsim.InvalidateEvent.INV_RELEASE,
+  [MmuNotifyEvent.EXCLUSIVE]: cdmsim.InvalidateEvent.INV_EXCLUSIVE,
 };
 
 /**

@@ -115,6 +115,9 @@ export class NodeMigrations {
     const self = this.#kernel.self;
     const ranges = [{ pid: proc.pid, startVpn, endVpn, event: MmuNotifyEvent.MIGRATE, owner: self }, ...this.#sharers(proc, startVpn, endVpn).map((s) => ({ ...s, event: MmuNotifyEvent.MIGRATE, owner: self }))];
     this.#notifier.invalidateAll(ranges, () => {
+      // A page another process mapped only since (a migration that restored its entry meanwhile) has a mirror nobody invalidated: invalidate again, with it.
+      const covered = (s: { pid: Pid; startVpn: number }): boolean => ranges.some((r) => r.pid === s.pid && r.startVpn <= s.startVpn && s.startVpn < r.endVpn);
+      if (!this.#sharers(proc, startVpn, endVpn).every(covered)) return this.#collect(proc, startVpn, endVpn, owner, then);
       const pending = migrateVmaCollect(this.#core, proc, startVpn, endVpn, owner);
       if (typeof pending !== 'number') this.#active++;
       then(pending);

@@ -30,13 +30,14 @@ export interface CpuResult {
   readonly pids?: readonly number[];
 }
 
-/** The test device's range commands (`HMM_DMIRROR_READ`, `_WRITE`, `_MIGRATE_TO_DEV`, `_MIGRATE_TO_SYS`, `_SNAPSHOT`). */
-export const DMIRROR_RANGE_OPS = ['read', 'write', 'migrateToDevice', 'migrateToSystem', 'snapshot'] as const;
+/** The test device's range commands (`HMM_DMIRROR_READ`, `_WRITE`, `_MIGRATE_TO_DEV`, `_MIGRATE_TO_SYS`, `_SNAPSHOT`, `_EXCLUSIVE`, `_CHECK_EXCLUSIVE`). */
+export const DMIRROR_RANGE_OPS = ['read', 'write', 'migrateToDevice', 'migrateToSystem', 'snapshot', 'exclusive', 'checkExclusive'] as const;
 
-/** A test-device command for a device node: a range of process `pid` of CPU node `host` (`va` page-aligned), or `release`. */
+/** A test-device command for a device node: a range of process `pid` of CPU node `host` (`va` page-aligned), `release`, or `failNextAlloc` (`HMM_DMIRROR_FLAGS` with `HMM_DMIRROR_FLAG_FAIL_ALLOC`). */
 export type DeviceCommand =
   | { readonly op: (typeof DMIRROR_RANGE_OPS)[number]; readonly host: number; readonly pid: number; readonly va: number; readonly npages: number; readonly data?: Uint8Array }
-  | { readonly op: 'release' };
+  | { readonly op: 'release' }
+  | { readonly op: 'failNextAlloc' };
 
 /** What a device command returns (`struct hmm_dmirror_cmd` after the ioctl, with `errno`). */
 export type DeviceResult = DmirrorResult;

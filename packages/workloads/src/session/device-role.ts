@@ -30,12 +30,15 @@ export class SessionDevice {
       migrateToDevice: (r, _c, done) => dmirror.migrateToDevice(r, done),
       migrateToSystem: (r, _c, done) => dmirror.migrateToSystem(r, done),
       snapshot: (r, _c, done) => dmirror.snapshot(r, done),
+      exclusive: (r, _c, done) => dmirror.exclusive(r, done),
+      checkExclusive: (r, _c, done) => dmirror.checkExclusive(r, done),
     };
   }
 
   /** Runs `cmd`; `done` gets its result (EINVAL for a misaligned or empty range, or a host that is not a CPU node). */
   command(cmd: DeviceCommand, done: (r: DmirrorResult) => void): void {
     if (cmd.op === 'release') return this.#dmirror.release(done);
+    if (cmd.op === 'failNextAlloc') return this.#dmirror.failNextAlloc(done);
     const handler = this.#ranges[cmd.op];
     const pageSize = this.#kernel.topology.pageSizeBytes;
     const host = this.#kernel.topology.nodes[cmd.host];
