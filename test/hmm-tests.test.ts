@@ -97,6 +97,11 @@ describe.each([
 
   const npagesOf = (size: number): number => size / pageSize;
 
+  /** The kernel's usual buffer: `size` bytes (default HMM_BUFFER_SIZE) of anonymous memory holding ptr[i] = i. */
+  async function countingBuffer(p: SessionProcess, size = HMM_BUFFER_SIZE): Promise<{ size: number; npages: number; va: number }> {
+    return { size, npages: npagesOf(size), va: await anonBuffer(p, size, (i) => i) };
+  }
+
   it('open_close', async () => {
     await program(async () => {});
   });
@@ -171,9 +176,7 @@ describe.each([
 
   it('anon_write_child: a device writing a private mapping the child inherited copies on write', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p);
       const child = await p.fork();
       expect(firstMismatch((await child.read(va, size)).data, (i) => i)).toBe(-1);
       // The child needs its own mirror of its own mm: the device mirrors per process.
@@ -241,9 +244,7 @@ describe.each([
 
   it('migrate: anonymous memory migrates to the device, which reads it there', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p);
       const r = await dev0.migrateToDevice(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       expect(firstMismatch(r.data, (i) => i)).toBe(-1);
@@ -254,9 +255,7 @@ describe.each([
 
   it('migrate_fault: half the pages fault back to system memory, then the mix migrates to the device again', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p);
       let r = await dev0.migrateToDevice(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       expect(firstMismatch(r.data, (i) => i)).toBe(-1);
@@ -270,9 +269,7 @@ describe.each([
 
   it('migrate_release: the device releases its memory and the pages are back in system memory', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p);
       const r = await dev0.migrateToDevice(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       const rel = await dev0.release();
@@ -347,9 +344,7 @@ describe.each([
 
   it('hmm_gup_test: GUP faults private pages back; a long-term pin migrates any device page back to system memory', async () => {
     await program(async ({ p }) => {
-      const npages = 4;
-      const size = npages * pageSize;
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p, 4 * pageSize);
       const r = await dev0.migrateToDevice(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       expect(firstMismatch(r.data, (i) => i)).toBe(-1);
@@ -367,9 +362,7 @@ describe.each([
 
   it('hmm_cow_in_device: writing copy-on-write device pages gives the parent new system pages', async () => {
     await program(async ({ p }) => {
-      const npages = 4;
-      const size = npages * pageSize;
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p, 4 * pageSize);
       const r = await dev0.migrateToDevice(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       const child = await p.fork();
@@ -384,9 +377,7 @@ describe.each([
 
   it('exclusive: the device takes memory for atomic access; the CPU touching it takes it back (check_exclusive then passes)', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p);
       const r = await dev0.exclusive(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       expect(firstMismatch(r.data, (i) => i)).toBe(-1);
@@ -403,9 +394,7 @@ describe.each([
 
   it('exclusive_mprotect: after mprotect(PROT_READ) of exclusive memory a device write fails with EPERM', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p);
       const r = await dev0.exclusive(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       expect(firstMismatch(r.data, (i) => i)).toBe(-1);
@@ -416,9 +405,7 @@ describe.each([
 
   it('exclusive_cow: fork of exclusive memory, then the parent writes it copy-on-write; the child keeps the old data', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p);
       const r = await dev0.exclusive(p, va, npages);
       expect([r.errno, r.cpages]).toEqual([0, npages]);
       const child = await p.fork();
@@ -433,9 +420,7 @@ describe.each([
 
   it('HMM_DMIRROR_FLAG_FAIL_ALLOC: the next device page allocation fails once; that page stays in system memory (ENOENT), the others migrate', async () => {
     await program(async ({ p }) => {
-      const npages = 4;
-      const size = npages * pageSize;
-      const va = await anonBuffer(p, size, (i) => i);
+      const { size, npages, va } = await countingBuffer(p, 4 * pageSize);
       expect((await dev0.failNextAlloc()).errno).toBe(0);
       const r = await dev0.migrateToDevice(p, va, npages);
       expect(r.errno).toBe(ENOENT);
