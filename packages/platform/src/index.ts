@@ -27,7 +27,8 @@ export { NodeMigrations, type NodeMigrationStats, type MigrationDone } from './h
 export { RemoteDeviceMemory, type PendingDeviceFault } from './host/remote-device-memory.js';
 export { createNodeMm, registerDeviceMemory, deviceResource, PID_STRIDE, MAPPING_ID_SHIFT, type MmSharedParts } from './mm/node-mm.js';
 export { DeviceDriver, EVICT_BATCH_PAGES, type DriverStats, type DriverOptions } from './device/driver.js';
-export { DeviceMmu, PAGES_PER_RANGE_FAULT, MAX_RANGE_FAULT_RETRIES, DEVICE_FAULT_POLICIES, type DeviceFaultPolicy, type DeviceMmuStats, type AccessResult } from './device/device-mmu.js';
+export { DeviceMmu, PAGES_PER_RANGE_FAULT, MAX_RANGE_FAULT_RETRIES, type DeviceMmuStats, type AccessResult } from './device/device-mmu.js';
+export { DeviceFaultBuffer, DEVICE_FAULT_POLICIES, type DeviceFaultPolicy } from './device/device-fault-buffer.js';
 export { planFaultBatch, type DeviceFault, type FaultRun, type FaultBatchPlan } from './device/fault-batch.js';
 export { dmirrorSnapshotByte, DmirrorProt, type SnapshotContext } from './device/snapshot-entry.js';
 export { MirrorTable, type MirrorEntry } from './device/mirror-table.js';

@@ -16,7 +16,8 @@ import { capturingKernel } from '@cdmsim/kernel/testing';
 import { memoryMap, MemoryRanges } from '../memory/memory-map.js';
 import { MirrorNotifier } from '../host/mirror-notifier.js';
 import { DeviceMigrations } from './device-migrations.js';
-import { DeviceMmu, MAX_RANGE_FAULT_RETRIES, type AccessResult, type DeviceFaultPolicy } from './device-mmu.js';
+import { DeviceMmu, MAX_RANGE_FAULT_RETRIES, type AccessResult } from './device-mmu.js';
+import { DeviceFaultBuffer, type DeviceFaultPolicy } from './device-fault-buffer.js';
 import { planFaultBatch } from './fault-batch.js';
 import { dmirrorSnapshotByte, DmirrorProt } from './snapshot-entry.js';
 import { HmmPfn } from '@cdmsim/mm';
@@ -38,7 +39,8 @@ function device(faultBatchSize?: number, policy: DeviceFaultPolicy = 'map') {
   const machine = structuredClone(topology);
   if (faultBatchSize !== undefined) machine.devices[0]!.faultBatchSize = faultBatchSize;
   const { k, sent } = capturingKernel(machine, gpu0);
-  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)), ZERO_PFN, new DeviceMigrations(k), policy);
+  const mmu = new DeviceMmu(k, new MirrorTable(new PageTables()), new MemoryRanges(memoryMap(topology)), ZERO_PFN);
+  const faults = new DeviceFaultBuffer(k, mmu, new DeviceMigrations(k), policy);
   let seq = 0;
   const run = (): void => void k.runUntil(k.nowPs + 1e9);
   const deliver = (body: Partial<EnvelopeData>): void => {
@@ -57,7 +59,7 @@ function device(faultBatchSize?: number, policy: DeviceFaultPolicy = 'map') {
   /** cpu0 answers migrate-on-fault request `env`. */
   const migrated = (env: EnvelopeData, pages: number): void =>
     deliver({ txn: env.txn, migrateToDeviceDone: { pid: PID, vaddr: env.migrateToDevice!.vaddr, migrated: pages, skipped: 0, error: 0 } });
-  return { k, mmu, run, taken, answer, invalidate, deliverReply, migrated };
+  return { k, mmu, faults, run, taken, answer, invalidate, deliverReply, migrated };
 }
 
 describe('device mirror invalidation (DeviceMmu)', () => {
@@ -130,7 +132,7 @@ describe('device mirror invalidation (DeviceMmu)', () => {
   });
 });
 
-describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrFault)', () => {
+describe('device faults serviced in batches (planFaultBatch, DeviceFaultBuffer.accessOrFault)', () => {
   const P = toPid(3);
   const Q = toPid(9);
 
@@ -159,29 +161,29 @@ describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrF
   });
 
   it('accesses that miss the mirror wait in the fault buffer; the batch costs faultLatency + perFaultLatency per fault, then the accesses are replayed in fault order', () => {
-    const { k, mmu, run, taken, answer } = device();
+    const { k, mmu, faults, run, taken, answer } = device();
     const spec = topology.devices[0]!;
     const answered: string[] = [];
     const access = (vpn: number, write: boolean): void =>
-      mmu.accessOrFault(cpu0, PID, vpn * pageSize + 8, 8, write ? new Uint8Array(8) : undefined, (r: AccessResult) => answered.push(`${vpn}:${r.ok}`));
+      faults.accessOrFault(cpu0, PID, vpn * pageSize + 8, 8, write ? new Uint8Array(8) : undefined, (r: AccessResult) => answered.push(`${vpn}:${r.ok}`));
     access(20, false);
     access(21, true);
     access(20, true);
     access(40, false);
     run();
     // Sent at the same instant, in the kernel's seeded tie order: compare them by address.
-    const faults = taken()
+    const sentFaults = taken()
       .filter((e) => e.rangeFault)
       .sort((a, b) => a.rangeFault!.vaddr! - b.rangeFault!.vaddr!);
-    expect(faults.map((e) => [e.rangeFault!.vaddr! / pageSize, e.rangeFault!.npages, e.rangeFault!.write])).toEqual([
+    expect(sentFaults.map((e) => [e.rangeFault!.vaddr! / pageSize, e.rangeFault!.npages, e.rangeFault!.write])).toEqual([
       [20, 2, true],
       [40, 1, false],
     ]);
     expect(k.nowPs).toBeGreaterThanOrEqual(spec.faultLatencyPs + 4 * spec.perFaultLatencyPs);
     expect(mmu.stats).toMatchObject({ deviceFaults: 4, faultBatches: 1, faultedPages: 3, duplicateFaults: 1, rangeFaults: 2 });
-    answer(faults[0]!, 2);
+    answer(sentFaults[0]!, 2);
     expect(taken().filter((e) => e.memReq)).toEqual([]); // the batch is replayed only once all its range faults are answered
-    answer(faults[1]!, 1);
+    answer(sentFaults[1]!, 1);
     const replayed = taken().filter((e) => e.memReq);
     expect(replayed.map((e) => e.memReq!.paddr)).toEqual([RAM_PFN, RAM_PFN + 1, RAM_PFN, RAM_PFN].map((pfn) => pfn * pageSize + 8));
     expect(replayed.map((e) => e.memReq!.op)).toEqual([cdmsim.MemOp.MEM_READ, cdmsim.MemOp.MEM_WRITE, cdmsim.MemOp.MEM_WRITE, cdmsim.MemOp.MEM_READ]);
@@ -189,8 +191,8 @@ describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrF
   });
 
   it('a batch takes at most faultBatchSize faults; faults on a page an earlier batch brought in are replayed without a range fault (stale)', () => {
-    const { mmu, run, taken, answer } = device(2);
-    for (const vpn of [1, 2, 1, 3]) mmu.accessOrFault(cpu0, PID, vpn * pageSize, 8, undefined, () => undefined);
+    const { mmu, faults, run, taken, answer } = device(2);
+    for (const vpn of [1, 2, 1, 3]) faults.accessOrFault(cpu0, PID, vpn * pageSize, 8, undefined, () => undefined);
     run();
     const first = taken().filter((e) => e.rangeFault);
     expect(first.map((e) => [e.rangeFault!.vaddr! / pageSize, e.rangeFault!.npages])).toEqual([[1, 2]]);
@@ -203,9 +205,9 @@ describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrF
   });
 
   it('accesses of one batch are replayed in fault order one picosecond apart, so a write and a later read of one line reach their home in issue order', () => {
-    const { mmu, run, taken, answer } = device();
-    mmu.accessOrFault(cpu0, PID, 60 * pageSize, 8, new Uint8Array(8).fill(7), () => undefined);
-    mmu.accessOrFault(cpu0, PID, 60 * pageSize, 8, undefined, () => undefined);
+    const { mmu, faults, run, taken, answer } = device();
+    faults.accessOrFault(cpu0, PID, 60 * pageSize, 8, new Uint8Array(8).fill(7), () => undefined);
+    faults.accessOrFault(cpu0, PID, 60 * pageSize, 8, undefined, () => undefined);
     run();
     answer(taken().find((e) => e.rangeFault)!, 1);
     const sent = taken().filter((e) => e.memReq);
@@ -214,9 +216,9 @@ describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrF
   });
 
   it('migrate on fault: a batch\'s run is first migrated to this device (MigrateToDevice to the process\'s node); its range fault follows the answer', () => {
-    const { mmu, run, taken, answer, migrated } = device(undefined, 'migrate');
-    mmu.accessOrFault(cpu0, PID, 80 * pageSize, 8, undefined, () => undefined);
-    mmu.accessOrFault(cpu0, PID, 81 * pageSize, 8, undefined, () => undefined);
+    const { mmu, faults, run, taken, answer, migrated } = device(undefined, 'migrate');
+    faults.accessOrFault(cpu0, PID, 80 * pageSize, 8, undefined, () => undefined);
+    faults.accessOrFault(cpu0, PID, 81 * pageSize, 8, undefined, () => undefined);
     run();
     const first = taken();
     expect(first.filter((e) => e.rangeFault)).toEqual([]);
@@ -232,9 +234,9 @@ describe('device faults serviced in batches (planFaultBatch, DeviceMmu.accessOrF
   });
 
   it('an access whose range fault failed ends with ok: false instead of faulting forever', () => {
-    const { mmu, run, taken, deliverReply } = device();
+    const { mmu, faults, run, taken, deliverReply } = device();
     const results: boolean[] = [];
-    mmu.accessOrFault(cpu0, PID, 70 * pageSize, 8, undefined, (r) => results.push(r.ok));
+    faults.accessOrFault(cpu0, PID, 70 * pageSize, 8, undefined, (r) => results.push(r.ok));
     run();
     const [fault] = taken().filter((e) => e.rangeFault);
     deliverReply(fault!, { pfns: [], flags: [], error: Errno.EFAULT * -1 });

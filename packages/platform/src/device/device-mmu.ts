@@ -7,10 +7,9 @@
  * CPU's RAM over the coherent links). The process's CPU node invalidates
  * mirrored ranges before it changes them (RangeInvalidate, acknowledged);
  * a range fault that an invalidation overtook is sent again (the sequence
- * check of `mmu_interval_read_retry`). An access that finds no entry
- * (`accessOrFault`) is a device fault: it waits in the driver's fault
- * buffer, which the driver services in batches (`planFaultBatch`) and then
- * replays.
+ * check of `mmu_interval_read_retry`). An access that finds no entry is
+ * a device fault: the driver's fault buffer (`DeviceFaultBuffer`) parks
+ * it, maps its page with `faultRun` and replays it.
  */
 import { CdmsimError, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
 import { Errno } from '@cdmsim/mm';
@@ -18,24 +17,11 @@ import { cdmsim, type EnvelopeData } from '@cdmsim/proto';
 import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 import type { MemoryRanges } from '../memory/memory-map.js';
 import type { MirrorTable } from './mirror-table.js';
-import { planFaultBatch, type DeviceFault } from './fault-batch.js';
-import type { DeviceMigrations } from './device-migrations.js';
+import type { FaultRun } from './fault-batch.js';
 import { dmirrorSnapshotByte } from './snapshot-entry.js';
 
 /** Pages per range fault (one `hmm_range_fault` call) when the device populates its mirror. */
 export const PAGES_PER_RANGE_FAULT = 512;
-/**
- * What the driver does with a batch's faulting pages (the placement
- * decision of a device fault): `map` maps each page where it is (remote
- * access over the bus when it is not in this device's memory); `migrate`
- * first asks the process's CPU node to migrate the pages into this
- * device's memory (migrate on fault), then maps them.
- */
-export const DEVICE_FAULT_POLICIES = ['map', 'migrate'] as const;
-
-/** A placement decision of device faults. */
-export type DeviceFaultPolicy = (typeof DEVICE_FAULT_POLICIES)[number];
-
 /** Invalidations a device remembers per process to check range faults in flight against (older ones count as overlapping). */
 const RECENT_INVALIDATIONS = 256;
 
@@ -98,16 +84,6 @@ interface RangeFaultCall {
   readonly consume?: (pfns: readonly number[], flags: readonly number[], seq: number) => void;
 }
 
-/** A device access parked in the fault buffer until its batch is serviced. */
-interface ParkedAccess extends DeviceFault {
-  readonly host: NodeId;
-  readonly faultedPs: Ps;
-  /** Tries the access again (it may fault again). */
-  replay(): void;
-  /** Ends the access with `ok: false` (its page could not be faulted in). */
-  fail(): void;
-}
-
 /** What a device access returned: the home agent's status and, for a read, the data. */
 export interface AccessResult {
   readonly ok: boolean;
@@ -140,17 +116,10 @@ export class DeviceMmu {
   readonly #kernel: NodeKernel;
   readonly #memory: MemoryRanges;
   readonly #zeroPfn: number;
-  readonly #policy: DeviceFaultPolicy;
-  readonly #migrations: DeviceMigrations;
   readonly #rangeFaults: PendingReplies;
   readonly #accesses: PendingReplies;
   /** The latest invalidations of each process (at most RECENT_INVALIDATIONS), numbered from 1: the last one's number is the notifier sequence `mmu_interval_read_begin` samples. */
   readonly #recent = new Map<Pid, { readonly seq: number; readonly startVpn: number; readonly endVpn: number }[]>();
-  /** The device fault buffer: accesses waiting for a batch, in arrival order. */
-  readonly #faultBuffer: ParkedAccess[] = [];
-  /** Accesses parked per page (`pid:vpn`), in the buffer or in the batch being serviced. */
-  readonly #parked = new Map<string, number>();
-  #servicing = false;
   /** Accesses sent and not answered, per page (key `pid * 2^32 + vpn`): an invalidation of their page waits for them. */
   readonly #inFlight = new Map<number, number>();
   /** Invalidations whose acknowledgement waits for in-flight accesses of their range. */
@@ -159,17 +128,13 @@ export class DeviceMmu {
   /**
    * Registers the RangeFaultReply, MemResponse and RangeInvalidate
    * handlers on `kernel`; `memory` locates every pfn's home; `zeroPfn` is
-   * ZERO_PAGE(0) (snapshots name it); `migrations` sends the driver's range
-   * migrations (migrate on fault); `policy` decides what a device fault does
-   * with its page (default `map`).
+   * ZERO_PAGE(0) (snapshots name it).
    */
-  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges, zeroPfn: number, migrations: DeviceMigrations, policy: DeviceFaultPolicy = 'map') {
+  constructor(kernel: NodeKernel, mirror: MirrorTable, memory: MemoryRanges, zeroPfn: number) {
     this.#kernel = kernel;
     this.mirror = mirror;
     this.#memory = memory;
     this.#zeroPfn = zeroPfn;
-    this.#policy = policy;
-    this.#migrations = migrations;
     this.#rangeFaults = new PendingReplies(kernel, 'rangeFaultReply', 'device-mmu');
     this.#accesses = new PendingReplies(kernel, 'memResp', 'mem-client');
     kernel.on('rangeInvalidate', 'device-mmu', (env) => this.#invalidate(env));
@@ -399,140 +364,20 @@ export class DeviceMmu {
   }
 
   /**
-   * Like `access`, but a missing (or, for a write, read-only) mirror entry
-   * is a device fault instead of EFAULT: the access waits in the driver's
-   * fault buffer; `faultLatencyPs` after the first fault the driver fetches
-   * a batch of up to the device's `faultBatchSize` faults (sorted and
-   * deduplicated by page; one range fault to `host`, the process's CPU
-   * node, per contiguous run, sent after `perFaultLatencyPs` per fault of
-   * the batch) and, once every range fault is answered, replays the
-   * batch's accesses in the order they faulted. `done` gets the
-   * home agent's answer, or `ok: false` when the range fault failed or the
-   * access faulted MAX_RANGE_FAULT_RETRIES times in a row.
+   * One range fault of a device-fault batch (`run` of `pid` on CPU node
+   * `host`), sent after `delayPs`. `done` gets its result and a `fill` that
+   * puts the reply into the mirror when the batch replays, unless an
+   * invalidation of the run came in between (its entries stay out and the
+   * accesses fault again).
    */
-  accessOrFault(host: NodeId, pid: Pid, va: number, size: number, data: Uint8Array | undefined, done: (result: AccessResult) => void, attempt = 0): void {
-    const vpn = Math.floor(va / this.#kernel.topology.pageSizeBytes);
-    // A new access to a page with accesses still parked queues behind them, so accesses to one page stay in issue order; replays are older than anything parked.
-    const behindParked = attempt === 0 && this.#parked.size > 0 && this.#parked.has(`${pid}:${vpn}`);
-    if (!behindParked && this.access(pid, va, size, data, done) === Errno.OK) return;
-    if (attempt > MAX_RANGE_FAULT_RETRIES) return done({ ok: false, data: new Uint8Array(0) });
-    this.stats.deviceFaults++;
-    const page = `${pid}:${vpn}`;
-    this.#parked.set(page, (this.#parked.get(page) ?? 0) + 1);
-    const unpark = (): void => {
-      const n = this.#parked.get(page)! - 1;
-      if (n === 0) this.#parked.delete(page);
-      else this.#parked.set(page, n);
-    };
-    this.#faultBuffer.push({
-      host,
-      pid,
-      vpn,
-      write: data !== undefined,
-      faultedPs: this.#kernel.nowPs,
-      replay: () => {
-        unpark();
-        this.accessOrFault(host, pid, va, size, data, done, attempt + 1);
-      },
-      fail: () => {
-        unpark();
-        done({ ok: false, data: new Uint8Array(0) });
-      },
-    });
-    if (!this.#servicing) this.#scheduleBatch();
-  }
-
-  /** The fault interrupt: the driver fetches a batch after `faultLatencyPs`; faults that arrive meanwhile join it. */
-  #scheduleBatch(): void {
-    this.#servicing = true;
-    this.#kernel.after(this.#faultPs(), 'fault batch', () => this.#serviceBatch());
-  }
-
-  /** After a batch: the next one, if faults are waiting. */
-  #afterBatch(): void {
-    if (this.#faultBuffer.length > 0) this.#scheduleBatch();
-    else this.#servicing = false;
-  }
-
-  /** True when the mirror now has an entry `f` can use (writable for a write). */
-  #usable(f: DeviceFault): boolean {
-    const entry = this.mirror.lookup(f.pid, f.vpn);
-    return entry !== undefined && (!f.write || entry.write);
-  }
-
-  /** Services the oldest batch of the fault buffer; the next batch is scheduled once this one's accesses are replayed. */
-  #serviceBatch(): void {
-    const spec = this.#kernel.spec;
-    const batchSize = spec.kind === 'gpu' ? spec.faultBatchSize : 1;
-    const fetched = this.#faultBuffer.splice(0, batchSize);
-    // Faults on pages an earlier batch brought in are stale: replay them, fault the rest.
-    const stale: ParkedAccess[] = [];
-    const batch: ParkedAccess[] = [];
-    for (const f of fetched) (this.#usable(f) ? stale : batch).push(f);
-    this.stats.staleFaults += stale.length;
-    this.#replayInOrder(stale, () => false);
-    if (batch.length === 0) return this.#kernel.after(stale.length, 'fault batch done', () => this.#afterBatch());
-    const plan = planFaultBatch(batch, PAGES_PER_RANGE_FAULT);
-    this.stats.faultBatches++;
-    this.stats.faultedPages += plan.uniquePages;
-    this.stats.duplicateFaults += plan.duplicates;
-    const hostOf = new Map(batch.map((f) => [f.pid, f.host]));
-    const costPs = batch.length * (spec.kind === 'gpu' ? spec.perFaultLatencyPs : 0);
-    let outstanding = plan.runs.length;
-    let failed = false;
-    // The batch's entries go into the mirror together, right before its accesses are replayed: no newer access can use a page before the batch's own accesses to it.
-    const fills: (() => void)[] = [];
-    const replay = (): void => {
-      for (const fill of fills) fill();
-      this.#replayInOrder(batch, () => failed, () => this.#afterBatch());
-    };
-    for (const run of plan.runs) {
-      const host = hostOf.get(run.pid)!;
-      const consume = (pfns: readonly number[], flags: readonly number[], seq: number): void => {
-        fills.push(() => {
-          // An invalidation between the reply and the replay took these entries away again: leave them out (the accesses fault again).
-          if (!this.#overtaken(run.pid, seq, run.firstVpn, run.firstVpn + run.npages)) this.#fill(run.pid, run.firstVpn, pfns, flags);
-        });
+  faultRun(host: NodeId, run: FaultRun, delayPs: Ps, done: (result: Errno, fill: () => void) => void): void {
+    let fill = (): void => undefined;
+    const consume = (pfns: readonly number[], flags: readonly number[], seq: number): void => {
+      fill = () => {
+        if (!this.#overtaken(run.pid, seq, run.firstVpn, run.firstVpn + run.npages)) this.#fill(run.pid, run.firstVpn, pfns, flags);
       };
-      const map = (delayPs: Ps): void =>
-        this.#faultChunk({ host, pid: run.pid, vpn: run.firstVpn, npages: run.npages, write: run.write, snapshot: false, consume }, delayPs, 0, (r) => {
-          if (r !== Errno.OK) failed = true;
-          if (--outstanding === 0) replay();
-        });
-      if (this.#policy === 'map') map(costPs);
-      else this.#kernel.after(costPs, 'migrate on fault', () => this.#migrateHere(host, run.pid, run.firstVpn, run.npages, () => map(0)));
-    }
-  }
-
-  /**
-   * Replays `parked` in the order they faulted, one picosecond apart: two
-   * accesses to one line sent in the same instant would reach a home in
-   * the kernel's seeded tie order, not in issue order. With `failed()`
-   * true, an access whose page is still not usable fails instead of
-   * faulting forever. `then` runs after the last replay.
-   */
-  #replayInOrder(parked: readonly ParkedAccess[], failed: () => boolean, then?: () => void): void {
-    parked.forEach((f, i) =>
-      this.#kernel.after(i, 'replay fault', () => {
-        this.stats.faultWaitPs += this.#kernel.nowPs - f.faultedPs;
-        if (failed() && !this.#usable(f)) f.fail();
-        else f.replay();
-      }),
-    );
-    if (then) this.#kernel.after(parked.length, 'fault batch done', then);
-  }
-
-  /**
-   * Migrate on fault: asks `host` to migrate `npages` of `pid` from `vpn`
-   * into this device's memory, then calls `then` (whatever moved: pages the
-   * migration skipped are mapped where they are).
-   */
-  #migrateHere(host: NodeId, pid: Pid, vpn: number, npages: number, then: () => void): void {
-    this.stats.migrateRequests++;
-    this.#migrations.toDevice(host, pid, vpn, npages, (r) => {
-      this.stats.migratedPages += r.migrated;
-      then();
-    });
+    };
+    this.#faultChunk({ host, pid: run.pid, vpn: run.firstVpn, npages: run.npages, write: run.write, snapshot: false, consume }, delayPs, 0, (r) => done(r, fill));
   }
 
   /**

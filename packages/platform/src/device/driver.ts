@@ -19,7 +19,8 @@ import { PendingReplies, type NodeKernel } from '@cdmsim/kernel';
 import { deviceResource } from '../mm/node-mm.js';
 import type { PageCaches } from '../cache/page-caches.js';
 import type { MemoryRanges } from '../memory/memory-map.js';
-import { DeviceMmu, type DeviceFaultPolicy } from './device-mmu.js';
+import { DeviceMmu } from './device-mmu.js';
+import { DeviceFaultBuffer, type DeviceFaultPolicy } from './device-fault-buffer.js';
 import { MirrorTable } from './mirror-table.js';
 import { DeviceMigrations } from './device-migrations.js';
 
@@ -82,6 +83,8 @@ export class DeviceDriver {
   readonly mmu: DeviceMmu;
   /** The driver's range migration requests (migrate hints, migrate on fault, the test device's migrate commands). */
   readonly migrations: DeviceMigrations;
+  /** The device's fault buffer: accesses the mirror cannot serve, serviced in batches (`accessOrFault`). */
+  readonly faults: DeviceFaultBuffer;
 
   /**
    * Registers this device's memory in `core` (the device worker's MmCore)
@@ -104,7 +107,8 @@ export class DeviceDriver {
     kernel.on('pageFree', 'driver', (env) => this.#pageFree(env));
     this.#evictions = new PendingReplies(kernel, 'migrateDone', 'driver');
     this.migrations = new DeviceMigrations(kernel);
-    this.mmu = new DeviceMmu(kernel, options.mirror ?? new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn, this.migrations, options.onDeviceFault);
+    this.mmu = new DeviceMmu(kernel, options.mirror ?? new MirrorTable(options.mirrorTables), options.memory, core.zeroPfn);
+    this.faults = new DeviceFaultBuffer(kernel, this.mmu, this.migrations, options.onDeviceFault);
   }
 
   /** DMA time of `pages` pages: the device's setup latency plus the bytes at its copy bandwidth. */

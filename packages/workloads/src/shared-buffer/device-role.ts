@@ -140,7 +140,7 @@ export class SharedBufferDevice {
       expectWriteNo = workload.overlap ? undefined : (this.#lastWrite.get(chunk) ?? -1);
     }
     const access: PendingAccess = { issuedPs: this.#kernel.nowPs, offset, write, expectWriteNo };
-    this.#driver.mmu.accessOrFault(this.#owner, this.#pid, this.#vaddr + offset, workload.accessBytes, data, (res) => this.#response(access, res));
+    this.#driver.faults.accessOrFault(this.#owner, this.#pid, this.#vaddr + offset, workload.accessBytes, data, (res) => this.#response(access, res));
   }
 
   /** The home agent answered one access. */
