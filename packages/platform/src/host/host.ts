@@ -2,8 +2,9 @@
  * The processes of one CPU node, on the memory manager (@cdmsim/mm), and the
  * CPU side of everything devices do with them:
  *  - the range fault that snapshots (and faults in) a process range for a
- *    device's mirror (`hmm_range_fault` run on the device's behalf,
- *    answered over the bus after the page-table walk and the faults it took);
+ *    device's mirror (`RangeFaultService`, range-fault-service.ts:
+ *    `hmm_range_fault` and `make_device_exclusive` run on the device's
+ *    behalf, answered over the bus after the walk and the faults it took);
  *  - the device memories this node's mm knows (`attachDevice`: the driver's
  *    pagemap callbacks as bus messages, `RemoteDeviceMemory`);
  *  - migrations to a device and back (`migrations`, `migrate_vma` with the
@@ -20,12 +21,13 @@
  * Allocation follows the process's placement policy (local RAM first).
  */
 import { CdmsimError, type MemNodeId, type NodeId, type Pid, type Ps } from '@cdmsim/engine';
-import { accessPfn, createProcess, Errno, getUserPages, GUP_MIGRATE_OWNER, releaseUserPages, type GupFlags, exitProcess, forkProcess, hmmRangeFault, HmmPfn, isErrPtr, makeDeviceExclusive, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process, type RangeSnapshot } from '@cdmsim/mm';
+import { accessPfn, createProcess, Errno, getUserPages, GUP_MIGRATE_OWNER, releaseUserPages, type GupFlags, exitProcess, forkProcess, isErrPtr, madvise, mmap, MmuNotifyEvent, mprotect, munmap, ptrErr, rmapWalk, type MadviseAdvice, type MemcgId, type MigrateResult, type MmCore, type PageAllocator, type Process } from '@cdmsim/mm';
 import { PTE_WRITE, PteKind, pteKind, VPN_LIMIT } from '@cdmsim/shm';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import type { NodeKernel } from '@cdmsim/kernel';
 import type { PageCaches } from '../cache/page-caches.js';
 import { registerDeviceMemory } from '../mm/node-mm.js';
+import { RangeFaultService } from './range-fault-service.js';
 import { LockHolderQueue } from './lock-holder-queue.js';
 import { MirrorNotifier } from './mirror-notifier.js';
 import { NodeMigrations } from './node-migrations.js';
@@ -106,7 +108,7 @@ export interface HostOptions {
 }
 
 /** Rounds of migrating faulted device-private pages back before an access counts as failed. */
-const MAX_DEVICE_FAULT_ROUNDS = 4;
+export const MAX_DEVICE_FAULT_ROUNDS = 4;
 
 /** Page-table levels a walk reads (4-level x86-64 / POWER radix). */
 const WALK_LEVELS = 4;
@@ -141,9 +143,9 @@ export class Host {
     this.#ram = ram;
     this.notifier = new MirrorNotifier(kernel);
     this.migrations = new NodeMigrations(kernel, core, this.#remotes, this.notifier, options.caches?.pages ?? null);
-    kernel.on('rangeFault', 'host', (env) => this.#rangeFault(env));
     this.#evictions = new LockHolderQueue(kernel.spec.name, 'an eviction request', 'onEvictionRequest');
     this.#placements = new LockHolderQueue(kernel.spec.name, 'a driver\'s range migration request', 'onPlacementRequest');
+    new RangeFaultService(kernel, this);
     kernel.on('migrate', 'host', (env) => this.#evictionRequest(env));
     kernel.on('migrateToDevice', 'host', (env) => this.#placementRequest(env, 'device'));
     kernel.on('migrateToSystem', 'host', (env) => this.#placementRequest(env, 'system'));
@@ -189,7 +191,7 @@ export class Host {
    * the rounds (default MAX_DEVICE_FAULT_ROUNDS).
    */
   withDeviceFaults<T>(attempt: () => T, done: (result: T) => void, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
-    this.#withDeviceFaults((then) => then(attempt()), done, 0, maxRounds);
+    this.withDeviceFaultsAsync((then) => then(attempt()), done, 0, maxRounds);
   }
 
   /**
@@ -204,15 +206,20 @@ export class Host {
       if (isErrPtr(pfn) && ptrErr(pfn) === Errno.EAGAIN && this.migrations.afterMigration(() => this.userAccess(proc, vpn, write, done))) return;
       done(pfn);
     };
-    this.#withDeviceFaults((then) => this.access(proc, vpn, write, then), waitOrDone, 0);
+    this.withDeviceFaultsAsync((then) => this.access(proc, vpn, write, then), waitOrDone, 0);
   }
 
-  #withDeviceFaults<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, round: number, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
+  /**
+   * `withDeviceFaults` for an attempt that finishes later (it calls `then`
+   * with its result: a walk inside an invalidation window). `round` counts
+   * the rounds so far (0 for a caller). Caller holds this node's mmap lock.
+   */
+  withDeviceFaultsAsync<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, round: number, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
     attempt((result) => {
       const faults = [...this.#remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
       if (faults.length === 0 || round >= maxRounds) return done(result);
       const serve = (i: number): void => {
-        if (i === faults.length) return this.#withDeviceFaults(attempt, done, round + 1, maxRounds);
+        if (i === faults.length) return this.withDeviceFaultsAsync(attempt, done, round + 1, maxRounds);
         const f = faults[i]!;
         const proc = this.core.processes.get(f.pid);
         if (!proc) return serve(i + 1);
@@ -416,7 +423,7 @@ export class Host {
    * lock until `done`.
    */
   access(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
-    const event = this.#walkInvalidation(proc, vpn, 1, write);
+    const event = this.walkInvalidation(proc, vpn, 1, write);
     if (event === null) return done(this.touch(proc, vpn, write));
     this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event, owner: this.#kernel.self }, () => done(this.touch(proc, vpn, write)));
   }
@@ -437,12 +444,12 @@ export class Host {
     // Each walk runs inside its own invalidation window when it may break copy-on-write or restore device-exclusive entries.
     const walk = (then: (r: number[] | Errno) => void): void => {
       const get = (): void => then(getUserPages(this.core, proc, vpn, pages, pinFlags));
-      const event = this.#walkInvalidation(proc, vpn, pages, flags.write ?? false);
+      const event = this.walkInvalidation(proc, vpn, pages, flags.write ?? false);
       if (event !== null) this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + pages, event, owner: this.#kernel.self }, get);
       else get();
     };
     const gup = (): void =>
-      this.#withDeviceFaults(walk, (r) => {
+      this.withDeviceFaultsAsync(walk, (r) => {
         // A page under migration (EAGAIN, `migration_entry_wait`): wait for the migration, then walk again.
         if (r === Errno.EAGAIN && this.migrations.afterMigration(() => this.gupTest(proc, vpn, pages, flags, done, round))) return;
         // A device page the migration skipped (busy at collect): migrate and pin again, a few times.
@@ -470,7 +477,7 @@ export class Host {
    * may copy a page (`wp_page_copy`: a read-only PTE). Null at once when no
    * device mirrors the process.
    */
-  #walkInvalidation(proc: Process, vpn: number, npages: number, write: boolean): MmuNotifyEvent | null {
+  walkInvalidation(proc: Process, vpn: number, npages: number, write: boolean): MmuNotifyEvent | null {
     if (this.notifier.subscribers(proc.pid).length === 0) return null;
     const pt = this.core.pageTables;
     let event: MmuNotifyEvent | null = null;
@@ -542,67 +549,8 @@ export class Host {
     return WALK_LEVELS * dram + Math.ceil(npages / 8) * dram;
   }
 
-  /**
-   * Serves a device's RangeFault (`hmm_range_fault` on its behalf; the
-   * device subscribes to the process's invalidations): faults the range in
-   * (write access when asked; nothing for a snapshot) and replies with one
-   * pfn and HMM flags per page, after the walk and the faults it took. A
-   * failed walk replies with the negative errno and no pages.
-   */
-  #rangeFault(env: cdmsim.Envelope | EnvelopeData): void {
-    const req = env.rangeFault!;
-    const pageSize = this.#kernel.topology.pageSizeBytes;
-    const firstVpn = Math.floor((req.vaddr ?? 0) / pageSize);
-    const npages = req.npages ?? 0;
-    this.stats.rangeFaults++;
-    this.stats.rangeFaultPages += npages;
-    const proc = this.core.processes.get((req.pid ?? 0) as Pid);
-    if (proc) this.notifier.subscribe(proc.pid, env.src as NodeId);
-    const reply = (r: RangeSnapshot | Errno): void => {
-      const faults = typeof r === 'number' ? 0 : r.faults;
-      this.stats.faults += faults;
-      const doneAt = this.#kernel.nowPs + this.walkPs(npages) + faults * this.#faultPs();
-      const body = typeof r === 'number' ? { pfns: [], flags: [], error: -r } : { pfns: r.pfns, flags: r.flags, error: 0 };
-      this.#kernel.at(doneAt, 'range fault reply', () =>
-        this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeFaultReply: { pid: req.pid ?? 0, vaddr: req.vaddr ?? 0, ...body } }),
-      );
-    };
-    if (!proc) return reply(Errno.ESRCH);
-    const write = req.write ?? false;
-    const device = env.src as NodeId;
-    // A walk that changes what devices may mirror (a write that copies pages, `wp_page_copy`; a device-exclusive entry it restores) runs inside an invalidation of the range; the asking device sees it overtake its range fault and asks again, as `mmu_interval_read_retry` makes dmirror do.
-    const walk = (then: (r: RangeSnapshot | Errno) => void): void => {
-      const run = (): void => then(hmmRangeFault(this.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: device }));
-      const event = req.snapshot ? null : this.#walkInvalidation(proc, firstVpn, npages, write);
-      if (event !== null) this.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event, owner: this.#kernel.self }, run);
-      else run();
-    };
-    // make_device_exclusive for the asking device: one EXCLUSIVE invalidation it owns (its own mirror keeps its entries), then every page in turn.
-    const exclusive = (then: (r: RangeSnapshot | Errno) => void): void =>
-      this.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.EXCLUSIVE, owner: device }, () => then(this.#makeExclusive(proc, firstVpn, npages, device)));
-    // Device-private pages met by a faulting walk (another device's, or this one's read-only ones for a write) are migrated back to RAM by their driver first (`do_swap_page` → `migrate_to_ram`), then the walk runs again; it stops at the first such page, so it may take a round per page.
-    // The walk waits while an invalidation of the range is under way (`mmu_interval_read_begin`) and while it meets pages under migration (`migration_entry_wait`), then walks again.
-    const attempt = (): void =>
-      this.notifier.afterInvalidations(proc.pid, firstVpn, firstVpn + npages, () =>
-        this.#withDeviceFaults(req.exclusive ? exclusive : walk, (r) => ((r === Errno.EBUSY || r === Errno.EAGAIN) && this.migrations.afterMigration(attempt) ? undefined : reply(r)), 0, MAX_DEVICE_FAULT_ROUNDS + npages),
-      );
-    attempt();
-  }
-
-  /** `make_device_exclusive` on every page of the range for `device`: the pfns (VALID | WRITE) or the first page's errno (its fault's; EBUSY for a page that cannot be exclusive). Caller holds the mmap lock and an open EXCLUSIVE window of the range. */
-  #makeExclusive(proc: Process, firstVpn: number, npages: number, device: NodeId): RangeSnapshot | Errno {
-    const pfns: number[] = [];
-    const flags: number[] = [];
-    for (let vpn = firstVpn; vpn < firstVpn + npages; vpn++) {
-      const r = makeDeviceExclusive(this.core, proc, vpn, `dmirror-${device}`);
-      if (isErrPtr(r)) return ptrErr(r);
-      pfns.push(r);
-      flags.push(HmmPfn.VALID | HmmPfn.WRITE);
-    }
-    return { pfns, flags, faults: 0 };
-  }
-
-  #faultPs(): Ps {
+  /** The CPU's cost of one page fault (`faultLatencyPs`). */
+  faultPs(): Ps {
     const spec = this.#kernel.spec;
     return spec.kind === 'cpu' ? spec.faultLatencyPs : 0;
   }
