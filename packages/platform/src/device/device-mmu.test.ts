@@ -59,7 +59,7 @@ function device(faultBatchSize?: number, policy: DeviceFaultPolicy = 'map') {
   /** cpu0 answers migrate-on-fault request `env`. */
   const migrated = (env: EnvelopeData, pages: number): void =>
     deliver({ txn: env.txn, migrateToDeviceDone: { pid: PID, vaddr: env.migrateToDevice!.vaddr, migrated: pages, skipped: 0, error: 0 } });
-  return { k, mmu, faults, run, taken, answer, invalidate, deliverReply, migrated };
+  return { k, mmu, faults, run, taken, answer, invalidate, deliverReply, migrated, deliver };
 }
 
 describe('device mirror invalidation (DeviceMmu)', () => {
@@ -95,6 +95,47 @@ describe('device mirror invalidation (DeviceMmu)', () => {
     expect(mmu.mirror.entries).toBe(0);
     expect(mmu.stats).toMatchObject({ invalidations: 2, ownMigrationsSkipped: 1, invalidatedPages: 2 });
     expect(taken().map((e) => e.rangeInvalidateAck?.notifierSeq)).toEqual([1, 2]);
+  });
+
+  it('an invalidation is acknowledged only once the accesses already sent to its range have landed (the shootdown waits for them)', () => {
+    const { mmu, run, taken, answer, invalidate, deliver } = device();
+    mmu.mirrorRange(cpu0, PID, 100, 104, true, () => undefined);
+    run();
+    answer(taken()[0]!, 4);
+    let landed = false;
+    expect(mmu.access(PID, 101 * pageSize, 8, new Uint8Array(8).fill(1), () => (landed = true))).toBe(Errno.OK);
+    const [memReq] = taken();
+    expect(memReq!.memReq).toBeDefined();
+    invalidate(100, 104);
+    expect(mmu.mirror.entries).toBe(0); // nothing new goes through the old entries
+    expect(taken()).toEqual([]); // but the write in flight holds the acknowledgement back
+    expect(mmu.stats.fencedInvalidations).toBe(1);
+    deliver({ txn: memReq!.txn, memResp: { status: 0 } });
+    expect(landed).toBe(true);
+    expect(taken().map((e) => e.rangeInvalidateAck?.notifierSeq)).toEqual([1]);
+    // An invalidation of a range with nothing in flight is acknowledged at once.
+    invalidate(0, 8);
+    expect(taken().map((e) => e.rangeInvalidateAck?.notifierSeq)).toEqual([2]);
+  });
+
+  it('make_device_exclusive: the device maps the pages with the atomic tag; its own EXCLUSIVE invalidation keeps them, the CPU\'s takes them back', () => {
+    const { mmu, run, taken, invalidate, deliver } = device();
+    let result: Errno | undefined;
+    mmu.makeExclusive(cpu0, PID, 10, 12, (r) => (result = r));
+    run();
+    const [req] = taken();
+    expect(req!.rangeFault).toMatchObject({ vaddr: 10 * pageSize, npages: 2, write: true, exclusive: true });
+    // The host's EXCLUSIVE invalidation, owned by this device, arrives before the reply: no clear, no retry.
+    invalidate(10, 12, cdmsim.InvalidateEvent.INV_EXCLUSIVE, gpu0);
+    expect(taken().map((e) => e.rangeInvalidateAck?.notifierSeq)).toEqual([0]);
+    deliver({ txn: req!.txn, rangeFaultReply: { pid: PID, vaddr: 10 * pageSize, pfns: [RAM_PFN, RAM_PFN + 1], flags: [3, 3], error: 0 } });
+    expect(result).toBe(Errno.OK);
+    expect(mmu.mirror.lookup(PID, 10)).toEqual({ pfn: RAM_PFN, write: true, atomic: true });
+    expect(mmu.checkExclusive(PID, 10, 12)).toBe(Errno.EPERM);
+    // The CPU touches page 11: remove_device_exclusive_entry invalidates it (owner: the CPU node).
+    invalidate(11, 12, cdmsim.InvalidateEvent.INV_EXCLUSIVE, cpu0);
+    expect(mmu.checkExclusive(PID, 11, 12)).toBe(Errno.OK);
+    expect(mmu.checkExclusive(PID, 10, 12)).toBe(Errno.EPERM);
   });
 
   it('mmu_interval_read_retry: a range fault overtaken by an invalidation is sent again and its stale reply fills nothing', () => {
@@ -318,5 +359,42 @@ describe('CPU-side mirror notifier (MirrorNotifier)', () => {
     expect(notifier.stats).toEqual({ invalidations: 1, messages: 2, waitPs: 5_000, maxWaitPs: 5_000 });
     notifier.forget(PID);
     expect(notifier.subscribers(PID)).toEqual([]);
+  });
+
+  it('mmu_interval_read_begin: a walk of a range whose invalidation is under way waits until the change ran; a disjoint range goes at once', () => {
+    const { notifier, sent, ack } = cpu();
+    notifier.subscribe(PID, gpu0);
+    const order: string[] = [];
+    notifier.invalidate({ pid: PID, startVpn: 3, endVpn: 5, event: MmuNotifyEvent.UNMAP, owner: cpu0 }, () => order.push('change'));
+    expect(notifier.invalidating(PID, 4, 6)).toBe(true);
+    expect(notifier.invalidating(PID, 5, 9)).toBe(false);
+    notifier.afterInvalidations(PID, 4, 6, () => order.push('overlapping walk'));
+    notifier.afterInvalidations(PID, 5, 9, () => order.push('disjoint walk'));
+    expect(order).toEqual(['disjoint walk']);
+    ack(sent.splice(0)[0]!.env, gpu0, 2_000);
+    expect(order).toEqual(['disjoint walk', 'change', 'overlapping walk']);
+    expect(notifier.invalidating(PID, 0, 10)).toBe(false);
+  });
+
+  it('invalidateAll: one window for ranges of several processes (a migration\'s sharers); the change runs once every device of every process acknowledged', () => {
+    const { notifier, sent, ack } = cpu();
+    const other = toPid(8);
+    notifier.subscribe(PID, gpu0);
+    notifier.subscribe(other, gpu1);
+    let done = 0;
+    notifier.invalidateAll(
+      [
+        { pid: PID, startVpn: 0, endVpn: 4, event: MmuNotifyEvent.MIGRATE, owner: cpu0 },
+        { pid: other, startVpn: 9, endVpn: 10, event: MmuNotifyEvent.MIGRATE, owner: cpu0 },
+      ],
+      () => done++,
+    );
+    const messages = sent.splice(0).map((s) => s.env);
+    expect(messages.map((e) => [e.dst, e.rangeInvalidate!.pid])).toEqual([[gpu0, PID], [gpu1, other]]);
+    ack(messages[0]!, gpu0, 1_000);
+    expect(done).toBe(0);
+    ack(messages[1]!, gpu1, 2_000);
+    expect(done).toBe(1);
+    expect(notifier.stats).toMatchObject({ invalidations: 2, messages: 2 });
   });
 });
