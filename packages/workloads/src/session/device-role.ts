@@ -9,17 +9,18 @@ import type { DmirrorDevice, DmirrorRange, DmirrorResult } from '@cdmsim/platfor
 import type { DeviceCommand } from './commands.js';
 
 type RangeCommand = Extract<DeviceCommand, { host: number }>;
+type DeviceWideCommand = Exclude<DeviceCommand, { host: number }>;
 
 /** The test device's commands on one device node. */
 export class SessionDevice {
   readonly #kernel: NodeKernel;
-  readonly #dmirror: DmirrorDevice;
   /** One handler per range op: the command table. */
   readonly #ranges: { readonly [K in RangeCommand['op']]: (r: DmirrorRange, cmd: RangeCommand, done: (r: DmirrorResult) => void) => void };
+  /** One handler per command on the whole device. */
+  readonly #deviceWide: { readonly [K in DeviceWideCommand['op']]: (done: (r: DmirrorResult) => void) => void };
 
   constructor(kernel: NodeKernel, dmirror: DmirrorDevice) {
     this.#kernel = kernel;
-    this.#dmirror = dmirror;
     this.#ranges = {
       read: (r, _c, done) => dmirror.read(r, done),
       write: (r, c, done) => {
@@ -33,12 +34,18 @@ export class SessionDevice {
       exclusive: (r, _c, done) => dmirror.exclusive(r, done),
       checkExclusive: (r, _c, done) => dmirror.checkExclusive(r, done),
     };
+    this.#deviceWide = {
+      release: (done) => dmirror.release(done),
+      failNextAlloc: (done) => dmirror.failNextAlloc(done),
+    };
   }
 
-  /** Runs `cmd`; `done` gets its result (EINVAL for a misaligned or empty range, or a host that is not a CPU node). */
+  /** Runs `cmd`; `done` gets its result (EINVAL for an unknown command, a misaligned or empty range, or a host that is not a CPU node). */
   command(cmd: DeviceCommand, done: (r: DmirrorResult) => void): void {
-    if (cmd.op === 'release') return this.#dmirror.release(done);
-    if (cmd.op === 'failNextAlloc') return this.#dmirror.failNextAlloc(done);
+    if (!('host' in cmd)) {
+      const wide = this.#deviceWide[cmd.op] as ((done: (r: DmirrorResult) => void) => void) | undefined;
+      return wide ? wide(done) : done({ errno: Errno.EINVAL, cpages: 0, faults: 0 });
+    }
     const handler = this.#ranges[cmd.op];
     const pageSize = this.#kernel.topology.pageSizeBytes;
     const host = this.#kernel.topology.nodes[cmd.host];
