@@ -21,7 +21,7 @@
  * THP scenarios, gets a scenario of its own on base pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DmirrorProt, HmmSession, type SessionProcess, type TestDevice } from 'cdmsim';
+import { DmirrorProt, HmmSession, type MmapOptions, type SessionProcess, type TestDevice } from 'cdmsim';
 
 /** HMM_BUFFER_SIZE: 4 MiB, 1024 pages of 4 KiB. */
 const HMM_BUFFER_SIZE = 1024 << 12;
@@ -97,6 +97,28 @@ describe.each([
 
   const npagesOf = (size: number): number => size / pageSize;
 
+  /**
+   * hmm2's mixed pages from page 2 of a PROT_NONE mapping at `base`: page 2
+   * the zero page, read-only; page 3 written, then read-only; `rwPages`
+   * pages from 4 read-write, page 4 written.
+   */
+  async function mixedLayout(p: SessionProcess, base: number, rwPages: number): Promise<void> {
+    expect((await p.mprotect(base + 2 * pageSize, pageSize, 'read')).errno).toBe(0);
+    expect(firstMismatch((await p.read(base + 2 * pageSize, 4)).data, () => 0)).toBe(-1);
+    expect((await p.mprotect(base + 3 * pageSize, pageSize, 'read-write')).errno).toBe(0);
+    expect((await p.write(base + 3 * pageSize, ints(4, () => 3))).errno).toBe(0);
+    expect((await p.mprotect(base + 3 * pageSize, pageSize, 'read')).errno).toBe(0);
+    expect((await p.mprotect(base + 4 * pageSize, rwPages * pageSize, 'read-write')).errno).toBe(0);
+    expect((await p.write(base + 4 * pageSize, ints(4, () => 3))).errno).toBe(0);
+  }
+
+  /** mmap of `size` bytes (default HMM_BUFFER_SIZE) with `opts`, untouched. */
+  async function mappedBuffer(p: SessionProcess, opts: MmapOptions, size = HMM_BUFFER_SIZE): Promise<{ size: number; npages: number; va: number }> {
+    const m = await p.mmap(size, opts);
+    expect(m.errno).toBe(0);
+    return { size, npages: npagesOf(size), va: m.va! };
+  }
+
   /** The kernel's usual buffer: `size` bytes (default HMM_BUFFER_SIZE) of anonymous memory holding ptr[i] = i. */
   async function countingBuffer(p: SessionProcess, size = HMM_BUFFER_SIZE): Promise<{ size: number; npages: number; va: number }> {
     return { size, npages: npagesOf(size), va: await anonBuffer(p, size, (i) => i) };
@@ -156,11 +178,7 @@ describe.each([
 
   it('anon_write_prot: a device write of read-only memory fails with EPERM until mprotect allows it', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const m = await p.mmap(size, { write: false });
-      expect(m.errno).toBe(0);
-      const va = m.va!;
+      const { size, npages, va } = await mappedBuffer(p, { write: false });
       const r = await dev0.read(p, va, 1);
       expect([r.errno, r.cpages, r.faults]).toEqual([0, 1, 1]);
       const data = ints(size, (i) => i);
@@ -191,11 +209,7 @@ describe.each([
 
   it('anon_write_child_shared: a device writing a shared mapping the child inherited writes the parent\'s pages', async () => {
     await program(async ({ p }) => {
-      const size = HMM_BUFFER_SIZE;
-      const npages = npagesOf(size);
-      const m = await p.mmap(size, { shared: true });
-      expect(m.errno).toBe(0);
-      const va = m.va!;
+      const { size, npages, va } = await mappedBuffer(p, { shared: true });
       expect((await p.write(va, ints(size, (i) => i))).errno).toBe(0);
       const child = await p.fork();
       expect(firstMismatch((await child.read(va, size)).data, (i) => i)).toBe(-1);
@@ -446,16 +460,8 @@ describe.each([
       // Punch a hole after the first page: the VMAs no longer cover the range.
       expect((await p.munmap(base + pageSize, pageSize)).errno).toBe(0);
       expect((await dev1.migrateToDevice(p, base, 3)).errno).toBe(EINVAL);
-      // Page 2: a read-only zero page.
-      expect((await p.mprotect(base + 2 * pageSize, pageSize, 'read')).errno).toBe(0);
-      expect(firstMismatch((await p.read(base + 2 * pageSize, 4)).data, () => 0)).toBe(-1);
-      // Page 3: read-only.
-      expect((await p.mprotect(base + 3 * pageSize, pageSize, 'read-write')).errno).toBe(0);
-      expect((await p.write(base + 3 * pageSize, ints(4, () => 3))).errno).toBe(0);
-      expect((await p.mprotect(base + 3 * pageSize, pageSize, 'read')).errno).toBe(0);
-      // Pages 4-5: read-write.
-      expect((await p.mprotect(base + 4 * pageSize, 2 * pageSize, 'read-write')).errno).toBe(0);
-      expect((await p.write(base + 4 * pageSize, ints(4, () => 3))).errno).toBe(0);
+      // Page 2: a read-only zero page; page 3: read-only; pages 4-5: read-write.
+      await mixedLayout(p, base, 2);
       expect((await p.write(base + 5 * pageSize, ints(4, () => 3))).errno).toBe(0);
       // Pages 2-5 migrate to device 1.
       const r = await dev1.migrateToDevice(p, base + 2 * pageSize, 4);
@@ -471,13 +477,7 @@ describe.each([
       const m = await p.mmap(npages * pageSize, { read: false, write: false });
       const base = m.va!;
       expect((await p.munmap(base + pageSize, pageSize)).errno).toBe(0);
-      expect((await p.mprotect(base + 2 * pageSize, pageSize, 'read')).errno).toBe(0);
-      expect(firstMismatch((await p.read(base + 2 * pageSize, 4)).data, () => 0)).toBe(-1);
-      expect((await p.mprotect(base + 3 * pageSize, pageSize, 'read-write')).errno).toBe(0);
-      expect((await p.write(base + 3 * pageSize, ints(4, () => 3))).errno).toBe(0);
-      expect((await p.mprotect(base + 3 * pageSize, pageSize, 'read')).errno).toBe(0);
-      expect((await p.mprotect(base + 4 * pageSize, 3 * pageSize, 'read-write')).errno).toBe(0);
-      expect((await p.write(base + 4 * pageSize, ints(4, () => 3))).errno).toBe(0);
+      await mixedLayout(p, base, 3);
       const r5 = await dev0.migrateToDevice(p, base + 5 * pageSize, 1);
       expect([r5.errno, r5.cpages]).toEqual([0, 1]);
       const r6 = await dev1.migrateToDevice(p, base + 6 * pageSize, 1);
