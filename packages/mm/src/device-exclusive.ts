@@ -36,7 +36,11 @@ export function makeDeviceExclusive(core: MmCore, proc: Process, vpn: number, ow
   for (let attempt = 0; attempt < MAX_EXCLUSIVE_FAULTS; attempt++) {
     const pte = pt.lookup(proc.root, vpn);
     const bits = pte < 0 ? 0 : pt.readBits(pte);
-    if (pte >= 0 && pteKind(bits) === PteKind.PRESENT && bits & PTE_WRITE) {
+    const kind = pte < 0 ? PteKind.NONE : pteKind(bits);
+    if (kind === PteKind.DEVICE_EXCLUSIVE) return pt.readPfn(pte);
+    // Device-public memory is never taken exclusive (not an anonymous RAM page); no fault changes that.
+    if (kind === PteKind.DEVMAP) return errPtr(Errno.EBUSY);
+    if (kind === PteKind.PRESENT && bits & PTE_WRITE) {
       const pfn = pt.readPfn(pte);
       if (!core.frames.testFlag(pfn, PG.ANON) || core.frames.mapcount(pfn) !== 1) return errPtr(Errno.EBUSY);
       proc.notifiers.around({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event: MmuNotifyEvent.EXCLUSIVE, owner }, () =>
@@ -48,8 +52,7 @@ export function makeDeviceExclusive(core: MmCore, proc: Process, vpn: number, ow
       );
       return pfn;
     }
-    if (pte >= 0 && pteKind(bits) === PteKind.DEVICE_EXCLUSIVE) return pt.readPfn(pte);
-    if (pte >= 0 && (pteKind(bits) === PteKind.DEVMAP || pteKind(bits) === PteKind.DEVICE_PRIVATE) && attempt > 0) return errPtr(Errno.EBUSY);
+    // Not there, read-only, the zero page or a device-private entry: fault it in for writing, then look again.
     const r = handleMmFault(core, proc, vpn, true);
     if (r !== Errno.OK) return errPtr(r);
   }

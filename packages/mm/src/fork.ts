@@ -30,6 +30,12 @@ export function forkProcess(core: MmCore, parent: Process): Process {
           let bits = pt.readBits(pte);
           const pfn = pt.readPfn(pte);
           let page: number | null = null;
+          // copy-on-write: both sides lose `bit` (the PTE's write bit, or a swap entry's).
+          const wrprotect = (bit: number): void => {
+            if (!cow || !(bits & bit)) return;
+            bits &= ~bit;
+            pt.write(pte, pfn, bits);
+          };
           switch (pteAction('fork', pteKind(bits), parent.pid, vpn)) {
             case 'skip':
               return;
@@ -38,26 +44,17 @@ export function forkProcess(core: MmCore, parent: Process): Process {
             case 'dup-get-page':
             case 'dup-get-page-if-public':
               page = vmNormalPage(core, pfn, bits, true);
-              if (cow && bits & PTE_WRITE) {
-                bits &= ~PTE_WRITE;
-                pt.write(pte, pfn, bits);
-              }
+              wrprotect(PTE_WRITE);
               break;
             case 'restore-exclusive-then-dup':
               restoreExclusivePte(core, parent, vpn, pte);
               bits = pt.readBits(pte);
               page = pfn;
-              if (cow && bits & PTE_WRITE) {
-                bits &= ~PTE_WRITE;
-                pt.write(pte, pfn, bits);
-              }
+              wrprotect(PTE_WRITE);
               break;
             case 'dup-device-private':
               page = pfn;
-              if (cow && bits & PTE_ENTRY_WRITE) {
-                bits &= ~PTE_ENTRY_WRITE;
-                pt.write(pte, pfn, bits);
-              }
+              wrprotect(PTE_ENTRY_WRITE);
               break;
           }
           if (page !== null) {

@@ -12,6 +12,7 @@ import { Errno } from './errno.js';
 import { isHmmDevicePage } from './memory-node.js';
 import type { MmCore } from './mm-core.js';
 import type { Process } from './address-space.js';
+import type { Vma } from './vma.js';
 import { MmuNotifyEvent } from './mmu-notifier.js';
 import { getPage, pageAddRmap, pageRemoveRmap, putPage } from './page-lifetime.js';
 import { pteAction } from './pte-transitions.js';
@@ -114,7 +115,7 @@ export function migrateVmaCollect(core: MmCore, proc: Process, startVpn: number,
 export function migrateVmaFinish(core: MmCore, pending: PendingMigration, ops?: MigrateVmaOps): MigrateResult {
   migratePages(core, pending.proc, pending.m);
   ops?.finalizeAndMap(core, pending.m);
-  return finalize(core, pending.proc, pending.m, pending.unmapped);
+  return finalize(core, pending.m, pending.unmapped);
 }
 
 /** `migrate_vma_collect` + `migrate_vma_prepare` + `migrate_vma_unmap`. */
@@ -204,6 +205,7 @@ function undo(core: MmCore, page: number, ram: boolean): false {
 /** `migrate_vma_pages`: moves struct page state from each source to its destination. */
 function migratePages(core: MmCore, proc: Process, m: MigrateVma): void {
   const f = core.frames;
+  const vma = proc.findVma(m.startVpn)!;
   for (const e of m.entries) {
     if (!e.migrate) continue;
     if (e.dst === null) {
@@ -214,7 +216,7 @@ function migratePages(core: MmCore, proc: Process, m: MigrateVma): void {
     if (e.src === null) {
       f.setFlags(dst, (f.flags(dst) & PG.RESERVED) | PG.ANON | PG.SWAPBACKED | PG.UPTODATE);
       f.setIndex(dst, e.vpn);
-      e.migrate = core.memcgs.tryCharge(proc.memcg, dst) === Errno.OK && migrateVmaInsertPage(core, proc, e.vpn, dst);
+      e.migrate = core.memcgs.tryCharge(proc.memcg, dst) === Errno.OK && migrateVmaInsertPage(core, proc, vma, e.vpn, dst);
       continue;
     }
     const src = e.src;
@@ -245,8 +247,7 @@ function migratePages(core: MmCore, proc: Process, m: MigrateVma): void {
  * fault filled the slot meanwhile (`if (!pte_none(*ptep)) goto
  * unlock_abort`): that page wins and `dst` is not used.
  */
-function migrateVmaInsertPage(core: MmCore, proc: Process, vpn: number, dst: number): boolean {
-  const vma = proc.findVma(vpn)!;
+function migrateVmaInsertPage(core: MmCore, proc: Process, vma: Vma, vpn: number, dst: number): boolean {
   const pte = core.pageTables.ensure(proc.root, vpn);
   return core.withPteLock(pte, () => {
     const kind = pteKind(core.pageTables.readBits(pte));
@@ -258,10 +259,9 @@ function migrateVmaInsertPage(core: MmCore, proc: Process, vpn: number, dst: num
   });
 }
 
-/** `migrate_vma_finalize`: restores PTEs (`remove_migration_ptes` / `migrate_vma_insert_page`) and drops the pages that are done. */
-function finalize(core: MmCore, proc: Process, m: MigrateVma, unmapped: Map<number, Unmapped[]>): MigrateResult {
+/** `migrate_vma_finalize`: restores PTEs (`remove_migration_ptes`) and drops the pages that are done (holes were mapped by `migrate_vma_insert_page` already). */
+function finalize(core: MmCore, m: MigrateVma, unmapped: Map<number, Unmapped[]>): MigrateResult {
   const f = core.frames;
-  const vma = proc.findVma(m.startVpn)!;
   let migrated = 0;
   let skipped = 0;
   for (const e of m.entries) {
