@@ -31,7 +31,7 @@ import { RangeFaultService } from './range-fault-service.js';
 import { LockHolderQueue } from './lock-holder-queue.js';
 import { MirrorNotifier } from './mirror-notifier.js';
 import { NodeMigrations } from './node-migrations.js';
-import { RemoteDeviceMemory } from './remote-device-memory.js';
+import { RemoteDeviceMemory, type PendingDeviceFault } from './remote-device-memory.js';
 
 /** Counters of a CPU node's process hosting (plain data). */
 export interface HostStats {
@@ -105,6 +105,12 @@ function readableSegments(proc: Process, startVpn: number, endVpn: number): { st
 export interface HostOptions {
   /** With caches: this node's page caches (the sources of every DMA are flushed over the bus first). */
   readonly caches?: PageCaches;
+}
+
+/** How `Host.withDeviceFaultsAsync` retries: rounds of device-fault service, and the results that met a page under migration (they wait for it). */
+export interface DeviceFaultRetry<T> {
+  readonly maxRounds?: number;
+  readonly underMigration?: (result: T) => boolean;
 }
 
 /** Rounds of migrating faulted device-private pages back before an access counts as failed. */
@@ -191,7 +197,7 @@ export class Host {
    * the rounds (default MAX_DEVICE_FAULT_ROUNDS).
    */
   withDeviceFaults<T>(attempt: () => T, done: (result: T) => void, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
-    this.withDeviceFaultsAsync((then) => then(attempt()), done, 0, maxRounds);
+    this.withDeviceFaultsAsync((then) => then(attempt()), done, { maxRounds });
   }
 
   /**
@@ -201,25 +207,32 @@ export class Host {
    * `errPtr(errno)`. Caller holds this node's mmap lock until `done`.
    */
   userAccess(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
-    // EAGAIN from a migration entry (`do_swap_page` → `migration_entry_wait`): wait for a migration of this node to end, then access again.
-    const waitOrDone = (pfn: number): void => {
-      if (isErrPtr(pfn) && ptrErr(pfn) === Errno.EAGAIN && this.migrations.afterMigration(() => this.userAccess(proc, vpn, write, done))) return;
-      done(pfn);
-    };
-    this.withDeviceFaultsAsync((then) => this.access(proc, vpn, write, then), waitOrDone, 0);
+    // EAGAIN from a migration entry (`do_swap_page` → `migration_entry_wait`).
+    this.withDeviceFaultsAsync((then) => this.access(proc, vpn, write, then), done, { underMigration: (pfn) => isErrPtr(pfn) && ptrErr(pfn) === Errno.EAGAIN });
   }
 
   /**
    * `withDeviceFaults` for an attempt that finishes later (it calls `then`
-   * with its result: a walk inside an invalidation window). `round` counts
-   * the rounds so far (0 for a caller). Caller holds this node's mmap lock.
+   * with its result: a walk inside an invalidation window). `retry`: the
+   * rounds of device-fault service (default MAX_DEVICE_FAULT_ROUNDS), and
+   * which results met a page under migration: those wait for a migration
+   * of this node to finish (`migration_entry_wait`) and try again. Caller
+   * holds this node's mmap lock.
    */
-  withDeviceFaultsAsync<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, round: number, maxRounds = MAX_DEVICE_FAULT_ROUNDS): void {
+  withDeviceFaultsAsync<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, retry: DeviceFaultRetry<T> = {}): void {
+    this.#retryDeviceFaults(attempt, done, retry, 0);
+  }
+
+  #retryDeviceFaults<T>(attempt: (then: (result: T) => void) => void, done: (result: T) => void, retry: DeviceFaultRetry<T>, round: number): void {
     attempt((result) => {
-      const faults = [...this.#remotes.values()].flatMap((r) => r.pendingFaults.splice(0));
-      if (faults.length === 0 || round >= maxRounds) return done(result);
+      const faults = this.#takeDeviceFaults();
+      if (faults === null || round >= (retry.maxRounds ?? MAX_DEVICE_FAULT_ROUNDS)) {
+        // A page under migration (`migration_entry_wait`): wait for a migration of this node to finish, then start over.
+        if (retry.underMigration?.(result) && this.migrations.afterMigration(() => this.#retryDeviceFaults(attempt, done, retry, 0))) return;
+        return done(result);
+      }
       const serve = (i: number): void => {
-        if (i === faults.length) return this.withDeviceFaultsAsync(attempt, done, round + 1, maxRounds);
+        if (i === faults.length) return this.#retryDeviceFaults(attempt, done, retry, round + 1);
         const f = faults[i]!;
         const proc = this.core.processes.get(f.pid);
         if (!proc) return serve(i + 1);
@@ -228,6 +241,13 @@ export class Host {
       };
       serve(0);
     });
+  }
+
+  /** The device-private faults the attached device memories recorded since the last call (they are taken), or null when there are none (the per-access case). */
+  #takeDeviceFaults(): PendingDeviceFault[] | null {
+    let faults: PendingDeviceFault[] | null = null;
+    for (const r of this.#remotes.values()) if (r.pendingFaults.length > 0) (faults ??= []).push(...r.pendingFaults.splice(0));
+    return faults;
   }
 
   /**
@@ -423,9 +443,7 @@ export class Host {
    * lock until `done`.
    */
   access(proc: Process, vpn: number, write: boolean, done: (pfn: number) => void): void {
-    const event = this.walkInvalidation(proc, vpn, 1, write);
-    if (event === null) return done(this.touch(proc, vpn, write));
-    this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + 1, event, owner: this.#kernel.self }, () => done(this.touch(proc, vpn, write)));
+    this.inWalkWindow(proc, vpn, 1, write, () => done(this.touch(proc, vpn, write)));
   }
 
   /**
@@ -442,22 +460,15 @@ export class Host {
   gupTest(proc: Process, vpn: number, pages: number, flags: GupFlags, done: (result: Errno) => void, round = 0): void {
     const pinFlags = { ...flags, callerMigrates: true };
     // Each walk runs inside its own invalidation window when it may break copy-on-write or restore device-exclusive entries.
-    const walk = (then: (r: number[] | Errno) => void): void => {
-      const get = (): void => then(getUserPages(this.core, proc, vpn, pages, pinFlags));
-      const event = this.walkInvalidation(proc, vpn, pages, flags.write ?? false);
-      if (event !== null) this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + pages, event, owner: this.#kernel.self }, get);
-      else get();
-    };
+    const walk = (then: (r: number[] | Errno) => void): void => this.inWalkWindow(proc, vpn, pages, flags.write ?? false, () => then(getUserPages(this.core, proc, vpn, pages, pinFlags)));
     const gup = (): void =>
       this.withDeviceFaultsAsync(walk, (r) => {
-        // A page under migration (EAGAIN, `migration_entry_wait`): wait for the migration, then walk again.
-        if (r === Errno.EAGAIN && this.migrations.afterMigration(() => this.gupTest(proc, vpn, pages, flags, done, round))) return;
         // A device page the migration skipped (busy at collect): migrate and pin again, a few times.
         if (r === Errno.EBUSY && flags.longterm && round < MAX_DEVICE_FAULT_ROUNDS) return this.gupTest(proc, vpn, pages, flags, done, round + 1);
         if (typeof r === 'number') return done(r);
         releaseUserPages(this.core, r, flags);
         done(Errno.OK);
-      }, 0);
+      }, { underMigration: (r) => r === Errno.EAGAIN });
     if (!flags.longterm) return gup();
     // check_and_migrate_movable_pages, VMA by VMA (a migration covers one VMA); holes are GUP's to report.
     const segments = proc.vmas.filter((v) => v.start < vpn + pages && vpn < v.end).map((v) => ({ start: Math.max(v.start, vpn), end: Math.min(v.end, vpn + pages) }));
@@ -470,6 +481,18 @@ export class Host {
   }
 
   /**
+   * Runs `walk` (a CPU walk of [vpn, vpn + npages) of `proc`, for writing
+   * when `write`) inside the invalidation it needs (`#walkInvalidation`),
+   * or at once when it changes nothing a device may mirror. Caller holds
+   * the mmap lock until `walk` ran.
+   */
+  inWalkWindow(proc: Process, vpn: number, npages: number, write: boolean, walk: () => void): void {
+    const event = this.#walkInvalidation(proc, vpn, npages, write);
+    if (event === null) return walk();
+    this.notifier.invalidate({ pid: proc.pid, startVpn: vpn, endVpn: vpn + npages, event, owner: this.#kernel.self }, walk);
+  }
+
+  /**
    * Returns the event of the invalidation a CPU walk of [vpn, vpn + npages)
    * of `proc` must run inside, or null when it changes nothing a device
    * may mirror: EXCLUSIVE when it meets a device-exclusive entry (the walk
@@ -477,7 +500,7 @@ export class Host {
    * may copy a page (`wp_page_copy`: a read-only PTE). Null at once when no
    * device mirrors the process.
    */
-  walkInvalidation(proc: Process, vpn: number, npages: number, write: boolean): MmuNotifyEvent | null {
+  #walkInvalidation(proc: Process, vpn: number, npages: number, write: boolean): MmuNotifyEvent | null {
     if (this.notifier.subscribers(proc.pid).length === 0) return null;
     const pt = this.core.pageTables;
     let event: MmuNotifyEvent | null = null;

@@ -216,7 +216,11 @@ export class NodeMigrations {
       done(r);
     };
     const pt = this.#core.pageTables;
-    const zeroVpns = pending.m.entries.filter((e) => e.src === null && e.migrate && e.dst !== null && pteKind(pt.readBits(pt.ensure(pending.proc.root, e.vpn))) === PteKind.ZERO).map((e) => e.vpn);
+    const isZero = (vpn: number): boolean => {
+      const pte = pt.lookup(pending.proc.root, vpn);
+      return pte >= 0 && pteKind(pt.readBits(pte)) === PteKind.ZERO;
+    };
+    const zeroVpns = pending.m.entries.filter((e) => e.src === null && e.migrate && e.dst !== null && isZero(e.vpn)).map((e) => e.vpn);
     if (zeroVpns.length === 0) return finish();
     this.#notifier.invalidate({ pid: pending.proc.pid, startVpn: Math.min(...zeroVpns), endVpn: Math.max(...zeroVpns) + 1, event: MmuNotifyEvent.MIGRATE, owner: this.#kernel.self }, finish);
   }

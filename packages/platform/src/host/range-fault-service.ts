@@ -56,22 +56,17 @@ export class RangeFaultService {
     const write = req.write ?? false;
     const device = env.src as NodeId;
     // A walk that changes what devices may mirror (a write that copies pages, `wp_page_copy`; a device-exclusive entry it restores) runs inside an invalidation of the range; the asking device sees it overtake its range fault and asks again, as `mmu_interval_read_retry` makes dmirror do.
-    const walk = (then: (r: RangeSnapshot | Errno) => void): void => {
-      const run = (): void => then(hmmRangeFault(this.#host.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: device }));
-      const event = req.snapshot ? null : this.#host.walkInvalidation(proc, firstVpn, npages, write);
-      if (event !== null) this.#host.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event, owner: this.#kernel.self }, run);
-      else run();
-    };
+    const walk = (): RangeSnapshot | Errno => hmmRangeFault(this.#host.core, proc, firstVpn, npages, { fault: !req.snapshot, write, ownerMemNode: device });
     // make_device_exclusive for the asking device: one EXCLUSIVE invalidation it owns (its own mirror keeps its entries), then every page in turn.
-    const exclusive = (then: (r: RangeSnapshot | Errno) => void): void =>
-      this.#host.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.EXCLUSIVE, owner: device }, () => then(this.#makeExclusive(proc, firstVpn, npages, device)));
-    // Device-private pages met by a faulting walk (another device's, or this one's read-only ones for a write) are migrated back to RAM by their driver first (`do_swap_page` → `migrate_to_ram`), then the walk runs again; it stops at the first such page, so it may take a round per page.
-    // The walk waits while an invalidation of the range is under way (`mmu_interval_read_begin`) and while it meets pages under migration (`migration_entry_wait`), then walks again.
-    const attempt = (): void =>
-      this.#host.notifier.afterInvalidations(proc.pid, firstVpn, firstVpn + npages, () =>
-        this.#host.withDeviceFaultsAsync(req.exclusive ? exclusive : walk, (r) => ((r === Errno.EBUSY || r === Errno.EAGAIN) && this.#host.migrations.afterMigration(attempt) ? undefined : reply(r)), 0, MAX_DEVICE_FAULT_ROUNDS + npages),
-      );
-    attempt();
+    const inWindow = (then: (r: RangeSnapshot | Errno) => void): void => {
+      if (req.exclusive) this.#host.notifier.invalidate({ pid: proc.pid, startVpn: firstVpn, endVpn: firstVpn + npages, event: MmuNotifyEvent.EXCLUSIVE, owner: device }, () => then(this.#makeExclusive(proc, firstVpn, npages, device)));
+      else if (req.snapshot) then(walk());
+      // A walk that changes what devices may mirror (a write that copies pages, `wp_page_copy`; a device-exclusive entry it restores) runs inside an invalidation of the range; the asking device sees it overtake its range fault and asks again, as `mmu_interval_read_retry` makes dmirror do.
+      else this.#host.inWalkWindow(proc, firstVpn, npages, write, () => then(walk()));
+    };
+    // Each attempt first waits while an invalidation of the range is under way (`mmu_interval_read_begin`). Device-private pages a faulting walk meets (another device's, or this one's read-only ones for a write) are migrated back to RAM by their driver (`do_swap_page` → `migrate_to_ram`), then the walk runs again; it stops at the first such page, so it may take a round per page. A walk that meets pages under migration waits for the migration (`migration_entry_wait`).
+    const attempt = (then: (r: RangeSnapshot | Errno) => void): void => this.#host.notifier.afterInvalidations(proc.pid, firstVpn, firstVpn + npages, () => inWindow(then));
+    this.#host.withDeviceFaultsAsync(attempt, reply, { maxRounds: MAX_DEVICE_FAULT_ROUNDS + npages, underMigration: (r) => r === Errno.EBUSY || r === Errno.EAGAIN });
   }
 
   /** `make_device_exclusive` on every page of the range for `device`: the pfns (VALID | WRITE) or the first page's errno (its fault's; EBUSY for a page that cannot be exclusive). Caller holds the mmap lock and an open EXCLUSIVE window of the range. */
