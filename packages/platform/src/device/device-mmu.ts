@@ -301,28 +301,29 @@ export class DeviceMmu {
     const own = r.owner === this.#kernel.self;
     const event = r.event ?? 0;
     // Its own make_device_exclusive: the pages stay where they are and the reply maps them atomically; counting it would make that reply look overtaken forever.
-    if (own && event === cdmsim.InvalidateEvent.INV_EXCLUSIVE) {
-      this.stats.invalidations++;
-      this.stats.ownMigrationsSkipped++;
-      this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: this.#seqOf(pid) } });
-      return;
-    }
-    const seq = this.#seqOf(pid) + 1;
-    const recent = this.#recent.get(pid) ?? [];
-    recent.push({ seq, startVpn, endVpn });
-    if (recent.length > RECENT_INVALIDATIONS) recent.shift();
-    this.#recent.set(pid, recent);
+    const ownExclusive = own && event === cdmsim.InvalidateEvent.INV_EXCLUSIVE;
+    const seq = ownExclusive ? this.#seqOf(pid) : this.#record(pid, startVpn, endVpn);
     this.stats.invalidations++;
-    if (own && event === cdmsim.InvalidateEvent.INV_MIGRATE) this.stats.ownMigrationsSkipped++;
+    if (ownExclusive || (own && event === cdmsim.InvalidateEvent.INV_MIGRATE)) this.stats.ownMigrationsSkipped++;
     else this.stats.invalidatedPages += this.mirror.invalidate(pid, startVpn, endVpn);
     const ack = (): void => {
       this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, rangeInvalidateAck: { pid, notifierSeq: seq } });
     };
     // The mirror no longer hands out the range; accesses already sent to it must land before the CPU changes the pages (the driver's TLB shootdown waits for them).
-    if (this.#accessing(pid, startVpn, endVpn)) {
+    if (!ownExclusive && this.#accessing(pid, startVpn, endVpn)) {
       this.stats.fencedInvalidations++;
       this.#fences.push({ pid, startVpn, endVpn, ack });
     } else ack();
+  }
+
+  /** Logs an invalidation of [startVpn, endVpn) of `pid` (`mmu_interval_set_seq`); returns its sequence number. */
+  #record(pid: Pid, startVpn: number, endVpn: number): number {
+    const seq = this.#seqOf(pid) + 1;
+    const recent = this.#recent.get(pid) ?? [];
+    recent.push({ seq, startVpn, endVpn });
+    if (recent.length > RECENT_INVALIDATIONS) recent.shift();
+    this.#recent.set(pid, recent);
+    return seq;
   }
 
   /** True while an access to a page of [startVpn, endVpn) of `pid` is sent and not answered. */
