@@ -141,6 +141,7 @@ export class SessionProcess {
     mprotect(va: number, bytes: number, prot: Prot): SessionCall<CpuResult>;
     read(va: number, size: number): SessionCall<CpuResult>;
     write(va: number, data: Uint8Array): SessionCall<CpuResult>;
+    gupTest(va: number, npages: number, flags?: { write?: boolean; longterm?: boolean }): SessionCall<CpuResult>;
   };
 
   constructor(session: HmmSession, node: NodeId, pid: number) {
@@ -154,6 +155,7 @@ export class SessionProcess {
       mprotect: (va, bytes, prot) => call({ op: 'mprotect', pid, va, bytes, write: prot === 'read-write', read: prot !== 'none' }),
       read: (va, size) => call({ op: 'read', pid, va, size }),
       write: (va, data) => call({ op: 'write', pid, va, data }),
+      gupTest: (va, npages, flags = {}) => call({ op: 'gup', pid, va, npages, ...flags }),
     };
   }
 
@@ -195,7 +197,7 @@ export class SessionProcess {
    * then release; `errno` 0 or GUP's error.
    */
   gupTest(va: number, npages: number, flags: { write?: boolean; longterm?: boolean } = {}): Promise<CpuResult> {
-    return this.session.run({ node: this.node, command: { op: 'gup', pid: this.pid, va, npages, ...flags }, map: cpuResult });
+    return this.session.run(this.calls.gupTest(va, npages, flags));
   }
 
   /** The process exits: its mirrors are invalidated, its memory freed. */
@@ -214,6 +216,11 @@ export class TestDevice {
   constructor(session: HmmSession, node: NodeId) {
     this.session = session;
     this.node = node;
+  }
+
+  /** The call of a command on the whole device (`release`, `failNextAlloc`), for `HmmSession.all`. */
+  wide(op: Exclude<DeviceCommand, { host: number }>['op']): SessionCall<DeviceResult> {
+    return { node: this.node, command: { op }, map: deviceResult };
   }
 
   /** The call of `op` on `npages` pages of `proc` from `va`, for `HmmSession.all`. */
@@ -258,11 +265,11 @@ export class TestDevice {
 
   /** `HMM_DMIRROR_FLAGS` with `HMM_DMIRROR_FLAG_FAIL_ALLOC`: the next device page the driver allocates fails, once (that page does not migrate). */
   failNextAlloc(): Promise<DeviceResult> {
-    return this.session.run({ node: this.node, command: { op: 'failNextAlloc' }, map: deviceResult });
+    return this.session.run(this.wide('failNextAlloc'));
   }
 
   /** `HMM_DMIRROR_RELEASE`: every page of this device's memory goes back to system memory. */
   release(): Promise<DeviceResult> {
-    return this.session.run({ node: this.node, command: { op: 'release' }, map: deviceResult });
+    return this.session.run(this.wide('release'));
   }
 }

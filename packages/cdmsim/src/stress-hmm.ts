@@ -274,12 +274,12 @@ class HmmStressRun {
         },
       };
     }
-    if (roll < 93) return { what: `release of device ${dev.node}`, call: { node: dev.node, command: { op: 'release' }, map: (raw) => raw as DeviceResult }, check: (r, fail) => expectErrno(r.errno, 0, fail) };
+    if (roll < 93) return { what: `release of device ${dev.node}`, call: dev.wide('release'), check: (r, fail) => expectErrno(r.errno, 0, fail) };
     if (roll < 97) {
       const longterm = rng.chance(0.5);
       return {
         what: `${longterm ? 'long-term pin' : 'GUP'} of ${where}`,
-        call: { node: t.proc.node, command: { op: 'gup', pid: t.proc.pid, va, npages, write: false, longterm }, map: (raw) => raw as CpuResult },
+        call: t.proc.calls.gupTest(va, npages, { longterm }),
         check: (r, fail) => expectErrno(r.errno, unmapped ? EFAULT : 0, fail),
       };
     }
