@@ -6,7 +6,7 @@
  * threads, rings or schedulers.
  */
 import { CdmsimError, EventQueue, InjectedFault, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdmsim/engine';
-import { BODY_KIND_INDEX, bodyKindOf, type BodyKind, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
+import { BODY_KIND_INDEX, bodyKindOf, newEnvelope, type BodyKind, type EnvelopeBody, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
 import { OutgoingLinks, payloadBytes, type RoutingTable } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
 import { receiverOf, type Port } from './message-ports.js';
@@ -45,8 +45,8 @@ function timerCode(name: string): number {
 /** A handler for one body kind. */
 export type EnvelopeHandler = (env: cdmsim.Envelope | EnvelopeData) => void;
 
-/** Body of an envelope to send: exactly one body field set. */
-export type Body = Omit<EnvelopeData, 'src' | 'dst' | 'hopSrc' | 'sendTimePs' | 'arriveTimePs' | 'seq' | 'tie'>;
+/** Body of an envelope to send: its txn (optional) and exactly one body field. */
+export type Body = EnvelopeBody;
 
 /** Counters of one node's kernel (plain data). */
 export interface KernelStats {
@@ -169,9 +169,13 @@ export class NodeKernel {
     return ++this.#txn;
   }
 
-  #nextOrder(): { seq: number; tie: number } {
-    const seq = ++this.#seq;
-    return { seq, tie: mix32(this.seed, (this.self << 22) ^ seq) };
+  /** Returns the next sequence number of this node; `#tieOf(seq)` is its seeded tie. */
+  #nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  #tieOf(seq: number): number {
+    return mix32(this.seed, (this.self << 22) ^ seq);
   }
 
   /**
@@ -180,8 +184,8 @@ export class NodeKernel {
    */
   at(atPs: Ps, name: string, action: () => void): void {
     if (atPs < this.#nowPs) throw new CdmsimError(`node ${this.spec.name}: timer at ${atPs} ps is before now (${this.#nowPs} ps)`);
-    const { seq, tie } = this.#nextOrder();
-    this.#queue.push({ timePs: atPs, tie, src: this.self, seq, action, code: timerCode(name), name });
+    const seq = this.#nextSeq();
+    this.#queue.push({ timePs: atPs, tie: this.#tieOf(seq), src: this.self, seq, action, code: timerCode(name), name });
   }
 
   /** Runs `action` `delayPs` from now. */
@@ -190,20 +194,14 @@ export class NodeKernel {
   }
 
   /**
-   * Sends `body` to node `dst` now. The envelope is routed hop by hop; this
-   * node charges the first link. Returns the envelope's sequence number.
+   * Sends `body` to node `dst` now, under transaction `txn` (default
+   * `body.txn`, else 0). The envelope is routed hop by hop; this node
+   * charges the first link. Returns the envelope's sequence number.
    */
-  send(dst: NodeId, body: Body): number {
-    const { seq, tie } = this.#nextOrder();
-    const env: EnvelopeData = {
-      ...body,
-      src: this.self,
-      dst,
-      hopSrc: this.self,
-      sendTimePs: this.#nowPs,
-      seq,
-      tie,
-    };
+  send(dst: NodeId, body: Body, txn = body.txn ?? 0): number {
+    const seq = this.#nextSeq();
+    const tie = this.#tieOf(seq);
+    const env = newEnvelope(this.self, dst, this.#nowPs, seq, tie, txn, body);
     this.stats.messagesSent++;
     const kind = bodyKindOf(env);
     if (dst === this.self) {

@@ -31,7 +31,7 @@ export class PendingReplies {
   send(dst: NodeId, body: Omit<Body, 'txn'>, then: (reply: cdmsim.Envelope | EnvelopeData) => void): void {
     const txn = this.#kernel.newTxn();
     this.#waiting.set(txn, then);
-    this.#kernel.send(dst, { ...body, txn });
+    this.#kernel.send(dst, body, txn);
   }
 
   #reply(env: cdmsim.Envelope | EnvelopeData): void {

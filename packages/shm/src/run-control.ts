@@ -14,13 +14,18 @@ import { CACHE_LINE_WORDS, RC_ABORT, RC_ACTIVE_OFFSET, RC_ARRIVED, RC_SLEEPERS_O
 const IDLE_UNIT = 1n;
 /**
  * Generation checks a barrier waiter spins through before it sleeps when
- * every worker can have its own core. Waking a sleeper costs a futex call
- * and a context switch; a party that arrives microseconds later is cheaper
- * to spin for. With more workers than cores spinning only steals the core
- * a late party needs (measured: 6 workers on 2 cores, 140 µs per barrier
+ * every worker can have its own core (about 0.3 ms). Waking a sleeper costs
+ * the closer a futex call and the sleeper a reschedule: on this project's
+ * 2-core VM a notify costs 5–15 µs and the woken worker starts 10–30 µs
+ * later, while a round's busy time differs between two workers by up to a
+ * few tens of µs. Measured on the 16 MiB shared-buffer run with 2 workers:
+ * with 2 000 checks the last arriver of a round waited 10.6 µs on average
+ * (p90 16 µs) before both ran again; with 300 000 checks 1.5 µs (p90
+ * 1.2 µs). With more workers than cores spinning only steals the core a
+ * late party needs (measured: 6 workers on 2 cores, 140 µs per barrier
  * without spinning, 490 µs with 20k checks), so then nobody spins.
  */
-export const SPIN_CHECKS_WHEN_CORES_SUFFICE = 2_000;
+export const SPIN_CHECKS_WHEN_CORES_SUFFICE = 300_000;
 const IN_FLIGHT_UNIT = 1n << BigInt(RC_IN_FLIGHT_SHIFT);
 
 /** Plain-data handle of a sync block (posted to workers). */
