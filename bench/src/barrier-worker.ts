@@ -25,12 +25,14 @@ export interface BarrierWorkerData {
 
 const { sync: handle, worker, distances, rounds, stepPs } = workerData as BarrierWorkerData;
 const sync = RunControl.attach(handle);
-const row = new Float64Array(sync.nodes).fill(Number.POSITIVE_INFINITY);
+/** This node's row (`RunControl.publishRow`): its next event, its bounds on arrivals (event + distance), nothing in flight. */
+const row = new Float64Array(3 * sync.nodes).fill(Number.POSITIVE_INFINITY);
 let nextPs = 0;
 let startMs = 0;
 let timed = 0;
 for (;;) {
   row[worker] = nextPs < rounds * stepPs ? nextPs : Number.POSITIVE_INFINITY;
+  for (let i = 0; i < sync.nodes; i++) row[sync.nodes + i] = row[worker]! + distances[worker * sync.nodes + i]!;
   sync.publishRow(worker, row);
   if (sync.arriveRound(worker, distances, () => undefined) === null) break;
   if (timed++ === 0) startMs = performance.now();

@@ -39,6 +39,24 @@ export class EventQueue<T extends Ordered> {
     return this.#heap[0];
   }
 
+  /**
+   * Visits queued events from the earliest, parents before children (heap
+   * order: an event is never earlier than its parent); when `visit`
+   * returns false the event's subtree is skipped, since none of it is
+   * earlier. Lets a caller bound something over the events without
+   * sorting them.
+   */
+  scan(visit: (item: T) => boolean): void {
+    const heap = this.#heap;
+    const walk = (i: number): void => {
+      const item = heap[i];
+      if (item === undefined || !visit(item)) return;
+      walk(2 * i + 1);
+      walk(2 * i + 2);
+    };
+    walk(0);
+  }
+
   /** Adds an event. */
   push(item: T): void {
     const heap = this.#heap;

@@ -4,11 +4,12 @@
  * envelopes, one handler per body kind, pending replies, the two
  * schedulers (deterministic rounds, free), trace and timeline.
  */
-export { NodeKernel, type KernelStats, type Body, type KernelOptions, type EnvelopeHandler, type Outbox, type RunBound } from './kernel.js';
-export { CausalityViolation, GroupOutbox, horizonDistances, runDeterministic, runFree, runSequential, type GroupMember, type SchedulerStats, type SchedulerParts } from './schedulers.js';
+export { NodeKernel, ReactionViolation, type KernelStats, type Body, type KernelOptions, type EnvelopeHandler, type Outbox, type RunBound } from './kernel.js';
+export { horizonDistances } from './lookahead.js';
+export { CausalityViolation, GroupOutbox, runDeterministic, runFree, runSequential, type GroupMember, type SchedulerStats, type SchedulerParts } from './schedulers.js';
 export { REPLAY_CHECK_JITTER, scheduleJitter, type ScheduleJitter } from './schedule-jitter.js';
 export { PendingReplies } from './pending-replies.js';
-export { MESSAGE_PORTS, receiverOf, renderMessagePorts, type Port } from './message-ports.js';
+export { MESSAGE_PORTS, reactionDelaysPs, receiverOf, renderMessagePorts, type Port } from './message-ports.js';
 export { TraceRecorder, type TraceEvent } from './trace.js';
 export { Timeline, type TimelineSample } from './timeline.js';
 

@@ -4,6 +4,8 @@ import { nodeId } from '@cdmsim/engine';
 import { RoutingTable } from '@cdmsim/bus';
 import { BODY_KINDS } from '@cdmsim/proto';
 import { MESSAGE_PORTS, receiverOf, renderMessagePorts } from './message-ports.js';
+import { horizonDistances } from './lookahead.js';
+import { ReactionViolation } from './kernel.js';
 import { capturingKernel } from './testing/capturing-kernel.js';
 
 const topology = defaultTopology();
@@ -85,6 +87,47 @@ describe('NodeKernel', () => {
     k.deliver({ src: 1, dst: cpu0, seq: 8, tie: 0, arriveTimePs: 6, pageFree: { pfn: 1 } } as never);
     expect(() => k.runUntil(100)).toThrow(/no handler for pageFree/);
     expect(seen).toEqual([7]);
+  });
+
+  it('reactsAfter: a memReq handler may neither send nor schedule before the memory latency (the home agent\'s declared reaction)', () => {
+    const latency = topology.nodes[cpu0]!.memory.latencyPs;
+    const attempt = (act: (k: ReturnType<typeof kernel>['k']) => void): void => {
+      const { k } = kernel();
+      k.on('memReq', 'home-agent', () => act(k));
+      k.deliver({ src: 2, dst: cpu0, seq: 1, tie: 0, arriveTimePs: 1000, memReq: { paddr: 0, size: 64 } } as never);
+      k.runUntil(Number.POSITIVE_INFINITY);
+    };
+    expect(() => attempt((k) => k.send(nodeId(2), { memResp: {} }))).toThrow(ReactionViolation);
+    expect(() => attempt((k) => k.after(latency - 1, 'too soon', () => undefined))).toThrow(ReactionViolation);
+    expect(() => attempt((k) => k.after(latency, 'answer', () => k.send(nodeId(2), { memResp: {} })))).not.toThrow();
+  });
+
+  it('atSending: the timer may send only to the node it declared, and schedule nothing', () => {
+    const gpu0 = topology.nodes.find((n) => n.name === 'gpu0')!.id;
+    const gpu1 = topology.nodes.find((n) => n.name === 'gpu1')!.id;
+    const run = (act: (k: ReturnType<typeof kernel>['k']) => void): void => {
+      const { k } = kernel();
+      k.atSending(10, 'answer', gpu0, () => act(k));
+      k.runUntil(Number.POSITIVE_INFINITY);
+    };
+    expect(() => run((k) => k.send(gpu0, { control: { op: 0 } }))).not.toThrow();
+    expect(() => run((k) => k.send(gpu1, { control: { op: 0 } }))).toThrow(ReactionViolation);
+    expect(() => run((k) => k.after(5, 'later', () => undefined))).toThrow(ReactionViolation);
+  });
+
+  it('sendBoundsPs: a timer declared to send to gpu0 bounds gpu0 by the link and every other node through gpu0; a plain timer bounds each by its distance', () => {
+    const routing = new RoutingTable(topology);
+    const d = horizonDistances(routing);
+    const n = topology.nodes.length;
+    const gpu0 = topology.nodes.find((x) => x.name === 'gpu0')!.id;
+    const { k } = kernel();
+    k.atSending(1000, 'answer', gpu0, () => undefined);
+    const bounds = new Float64Array(n);
+    k.sendBoundsPs(d, bounds);
+    for (let i = 0; i < n; i++) expect(bounds[i]).toBe(i === gpu0 ? 1000 + d[cpu0 * n + gpu0]! : 1000 + d[cpu0 * n + gpu0]! + d[gpu0 * n + i]!);
+    k.at(2000, 'plain', () => undefined);
+    k.sendBoundsPs(d, bounds);
+    for (let i = 0; i < n; i++) expect(bounds[i]).toBe(Math.min(i === gpu0 ? 1000 + d[cpu0 * n + gpu0]! : 1000 + d[cpu0 * n + gpu0]! + d[gpu0 * n + i]!, 2000 + d[cpu0 * n + i]!));
   });
 
   it('registers a body kind once, and only for the port the protocol names (MESSAGE_PORTS)', () => {

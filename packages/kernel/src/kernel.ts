@@ -9,7 +9,7 @@ import { CdmsimError, EventQueue, InjectedFault, RunningHash, mix32, type NodeId
 import { BODY_KIND_INDEX, bodyKindOf, newEnvelope, type BodyKind, type EnvelopeBody, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
 import { OutgoingLinks, payloadBytes, type RoutingTable } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
-import { receiverOf, type Port } from './message-ports.js';
+import { reactionDelaysPs, receiverOf, type Port } from './message-ports.js';
 import { TraceRecorder } from './trace.js';
 
 /** A queued event: an arriving envelope or a local timer. */
@@ -26,9 +26,24 @@ interface SimEvent {
   readonly code: number;
   /** Timer name (for traces). */
   readonly name?: string;
+  /** Least time before this event's handler may send or schedule anything (its kind's declared reaction; 0 for timers and forwards). */
+  readonly reactPs: Ps;
+  /** The neighbour this event transmits to and nothing else (a forward, a timer declared to send to one node), -1 when unknown. */
+  readonly hop: number;
+  /** When `hop` ≥ 0: the declared reaction there (0 unless the envelope is for `hop` itself). */
+  readonly hopReactPs: Ps;
+  /** For an `atSending` timer: the node it sends to. */
+  readonly sendsTo?: number;
+}
+
+/** Thrown when a handler sends or schedules sooner than its body kind's declared reaction (`MESSAGE_PORTS` reactsAfter): the lookahead the deterministic engine relies on would be wrong. */
+export class ReactionViolation extends CdmsimError {
+  override readonly name = 'ReactionViolation';
 }
 
 const timerCodes = new Map<string, number>();
+
+
 
 /** Stable event-log code of a timer name (1000 + a hash: never equal to a body kind index). */
 function timerCode(name: string): number {
@@ -125,6 +140,16 @@ export class NodeKernel {
   #txn = 0;
   /** Earliest arrival per next hop (by node id) among envelopes sent since the last `takeSentArrivals()`; +Infinity = none. */
   readonly #minSentArrivalByHop: Float64Array;
+  /** Per next hop: the earliest time an envelope sent since the last `takeSentArrivals()` may make it send (arrival + its declared reaction there). */
+  readonly #minSentReactionByHop: Float64Array;
+  /** Declared reaction of every node (by node id) to every body kind (by `BODY_KIND_INDEX`). */
+  readonly #reactions: readonly Float64Array[];
+  /** While an event runs: nothing may be sent before this time (its declared reaction). */
+  #sendFloorPs: Ps = 0;
+  /** While an event runs: nothing may be scheduled before this time (its declared reaction; +Infinity for a timer declared to send only). */
+  #scheduleFloorPs: Ps = 0;
+  /** While a timer declared to send to one node runs: that node (-1 otherwise). */
+  #sendOnlyTo = -1;
 
   constructor(options: KernelOptions) {
     this.self = options.self;
@@ -134,6 +159,8 @@ export class NodeKernel {
     this.rng = new Rng(options.seed, options.self + 1);
     this.links = new OutgoingLinks(options.topology, options.self);
     this.#minSentArrivalByHop = new Float64Array(options.topology.nodes.length).fill(Number.POSITIVE_INFINITY);
+    this.#minSentReactionByHop = new Float64Array(options.topology.nodes.length).fill(Number.POSITIVE_INFINITY);
+    this.#reactions = options.topology.nodes.map((spec) => reactionDelaysPs(spec));
     this.#routing = options.routing;
     this.#outbox = options.outbox;
     this.#crashAfterEvents = options.crashAfterEvents ?? Number.POSITIVE_INFINITY;
@@ -183,9 +210,28 @@ export class NodeKernel {
    * says what the timer is for; it enters the event log and the trace.
    */
   at(atPs: Ps, name: string, action: () => void): void {
+    this.#schedule(atPs, name, action, -1);
+  }
+
+  /**
+   * Runs `action` at `atPs` (≥ now) like `at`, declaring that it sends to
+   * node `dst` and does nothing else that leaves the node (for `dst` = this
+   * node it is a plain timer):
+   * the deterministic engine then knows where its envelope goes and widens
+   * the other nodes' windows. The kernel holds the action to it: a send to
+   * any other node, or scheduling anything, throws ReactionViolation.
+   */
+  atSending(atPs: Ps, name: string, dst: NodeId, action: () => void): void {
+    // Sending to itself reaches no other node first: no narrower bound than a plain timer's.
+    this.#schedule(atPs, name, action, dst === this.self ? -1 : dst);
+  }
+
+  #schedule(atPs: Ps, name: string, action: () => void, sendsTo: number): void {
     if (atPs < this.#nowPs) throw new CdmsimError(`node ${this.spec.name}: timer at ${atPs} ps is before now (${this.#nowPs} ps)`);
+    if (atPs < this.#scheduleFloorPs) throw new ReactionViolation(`node ${this.spec.name}: timer '${name}' at ${atPs} ps, sooner than the running event's declared reaction allows (${this.#scheduleFloorPs} ps)`);
     const seq = this.#nextSeq();
-    this.#queue.push({ timePs: atPs, tie: this.#tieOf(seq), src: this.self, seq, action, code: timerCode(name), name });
+    const hop = sendsTo < 0 ? -1 : this.#routing.nextHop(this.self, sendsTo as NodeId).next;
+    this.#queue.push({ timePs: atPs, tie: this.#tieOf(seq), src: this.self, seq, action, code: timerCode(name), name, reactPs: 0, hop, hopReactPs: 0, sendsTo });
   }
 
   /** Runs `action` `delayPs` from now. */
@@ -199,13 +245,17 @@ export class NodeKernel {
    * charges the first link. Returns the envelope's sequence number.
    */
   send(dst: NodeId, body: Body, txn = body.txn ?? 0): number {
+    if (this.#nowPs < this.#sendFloorPs || (this.#sendOnlyTo >= 0 && dst !== this.#sendOnlyTo)) {
+      throw new ReactionViolation(`node ${this.spec.name}: a send to node ${dst} at ${this.#nowPs} ps breaks what the running event declared (no send before ${this.#sendFloorPs} ps${this.#sendOnlyTo >= 0 ? `, sends only to node ${this.#sendOnlyTo}` : ''})`);
+    }
     const seq = this.#nextSeq();
     const tie = this.#tieOf(seq);
     const env = newEnvelope(this.self, dst, this.#nowPs, seq, tie, txn, body);
     this.stats.messagesSent++;
     const kind = bodyKindOf(env);
     if (dst === this.self) {
-      this.#queue.push({ timePs: this.#nowPs, tie, src: this.self, seq, env, kind, code: BODY_KIND_INDEX[kind] });
+      const code = BODY_KIND_INDEX[kind];
+      this.#queue.push({ timePs: this.#nowPs, tie, src: this.self, seq, env, kind, code, reactPs: this.#reactions[this.self]![code]!, hop: -1, hopReactPs: 0 });
       return seq;
     }
     this.#transmit(env, kind);
@@ -219,13 +269,64 @@ export class NodeKernel {
     env.hopSrc = this.self;
     this.trace?.flowOut(this.#nowPs, kind, `${env.src}:${env.seq}:${hop.next}`);
     if (arrive < this.#minSentArrivalByHop[hop.next]!) this.#minSentArrivalByHop[hop.next] = arrive;
+    const reacts = env.dst === hop.next ? arrive + this.#reactions[hop.next]![BODY_KIND_INDEX[kind]]! : arrive;
+    if (reacts < this.#minSentReactionByHop[hop.next]!) this.#minSentReactionByHop[hop.next] = reacts;
     this.#outbox.post(hop.next, env);
   }
 
   /** Queues an envelope arriving at this node (from an incoming ring, or handed over in the same worker) at `arriveTimePs`. */
   deliver(env: cdmsim.Envelope | EnvelopeData): void {
     const kind = bodyKindOf(env);
-    this.#queue.push({ timePs: env.arriveTimePs ?? 0, tie: env.tie ?? 0, src: env.src ?? 0, seq: env.seq ?? 0, env, kind, code: BODY_KIND_INDEX[kind] });
+    const code = BODY_KIND_INDEX[kind];
+    const forMe = env.dst === this.self;
+    // A forward leaves toward a known neighbour, and only there may it make a node react.
+    const hop = forMe ? -1 : this.#routing.nextHop(this.self, env.dst as NodeId).next;
+    this.#queue.push({
+      timePs: env.arriveTimePs ?? 0,
+      tie: env.tie ?? 0,
+      src: env.src ?? 0,
+      seq: env.seq ?? 0,
+      env,
+      kind,
+      code,
+      reactPs: forMe ? this.#reactions[this.self]![code]! : 0,
+      hop,
+      hopReactPs: env.dst === hop ? this.#reactions[hop]![code]! : 0,
+    });
+  }
+
+  /**
+   * Writes into `out[i]`, for every node i, a lower bound on when anything
+   * caused by this node's pending events can arrive at i (+Infinity when
+   * nothing can), with `d` the run's lower bounds between nodes
+   * (`horizonDistances`, n × n for n = `out.length`): an event at t with
+   * declared reaction r gives t + r + D[self][i]; an event known to transmit only to
+   * neighbour h (a forward, an `atSending` timer) gives t + D[self][h] at h
+   * and, at any other node, that plus h's declared reaction (when the
+   * envelope is for h) plus D[h][i]. Envelopes still in flight toward this
+   * node are not counted (their senders report them, `takeSentArrivals`).
+   */
+  sendBoundsPs(d: Float64Array, out: Float64Array): void {
+    const n = out.length;
+    const self = this.self;
+    out.fill(Number.POSITIVE_INFINITY);
+    let worst = Number.POSITIVE_INFINITY;
+    this.#queue.scan((ev) => {
+      // An event no earlier than every bound found cannot lower one, nor can the events after it.
+      if (ev.timePs >= worst) return false;
+      if (ev.hop < 0) {
+        const t = ev.timePs + ev.reactPs;
+        for (let i = 0; i < n; i++) out[i] = Math.min(out[i]!, t + d[self * n + i]!);
+      } else {
+        const h = ev.hop;
+        const atHop = ev.timePs + d[self * n + h]!;
+        const beyond = atHop + ev.hopReactPs;
+        for (let i = 0; i < n; i++) out[i] = Math.min(out[i]!, i === h ? atHop : beyond + d[h * n + i]!);
+      }
+      worst = 0;
+      for (let i = 0; i < n; i++) if (out[i]! > worst) worst = out[i]!;
+      return true;
+    });
   }
 
   /** Time of the earliest pending event, +Infinity when none. */
@@ -239,17 +340,21 @@ export class NodeKernel {
   }
 
   /**
-   * Calls `visit(neighbour, arrivalPs)` with the earliest arrival of the
-   * envelopes sent toward each neighbour since the last call, then forgets
-   * them. Deterministic rounds publish these as in-flight events.
+   * Calls `visit(neighbour, arrivalPs, sendPs)` for each neighbour that
+   * envelopes were sent toward since the last call: their earliest
+   * arrival, and the earliest time one of them may make the neighbour send
+   * (arrival plus the declared reaction there), then forgets them.
+   * Deterministic rounds publish these as in-flight events.
    */
-  takeSentArrivals(visit: (neighbour: NodeId, arrivalPs: Ps) => void): void {
+  takeSentArrivals(visit: (neighbour: NodeId, arrivalPs: Ps, sendPs: Ps) => void): void {
     const earliest = this.#minSentArrivalByHop;
+    const reacts = this.#minSentReactionByHop;
     for (let next = 0; next < earliest.length; next++) {
       const t = earliest[next]!;
       if (t === Number.POSITIVE_INFINITY) continue;
-      visit(next as NodeId, t);
+      visit(next as NodeId, t, reacts[next]!);
       earliest[next] = Number.POSITIVE_INFINITY;
+      reacts[next] = Number.POSITIVE_INFINITY;
     }
   }
 
@@ -307,7 +412,15 @@ export class NodeKernel {
     if (ev.action) {
       s.timersFired++;
       this.trace?.slice(this.#nowPs, ev.name ?? 'timer', 'timer', { seq: ev.seq });
+      if (ev.sendsTo === undefined || ev.sendsTo < 0) {
+        ev.action();
+        return;
+      }
+      this.#sendOnlyTo = ev.sendsTo;
+      this.#scheduleFloorPs = Number.POSITIVE_INFINITY;
       ev.action();
+      this.#sendOnlyTo = -1;
+      this.#scheduleFloorPs = 0;
       return;
     }
     const env = ev.env!;
@@ -325,7 +438,14 @@ export class NodeKernel {
     s.byKindReceived[kind] = (s.byKindReceived[kind] ?? 0) + 1;
     const handler = this.#handlers.get(kind);
     if (!handler) throw new CdmsimError(`node ${this.spec.name}: no handler for ${kind} from node ${env.src}`);
+    if (ev.reactPs === 0) {
+      handler(env);
+      return;
+    }
+    // A late event (free mode) keeps its reaction from the time it runs.
+    this.#sendFloorPs = this.#scheduleFloorPs = this.#nowPs + ev.reactPs;
     handler(env);
+    this.#sendFloorPs = this.#scheduleFloorPs = 0;
   }
 
   /** Digest of every event processed so far, in processing order. */

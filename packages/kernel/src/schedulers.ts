@@ -8,12 +8,20 @@
  * deterministic — conservative parallel DES in barrier-synchronised rounds
  *   (YAWNS / SST style, with a lookahead per pair of nodes). At each
  *   barrier every node publishes the earliest event it knows of for each
- *   node: its own next event, and the earliest arrival of what it sent to
- *   each neighbour (in flight). The last worker to arrive gets T_k, the
- *   earliest pending event of every node k, and every node's horizon
- *   H_i = min_k (T_k + D[k][i]), where D[k][i] is the lowest path latency
- *   from k to i (for k = i, the shortest round trip to a neighbour and
- *   back): no message can reach node i before H_i. Only workers with a node
+ *   node (its own next event, and the earliest arrival of what it sent to
+ *   each neighbour, in flight) and what its events allow
+ *   (`NodeKernel.sendBoundsPs`): for each node i, how soon anything they
+ *   cause can arrive there. An event at t of a kind whose receiver declares
+ *   a reaction r (`MESSAGE_PORTS` reactsAfter: a home agent answers no
+ *   sooner than its memory latency) gives t + r + D[k][i]; a forward, or a
+ *   timer declared to send to one node (`atSending`: the home agent's
+ *   answer), reaches only its next hop h first, and anything else through
+ *   h. The kernel enforces both declarations. The last worker to arrive
+ *   takes the minimum over every node's bounds (and over what is in
+ *   flight, as its destination's events) as every node's horizon H_i,
+ *   where D[k][i] is the lowest path latency from k to i (for k = i, the
+ *   shortest round trip to a neighbour and back): no message can reach
+ *   node i before H_i. Only workers with a node
  *   that has an event before its horizon take part in the next round; the
  *   others sleep, their published rows standing for them. Inside a round
  *   the workers run in parallel and each runs its nodes one after the other
@@ -34,7 +42,7 @@
  *   idle and nothing in flight.
  */
 import type { NodeId, Ps } from '@cdmsim/engine';
-import type { RoutingTable, Transport } from '@cdmsim/bus';
+import type { Transport } from '@cdmsim/bus';
 import type { cdmsim, EnvelopeData } from '@cdmsim/proto';
 import { CdmsimError } from '@cdmsim/engine';
 import type { NodeKernel, Outbox, RunBound } from './kernel.js';
@@ -130,25 +138,6 @@ function flushAll(parts: SchedulerParts, stats: SchedulerStats, receive: () => n
 }
 
 /**
- * Lower bounds on how long an event at node k takes to affect node i:
- * `D[k * n + i]` is the lowest path latency from k to i, and `D[i * n + i]`
- * the shortest round trip from i to a neighbour and back.
- */
-export function horizonDistances(routing: RoutingTable): Float64Array {
-  const n = routing.nodeCount;
-  const d = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    for (let i = 0; i < n; i++) if (k !== i) d[k * n + i] = routing.pathLatencyPs(k as NodeId, i as NodeId);
-  }
-  for (let i = 0; i < n; i++) {
-    let roundTrip = Number.POSITIVE_INFINITY;
-    for (let j = 0; j < n; j++) if (j !== i) roundTrip = Math.min(roundTrip, d[i * n + j]! + d[j * n + i]!);
-    d[i * n + i] = roundTrip;
-  }
-  return d;
-}
-
-/**
  * Runs the deterministic round loop of one worker until no event is left
  * anywhere. `distances` comes from `horizonDistances`; `outbox` is the
  * group's (its deliveries get the causality check). Returns the worker's counters.
@@ -177,15 +166,25 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array,
     for (const m of members) count += m.transport.drain((env) => arrive(m, env));
     return count;
   };
-  const row = new Float64Array(n);
+  /**
+   * Row of one node (see `RunControl.publishRow`): the earliest event it
+   * knows of for each node, its bounds on arrivals at each node, and the
+   * earliest time each neighbour may send because of what it sent there.
+   */
+  const row = new Float64Array(3 * n);
+  const bounds = new Float64Array(n);
   const publishRows = (): void => {
     for (const m of members) {
+      const self = m.kernel.self;
       row.fill(Number.POSITIVE_INFINITY);
-      row[m.kernel.self] = m.kernel.nextEventPs();
-      m.kernel.takeSentArrivals((neighbour, t) => {
-        if (t < row[neighbour]!) row[neighbour] = t;
+      row[self] = m.kernel.nextEventPs();
+      m.kernel.sendBoundsPs(distances, bounds);
+      row.set(bounds, n);
+      m.kernel.takeSentArrivals((neighbour, arrivalPs, sendPs) => {
+        if (arrivalPs < row[neighbour]!) row[neighbour] = arrivalPs;
+        if (sendPs < row[2 * n + neighbour]!) row[2 * n + neighbour] = sendPs;
       });
-      sync.publishRow(m.kernel.self, row);
+      sync.publishRow(self, row);
     }
   };
   for (;;) {

@@ -448,7 +448,7 @@ export const RC_IN_FLIGHT_SHIFT = 16;
 export const RUN_CONTROL_LAYOUT: RecordLayout = {
   name: 'Run-control block (fixed header; then 64 B of doorbell per worker)',
   sizeBytes: RC_DOORBELL_BASE * WORD_BYTES,
-  note: 'For w workers hosting n nodes: after the doorbells, n Int32 words give the worker of each node. Then Float64 [0, n) the horizon of each node for the current round, [n, 4n) progress (simulated time, work done / total per node), the 64-bit quiescence word on its own line, then the n x n Float64 event matrix: row j, column k = earliest event node j knows of for node k (its own next event, or the earliest arrival it sent toward k); rows of nodes whose worker sits a round out stay as the last arriver folded them.',
+  note: 'For w workers hosting n nodes: after the doorbells, n Int32 words give the worker of each node. Then Float64 [0, n) the horizon of each node for the current round, [n, 4n) progress (simulated time, work done / total per node), the 64-bit quiescence word on its own line, then the n x 2n Float64 event matrix: row j, column k < n = earliest event node j knows of for node k (its own next event, or the earliest arrival it sent toward k), column n + k = the earliest time node k may send because of those events (plus their declared reactions); rows of nodes whose worker sits a round out stay as the last arriver folded them.',
   fields: [
     { field: 'RC_ARRIVED', offsetBytes: RC_ARRIVED * 4, bits: '0-31', meaning: 'parties arrived at the round barrier' },
     { field: 'RC_GENERATION', offsetBytes: RC_GENERATION * 4, bits: '0-31', meaning: 'barrier generation, bumped by the last arriver once the stamps, horizons and count of the next round are stored' },

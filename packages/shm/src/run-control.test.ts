@@ -5,10 +5,10 @@ describe('RunControl', () => {
   it('with one party, the horizon is its own next event plus its round trip, and the run ends with no event left', () => {
     const s = RunControl.create(1, 1);
     const roundTrip = Float64Array.of(500);
-    s.publishRow(0, [42]);
+    s.publishRow(0, [42, 542, Infinity]);
     expect(s.arriveRound(0, roundTrip, () => undefined)).toBe(true);
     expect(s.horizonOf(0)).toBe(542);
-    s.publishRow(0, [Infinity]);
+    s.publishRow(0, [Infinity, Infinity, Infinity]);
     expect(s.arriveRound(0, roundTrip, () => undefined)).toBeNull();
     expect(s.finished).toBe(true);
     expect(s.rounds).toBe(1);
@@ -28,7 +28,7 @@ describe('RunControl', () => {
   it('makes a waiting party throw once the run is aborted', () => {
     const s = RunControl.create(2, 2);
     s.abort();
-    s.publishRow(0, [1, 1]);
+    s.publishRow(0, [1, Infinity, 1, 2, Infinity, Infinity]);
     expect(() => s.arriveRound(0, Float64Array.of(0, 1, 1, 0), () => undefined)).toThrow(RunAborted);
   });
 
@@ -36,12 +36,32 @@ describe('RunControl', () => {
     const s = RunControl.create(3, 1, [0, 0, 0]);
     expect([s.parties, s.nodes, s.workerOf(2)]).toEqual([1, 3, 0]);
     const d = Float64Array.from([50, 10, 20, 10, 50, 10, 20, 10, 50]);
-    s.publishRow(0, [100, Infinity, Infinity]);
-    s.publishRow(1, [Infinity, Infinity, Infinity]);
-    s.publishRow(2, [Infinity, 130, 300]);
+    const inf = Infinity;
+    // Rows: earliest events | bounds on arrivals (own events + D) | sends in flight toward a neighbour.
+    s.publishRow(0, [100, inf, inf, 150, 110, 120, inf, inf, inf]);
+    s.publishRow(1, [inf, inf, inf, inf, inf, inf, inf, inf, inf]);
+    s.publishRow(2, [inf, 130, 300, 320, 310, 350, inf, 130, inf]);
     expect(s.arriveRound(0, d, () => undefined)).toBe(true);
-    // T = [100, 130, 300]: H_i = min_k T_k + D[k][i].
+    // T = [100, 130, 300], nothing declared: H_i = min_k T_k + D[k][i].
     expect([0, 1, 2].map((i) => s.horizonOf(i))).toEqual([140, 110, 120]);
+  });
+
+  it('takes horizons from the bounds rows give: a declared reaction of what is in flight widens its receivers\' windows', () => {
+    const s = RunControl.create(3, 1, [0, 0, 0]);
+    const d = Float64Array.from([50, 10, 20, 10, 50, 10, 20, 10, 50]);
+    const inf = Infinity;
+    // Node 2 sent node 1 an envelope arriving at 130 whose kind declares a 60 ps reaction: node 1 cannot send before 190.
+    s.publishRow(0, [100, inf, inf, 150, 110, 120, inf, inf, inf]);
+    s.publishRow(1, [inf, inf, inf, inf, inf, inf, inf, inf, inf]);
+    s.publishRow(2, [inf, 130, 300, 320, 310, 350, inf, 190, inf]);
+    expect(s.arriveRound(0, d, () => undefined)).toBe(true);
+    // Through node 1 now only 190 + D[1][i] = [200, 240, 200].
+    expect([0, 1, 2].map((i) => s.horizonOf(i))).toEqual([150, 110, 120]);
+    // Node 1 sits the next round out: its folded row still knows the arrival's send bound.
+    s.publishRow(0, [inf, inf, inf, inf, inf, inf, inf, inf, inf]);
+    s.publishRow(2, [inf, inf, 300, 320, 310, 350, inf, inf, inf]);
+    expect(s.arriveRound(0, d, () => undefined)).toBe(true);
+    expect([0, 1, 2].map((i) => s.horizonOf(i))).toEqual([200, 240, 200]);
   });
 
   it('refuses a node-to-worker map that leaves a worker without a node', () => {

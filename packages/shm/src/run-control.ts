@@ -58,6 +58,8 @@ export class RunControl {
   readonly #matrix: Float64Array;
   /** Scratch of the last arriver: the earliest pending event of each node. */
   readonly #earliest: Float64Array;
+  /** Scratch of the last arriver: the earliest time each node may send because of what is in flight toward it. */
+  readonly #inFlightSend: Float64Array;
 
   /**
    * Allocates a block for `nodes` simulated nodes on a host with `cores`
@@ -74,7 +76,7 @@ export class RunControl {
     const int32Bytes = (RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS + nodes) * 4;
     const f64Base = Math.ceil(int32Bytes / 8) * 8;
     const f64Bytes = 4 * nodes * 8;
-    const matrixBytes = nodes * nodes * 8;
+    const matrixBytes = 3 * nodes * nodes * 8;
     const sab = new SharedArrayBuffer(f64Base + f64Bytes + 64 + 64 + matrixBytes);
     const i32 = new Int32Array(sab);
     for (let i = 0; i < nodes; i++) i32[RC_DOORBELL_BASE + parties * CACHE_LINE_WORDS + i] = workerOf[i]!;
@@ -104,8 +106,9 @@ export class RunControl {
     this.#f64 = new Float64Array(handle.sab, f64Base, 4 * n);
     const qOffset = Math.ceil((f64Base + 4 * n * 8) / 64) * 64;
     this.#quiescence = new BigInt64Array(handle.sab, qOffset, 1);
-    this.#matrix = new Float64Array(handle.sab, qOffset + 64, n * n);
+    this.#matrix = new Float64Array(handle.sab, qOffset + 64, 3 * n * n);
     this.#earliest = new Float64Array(n);
+    this.#inFlightSend = new Float64Array(n);
     this.#active = new Uint8Array(handle.parties);
   }
 
@@ -196,14 +199,17 @@ export class RunControl {
   }
 
   /**
-   * Publishes node `node`'s row for the next barrier: for each node k, the
-   * earliest event `node` knows of for k (its own next event at k = node,
-   * and the earliest arrival it sent toward each neighbour). Called by the
-   * node's worker before `arriveRound`, for every node it hosts.
+   * Publishes node `node`'s row for the next barrier, 3n entries: at k
+   * (0..n-1) the earliest event `node` knows of for node k (its own next
+   * event at k = node, and the earliest arrival it sent toward each
+   * neighbour); at n + i a lower bound on when anything its pending events
+   * cause can arrive at node i; at 2n + k the earliest time neighbour k may
+   * send because of what `node` sent it (arrival plus declared reaction).
+   * Called by the node's worker before `arriveRound`, for every node it hosts.
    */
   publishRow(node: number, row: ArrayLike<number>): void {
-    const n = this.nodes;
-    for (let k = 0; k < n; k++) this.#matrix[node * n + k] = row[k]!;
+    const w = 3 * this.nodes;
+    for (let k = 0; k < w; k++) this.#matrix[node * w + k] = row[k]!;
   }
 
   /** Returns `node`'s horizon of the round its worker was just released into (every event before it may run). */
@@ -215,8 +221,9 @@ export class RunControl {
    * The round barrier of deterministic mode. Worker `me` has published the
    * rows of its nodes (`publishRow`) and waits. The last active worker to
    * arrive computes for every node k its earliest pending event T_k (column
-   * minimum) and for every node i its horizon H_i = min_k (T_k +
-   * distances[k * n + i]); it folds every in-flight arrival into its
+   * minimum) and for every node i its horizon H_i: the least bound any row
+   * gives for arrivals at i, and min_k (S_k + distances[k * n + i]) where
+   * S_k is the earliest time k may send because of what is in flight to it; it folds every in-flight arrival into its
    * destination's row, and stamps active for the next round only the
    * workers with a node that has something before its horizon (an own
    * event or an arrival); the others stay asleep, their rows standing for
@@ -276,17 +283,28 @@ export class RunControl {
     // why: int32 wrap-around, as the word stores it.
     const next = (generation + 1) | 0;
     const m = this.#matrix;
+    const w = 3 * n;
     const earliest = this.#earliest.fill(Number.POSITIVE_INFINITY);
-    for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) earliest[k] = Math.min(earliest[k]!, m[j * n + k]!);
+    const inFlightSend = this.#inFlightSend.fill(Number.POSITIVE_INFINITY);
+    const horizons = this.#f64.fill(Number.POSITIVE_INFINITY, 0, n);
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k < n; k++) {
+        earliest[k] = Math.min(earliest[k]!, m[j * w + k]!);
+        horizons[k] = Math.min(horizons[k]!, m[j * w + n + k]!);
+        inFlightSend[k] = Math.min(inFlightSend[k]!, m[j * w + 2 * n + k]!);
+      }
+    }
     let pending = false;
     const busyWorker = this.#active.fill(0);
     for (let i = 0; i < n; i++) {
-      let horizon = Number.POSITIVE_INFINITY;
-      for (let k = 0; k < n; k++) horizon = Math.min(horizon, earliest[k]! + distances[k * n + i]!);
-      this.#f64[i] = horizon;
+      let horizon = horizons[i]!;
+      for (let k = 0; k < n; k++) horizon = Math.min(horizon, inFlightSend[k]! + distances[k * n + i]!);
+      horizons[i] = horizon;
       // Fold: in-flight arrivals now count as the destination's own events; a
-      // passive row must not keep stale arrivals of a round long gone.
-      for (let k = 0; k < n; k++) m[i * n + k] = k === i ? earliest[i]! : Number.POSITIVE_INFINITY;
+      // passive row must not keep stale arrivals of a round long gone. Its
+      // bounds stay: they are its own events', unchanged while it sits out.
+      for (let k = 0; k < n; k++) m[i * w + k] = k === i ? earliest[i]! : Number.POSITIVE_INFINITY;
+      for (let k = 0; k < n; k++) m[i * w + 2 * n + k] = k === i ? inFlightSend[i]! : Number.POSITIVE_INFINITY;
       if (earliest[i] !== Number.POSITIVE_INFINITY) pending = true;
       if (earliest[i]! < horizon) busyWorker[this.#workerOf[i]!] = 1;
     }

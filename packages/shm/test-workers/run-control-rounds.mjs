@@ -23,11 +23,13 @@ report(() => {
   const n = rc.nodes;
   const left = events.map((e) => [...e]);
   const horizons = nodes.map(() => []);
-  const row = new Float64Array(n);
+  // A row: the node's next event, its bounds on arrivals at each node (event + distance), nothing in flight.
+  const row = new Float64Array(3 * n);
   for (;;) {
     nodes.forEach((node, j) => {
       row.fill(Infinity);
       row[node] = left[j].length ? left[j][0] : Infinity;
+      for (let i = 0; i < n; i++) row[n + i] = row[node] + distances[node * n + i];
       rc.publishRow(node, row);
     });
     if (rc.arriveRound(me, distances, () => undefined, perturb) === null) return horizons;

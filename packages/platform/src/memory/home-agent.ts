@@ -85,10 +85,11 @@ export class HomeAgent {
     const pfn = Math.floor(paddr / pageSize);
     const offset = paddr % pageSize;
     const reply = (resp: cdmsim.MemResponse.$Properties, atPs: Ps): void =>
-      this.#kernel.at(atPs, 'memory response', () => this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, memResp: resp }));
+      this.#kernel.atSending(atPs, 'memory response', env.src as NodeId, () => this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, memResp: resp }));
     if (pfn < this.#range.firstPfn || pfn >= this.#range.firstPfn + this.#range.frameCount || offset + size > pageSize) {
       this.stats.badAddress++;
-      reply({ op: req.op ?? 0, paddr, size, status: cdmsim.MemStatus.MEM_BAD_ADDRESS }, this.#kernel.nowPs);
+      // Even a refusal waits for the memory's latency: the bus protocol declares it (MESSAGE_PORTS memReq reactsAfter).
+      reply({ op: req.op ?? 0, paddr, size, status: cdmsim.MemStatus.MEM_BAD_ADDRESS }, this.#kernel.nowPs + this.#kernel.spec.memory.latencyPs);
       return;
     }
     switch (req.op ?? cdmsim.MemOp.MEM_READ) {
