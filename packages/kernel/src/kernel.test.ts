@@ -102,26 +102,22 @@ describe('NodeKernel', () => {
     expect(() => attempt((k) => k.after(latency, 'answer', () => k.send(nodeId(2), { memResp: {} })))).not.toThrow();
   });
 
-  it('atSending: the timer may send only to the node it declared, and schedule nothing', () => {
+  it('sendAt: sends the body to the node it names at the time it names, under the body\'s txn', () => {
     const gpu0 = topology.nodes.find((n) => n.name === 'gpu0')!.id;
-    const gpu1 = topology.nodes.find((n) => n.name === 'gpu1')!.id;
-    const run = (act: (k: ReturnType<typeof kernel>['k']) => void): void => {
-      const { k } = kernel();
-      k.atSending(10, 'answer', gpu0, () => act(k));
-      k.runUntil(Number.POSITIVE_INFINITY);
-    };
-    expect(() => run((k) => k.send(gpu0, { control: { op: 0 } }))).not.toThrow();
-    expect(() => run((k) => k.send(gpu1, { control: { op: 0 } }))).toThrow(ReactionViolation);
-    expect(() => run((k) => k.after(5, 'later', () => undefined))).toThrow(ReactionViolation);
+    const { k, sent } = kernel();
+    k.sendAt(10, 'answer', gpu0, { txn: 7, control: { op: 0 } });
+    expect(k.runUntil(10)).toBe(0);
+    expect(k.runUntil(11)).toBe(1);
+    expect(sent.map((x) => [x.next, x.env.dst, x.env.sendTimePs, x.env.txn])).toEqual([[gpu0, gpu0, 10, 7]]);
   });
 
-  it('sendBoundsPs: a timer declared to send to gpu0 bounds gpu0 by the link and every other node through gpu0; a plain timer bounds each by its distance', () => {
+  it('sendBoundsPs: a sendAt to gpu0 bounds gpu0 by the link and every other node through gpu0; a plain timer bounds each by its distance', () => {
     const routing = new RoutingTable(topology);
     const d = horizonDistances(routing);
     const n = topology.nodes.length;
     const gpu0 = topology.nodes.find((x) => x.name === 'gpu0')!.id;
     const { k } = kernel();
-    k.atSending(1000, 'answer', gpu0, () => undefined);
+    k.sendAt(1000, 'answer', gpu0, { control: { op: 0 } });
     const bounds = new Float64Array(n);
     k.sendBoundsPs(d, bounds);
     for (let i = 0; i < n; i++) expect(bounds[i]).toBe(i === gpu0 ? 1000 + d[cpu0 * n + gpu0]! : 1000 + d[cpu0 * n + gpu0]! + d[gpu0 * n + i]!);

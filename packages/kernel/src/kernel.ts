@@ -6,7 +6,7 @@
  * threads, rings or schedulers.
  */
 import { CdmsimError, EventQueue, InjectedFault, RunningHash, mix32, type NodeId, type Ps, Rng } from '@cdmsim/engine';
-import { BODY_KIND_INDEX, bodyKindOf, newEnvelope, type BodyKind, type EnvelopeBody, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
+import { BODY_KIND_INDEX, bodyFieldOf, bodyKindOf, newEnvelope, type BodyKind, type EnvelopeBody, type EnvelopeData, type cdmsim } from '@cdmsim/proto';
 import { OutgoingLinks, payloadBytes, type RoutingTable } from '@cdmsim/bus';
 import type { NodeSpec, Topology } from '@cdmsim/config';
 import { reactionDelaysPs, receiverOf, type Port } from './message-ports.js';
@@ -28,12 +28,10 @@ interface SimEvent {
   readonly name?: string;
   /** Least time before this event's handler may send or schedule anything (its kind's declared reaction; 0 for timers and forwards). */
   readonly reactPs: Ps;
-  /** The neighbour this event transmits to and nothing else (a forward, a timer declared to send to one node), -1 when unknown. */
+  /** The neighbour this event transmits to and nothing else (a forward, a `sendAt` timer), -1 when unknown. */
   readonly hop: number;
   /** When `hop` ≥ 0: the declared reaction there (0 unless the envelope is for `hop` itself). */
   readonly hopReactPs: Ps;
-  /** For an `atSending` timer: the node it sends to. */
-  readonly sendsTo?: number;
 }
 
 /** Thrown when a handler sends or schedules sooner than its body kind's declared reaction (`MESSAGE_PORTS` reactsAfter): the lookahead the deterministic engine relies on would be wrong. */
@@ -42,8 +40,6 @@ export class ReactionViolation extends CdmsimError {
 }
 
 const timerCodes = new Map<string, number>();
-
-
 
 /** Stable event-log code of a timer name (1000 + a hash: never equal to a body kind index). */
 function timerCode(name: string): number {
@@ -144,12 +140,8 @@ export class NodeKernel {
   readonly #minSentReactionByHop: Float64Array;
   /** Declared reaction of every node (by node id) to every body kind (by `BODY_KIND_INDEX`). */
   readonly #reactions: readonly Float64Array[];
-  /** While an event runs: nothing may be sent before this time (its declared reaction). */
-  #sendFloorPs: Ps = 0;
-  /** While an event runs: nothing may be scheduled before this time (its declared reaction; +Infinity for a timer declared to send only). */
-  #scheduleFloorPs: Ps = 0;
-  /** While a timer declared to send to one node runs: that node (-1 otherwise). */
-  #sendOnlyTo = -1;
+  /** While an envelope of a kind with a declared reaction is handled: nothing may be sent, nor scheduled, before this time. */
+  #quietUntilPs: Ps = 0;
 
   constructor(options: KernelOptions) {
     this.self = options.self;
@@ -196,11 +188,7 @@ export class NodeKernel {
     return ++this.#txn;
   }
 
-  /** Returns the next sequence number of this node; `#tieOf(seq)` is its seeded tie. */
-  #nextSeq(): number {
-    return ++this.#seq;
-  }
-
+  /** Returns the seeded tie of this node's sequence number `seq`. */
   #tieOf(seq: number): number {
     return mix32(this.seed, (this.self << 22) ^ seq);
   }
@@ -210,28 +198,28 @@ export class NodeKernel {
    * says what the timer is for; it enters the event log and the trace.
    */
   at(atPs: Ps, name: string, action: () => void): void {
-    this.#schedule(atPs, name, action, -1);
+    this.#schedule(atPs, name, action, -1, 0);
   }
 
   /**
-   * Runs `action` at `atPs` (≥ now) like `at`, declaring that it sends to
-   * node `dst` and does nothing else that leaves the node (for `dst` = this
-   * node it is a plain timer):
-   * the deterministic engine then knows where its envelope goes and widens
-   * the other nodes' windows. The kernel holds the action to it: a send to
-   * any other node, or scheduling anything, throws ReactionViolation.
+   * Sends `body` to node `dst` at `atPs` (≥ now), under transaction `txn`
+   * (default `body.txn`, else 0): a timer named `name` whose only action
+   * is that send. Unlike a timer that sends, its destination is known
+   * while it waits, so the deterministic engine bounds what it causes
+   * through its next hop alone and widens the other nodes' windows.
    */
-  atSending(atPs: Ps, name: string, dst: NodeId, action: () => void): void {
+  sendAt(atPs: Ps, name: string, dst: NodeId, body: Body, txn = body.txn ?? 0): void {
     // Sending to itself reaches no other node first: no narrower bound than a plain timer's.
-    this.#schedule(atPs, name, action, dst === this.self ? -1 : dst);
+    const hop = dst === this.self ? -1 : this.#routing.nextHop(this.self, dst).next;
+    const hopReactPs = dst === hop ? this.#reactions[hop]![BODY_KIND_INDEX[bodyFieldOf(body)]]! : 0;
+    this.#schedule(atPs, name, () => this.send(dst, body, txn), hop, hopReactPs);
   }
 
-  #schedule(atPs: Ps, name: string, action: () => void, sendsTo: number): void {
+  #schedule(atPs: Ps, name: string, action: () => void, hop: number, hopReactPs: Ps): void {
     if (atPs < this.#nowPs) throw new CdmsimError(`node ${this.spec.name}: timer at ${atPs} ps is before now (${this.#nowPs} ps)`);
-    if (atPs < this.#scheduleFloorPs) throw new ReactionViolation(`node ${this.spec.name}: timer '${name}' at ${atPs} ps, sooner than the running event's declared reaction allows (${this.#scheduleFloorPs} ps)`);
-    const seq = this.#nextSeq();
-    const hop = sendsTo < 0 ? -1 : this.#routing.nextHop(this.self, sendsTo as NodeId).next;
-    this.#queue.push({ timePs: atPs, tie: this.#tieOf(seq), src: this.self, seq, action, code: timerCode(name), name, reactPs: 0, hop, hopReactPs: 0, sendsTo });
+    if (atPs < this.#quietUntilPs) throw new ReactionViolation(`node ${this.spec.name}: timer '${name}' at ${atPs} ps, sooner than the running handler's declared reaction allows (${this.#quietUntilPs} ps)`);
+    const seq = ++this.#seq;
+    this.#queue.push({ timePs: atPs, tie: this.#tieOf(seq), src: this.self, seq, action, code: timerCode(name), name, reactPs: 0, hop, hopReactPs });
   }
 
   /** Runs `action` `delayPs` from now. */
@@ -245,14 +233,12 @@ export class NodeKernel {
    * charges the first link. Returns the envelope's sequence number.
    */
   send(dst: NodeId, body: Body, txn = body.txn ?? 0): number {
-    if (this.#nowPs < this.#sendFloorPs || (this.#sendOnlyTo >= 0 && dst !== this.#sendOnlyTo)) {
-      throw new ReactionViolation(`node ${this.spec.name}: a send to node ${dst} at ${this.#nowPs} ps breaks what the running event declared (no send before ${this.#sendFloorPs} ps${this.#sendOnlyTo >= 0 ? `, sends only to node ${this.#sendOnlyTo}` : ''})`);
-    }
-    const seq = this.#nextSeq();
+    if (this.#nowPs < this.#quietUntilPs) throw new ReactionViolation(`node ${this.spec.name}: a send to node ${dst} at ${this.#nowPs} ps, sooner than the running handler's declared reaction allows (${this.#quietUntilPs} ps)`);
+    const seq = ++this.#seq;
     const tie = this.#tieOf(seq);
-    const env = newEnvelope(this.self, dst, this.#nowPs, seq, tie, txn, body);
+    const kind = bodyFieldOf(body);
+    const env = newEnvelope(this.self, dst, this.#nowPs, seq, tie, txn, kind, body);
     this.stats.messagesSent++;
-    const kind = bodyKindOf(env);
     if (dst === this.self) {
       const code = BODY_KIND_INDEX[kind];
       this.#queue.push({ timePs: this.#nowPs, tie, src: this.self, seq, env, kind, code, reactPs: this.#reactions[this.self]![code]!, hop: -1, hopReactPs: 0 });
@@ -300,8 +286,8 @@ export class NodeKernel {
    * caused by this node's pending events can arrive at i (+Infinity when
    * nothing can), with `d` the run's lower bounds between nodes
    * (`horizonDistances`, n × n for n = `out.length`): an event at t with
-   * declared reaction r gives t + r + D[self][i]; an event known to transmit only to
-   * neighbour h (a forward, an `atSending` timer) gives t + D[self][h] at h
+   * declared reaction r gives t + r + D[self][i]; an event known to transmit
+   * only to neighbour h (a forward, a `sendAt` timer) gives t + D[self][h] at h
    * and, at any other node, that plus h's declared reaction (when the
    * envelope is for h) plus D[h][i]. Envelopes still in flight toward this
    * node are not counted (their senders report them, `takeSentArrivals`).
@@ -412,15 +398,7 @@ export class NodeKernel {
     if (ev.action) {
       s.timersFired++;
       this.trace?.slice(this.#nowPs, ev.name ?? 'timer', 'timer', { seq: ev.seq });
-      if (ev.sendsTo === undefined || ev.sendsTo < 0) {
-        ev.action();
-        return;
-      }
-      this.#sendOnlyTo = ev.sendsTo;
-      this.#scheduleFloorPs = Number.POSITIVE_INFINITY;
       ev.action();
-      this.#sendOnlyTo = -1;
-      this.#scheduleFloorPs = 0;
       return;
     }
     const env = ev.env!;
@@ -443,9 +421,9 @@ export class NodeKernel {
       return;
     }
     // A late event (free mode) keeps its reaction from the time it runs.
-    this.#sendFloorPs = this.#scheduleFloorPs = this.#nowPs + ev.reactPs;
+    this.#quietUntilPs = this.#nowPs + ev.reactPs;
     handler(env);
-    this.#sendFloorPs = this.#scheduleFloorPs = 0;
+    this.#quietUntilPs = 0;
   }
 
   /** Digest of every event processed so far, in processing order. */

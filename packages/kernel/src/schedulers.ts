@@ -14,7 +14,7 @@
  *   cause can arrive there. An event at t of a kind whose receiver declares
  *   a reaction r (`MESSAGE_PORTS` reactsAfter: a home agent answers no
  *   sooner than its memory latency) gives t + r + D[k][i]; a forward, or a
- *   timer declared to send to one node (`atSending`: the home agent's
+ *   timer that only sends to a known node (`sendAt`: the home agent's
  *   answer), reaches only its next hop h first, and anything else through
  *   h. The kernel enforces both declarations. The last worker to arrive
  *   takes the minimum over every node's bounds (and over what is in
@@ -172,14 +172,13 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array,
    * earliest time each neighbour may send because of what it sent there.
    */
   const row = new Float64Array(3 * n);
-  const bounds = new Float64Array(n);
+  const bounds = row.subarray(n, 2 * n);
   const publishRows = (): void => {
     for (const m of members) {
       const self = m.kernel.self;
       row.fill(Number.POSITIVE_INFINITY);
       row[self] = m.kernel.nextEventPs();
       m.kernel.sendBoundsPs(distances, bounds);
-      row.set(bounds, n);
       m.kernel.takeSentArrivals((neighbour, arrivalPs, sendPs) => {
         if (arrivalPs < row[neighbour]!) row[neighbour] = arrivalPs;
         if (sendPs < row[2 * n + neighbour]!) row[2 * n + neighbour] = sendPs;

@@ -35,32 +35,18 @@ describe('RunControl', () => {
   it('one worker hosting every node closes each round alone, with every node\'s horizon (the sequential engine)', () => {
     const s = RunControl.create(3, 1, [0, 0, 0]);
     expect([s.parties, s.nodes, s.workerOf(2)]).toEqual([1, 3, 0]);
-    const d = Float64Array.from([50, 10, 20, 10, 50, 10, 20, 10, 50]);
-    const inf = Infinity;
-    // Rows: earliest events | bounds on arrivals (own events + D) | sends in flight toward a neighbour.
-    s.publishRow(0, [100, inf, inf, 150, 110, 120, inf, inf, inf]);
-    s.publishRow(1, [inf, inf, inf, inf, inf, inf, inf, inf, inf]);
-    s.publishRow(2, [inf, 130, 300, 320, 310, 350, inf, 130, inf]);
-    expect(s.arriveRound(0, d, () => undefined)).toBe(true);
     // T = [100, 130, 300], nothing declared: H_i = min_k T_k + D[k][i].
-    expect([0, 1, 2].map((i) => s.horizonOf(i))).toEqual([140, 110, 120]);
+    expect(firstRoundOfThree(s, 130)).toEqual([140, 110, 120]);
   });
 
   it('takes horizons from the bounds rows give: a declared reaction of what is in flight widens its receivers\' windows', () => {
     const s = RunControl.create(3, 1, [0, 0, 0]);
-    const d = Float64Array.from([50, 10, 20, 10, 50, 10, 20, 10, 50]);
-    const inf = Infinity;
-    // Node 2 sent node 1 an envelope arriving at 130 whose kind declares a 60 ps reaction: node 1 cannot send before 190.
-    s.publishRow(0, [100, inf, inf, 150, 110, 120, inf, inf, inf]);
-    s.publishRow(1, [inf, inf, inf, inf, inf, inf, inf, inf, inf]);
-    s.publishRow(2, [inf, 130, 300, 320, 310, 350, inf, 190, inf]);
-    expect(s.arriveRound(0, d, () => undefined)).toBe(true);
-    // Through node 1 now only 190 + D[1][i] = [200, 240, 200].
-    expect([0, 1, 2].map((i) => s.horizonOf(i))).toEqual([150, 110, 120]);
+    // Node 1's arrival at 130 declares a 60 ps reaction: through node 1 only 190 + D[1][i] = [200, 240, 200].
+    expect(firstRoundOfThree(s, 190)).toEqual([150, 110, 120]);
     // Node 1 sits the next round out: its folded row still knows the arrival's send bound.
     s.publishRow(0, [inf, inf, inf, inf, inf, inf, inf, inf, inf]);
     s.publishRow(2, [inf, inf, 300, 320, 310, 350, inf, inf, inf]);
-    expect(s.arriveRound(0, d, () => undefined)).toBe(true);
+    expect(s.arriveRound(0, THREE_NODE_DISTANCES, () => undefined)).toBe(true);
     expect([0, 1, 2].map((i) => s.horizonOf(i))).toEqual([200, 240, 200]);
   });
 
@@ -75,6 +61,23 @@ describe('RunControl', () => {
     expect(s.work()).toEqual({ done: 6, total: 14 });
   });
 });
+
+const inf = Infinity;
+const THREE_NODE_DISTANCES = Float64Array.from([50, 10, 20, 10, 50, 10, 20, 10, 50]);
+
+/**
+ * Node 0 has an event at 100, node 2 one at 300 and an envelope in flight
+ * to node 1 arriving at 130 that lets node 1 send at `node1SendsAt`; rows
+ * are earliest events | bounds on arrivals (own events + D) | sends in
+ * flight toward a neighbour. Returns the horizons of the round this closes.
+ */
+function firstRoundOfThree(s: RunControl, node1SendsAt: number): number[] {
+  s.publishRow(0, [100, inf, inf, 150, 110, 120, inf, inf, inf]);
+  s.publishRow(1, [inf, inf, inf, inf, inf, inf, inf, inf, inf]);
+  s.publishRow(2, [inf, 130, 300, 320, 310, 350, inf, node1SendsAt, inf]);
+  expect(s.arriveRound(0, THREE_NODE_DISTANCES, () => undefined)).toBe(true);
+  return [0, 1, 2].map((i) => s.horizonOf(i));
+}
 
 describe('RunControl across worker threads', () => {
   it('with two workers hosting two nodes each, gives every node the reference horizons', async () => {

@@ -223,8 +223,8 @@ export class RunControl {
    * arrive computes for every node k its earliest pending event T_k (column
    * minimum) and for every node i its horizon H_i: the least bound any row
    * gives for arrivals at i, and min_k (S_k + distances[k * n + i]) where
-   * S_k is the earliest time k may send because of what is in flight to it; it folds every in-flight arrival into its
-   * destination's row, and stamps active for the next round only the
+   * S_k is the earliest time k may send because of what is in flight to
+   * it; it folds every in-flight arrival into its destination's row, and stamps active for the next round only the
    * workers with a node that has something before its horizon (an own
    * event or an arrival); the others stay asleep, their rows standing for
    * them. Returns true once this worker is active in a new round (its
@@ -303,8 +303,10 @@ export class RunControl {
       // Fold: in-flight arrivals now count as the destination's own events; a
       // passive row must not keep stale arrivals of a round long gone. Its
       // bounds stay: they are its own events', unchanged while it sits out.
-      for (let k = 0; k < n; k++) m[i * w + k] = k === i ? earliest[i]! : Number.POSITIVE_INFINITY;
-      for (let k = 0; k < n; k++) m[i * w + 2 * n + k] = k === i ? inFlightSend[i]! : Number.POSITIVE_INFINITY;
+      m.fill(Number.POSITIVE_INFINITY, i * w, i * w + n);
+      m[i * w + i] = earliest[i]!;
+      m.fill(Number.POSITIVE_INFINITY, i * w + 2 * n, (i + 1) * w);
+      m[i * w + 2 * n + i] = inFlightSend[i]!;
       if (earliest[i] !== Number.POSITIVE_INFINITY) pending = true;
       if (earliest[i]! < horizon) busyWorker[this.#workerOf[i]!] = 1;
     }

@@ -85,7 +85,7 @@ export class HomeAgent {
     const pfn = Math.floor(paddr / pageSize);
     const offset = paddr % pageSize;
     const reply = (resp: cdmsim.MemResponse.$Properties, atPs: Ps): void =>
-      this.#kernel.atSending(atPs, 'memory response', env.src as NodeId, () => this.#kernel.send(env.src as NodeId, { txn: env.txn ?? 0, memResp: resp }));
+      this.#kernel.sendAt(atPs, 'memory response', env.src as NodeId, { txn: env.txn ?? 0, memResp: resp });
     if (pfn < this.#range.firstPfn || pfn >= this.#range.firstPfn + this.#range.frameCount || offset + size > pageSize) {
       this.stats.badAddress++;
       // Even a refusal waits for the memory's latency: the bus protocol declares it (MESSAGE_PORTS memReq reactsAfter).
