@@ -3,7 +3,9 @@
  * - startup of the DGX-H100 example (10 node workers over ~700 M frames)
  *   against spawning 10 bare worker threads;
  * - deterministic-mode events/s against free mode on the same workload (the
- *   price of reproducibility: barrier-synchronised rounds).
+ *   price of reproducibility: barrier-synchronised rounds);
+ * - startup of the default machine (6 node workers) from the build's
+ *   one-file worker bundle against the same workers loading the module graph.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -55,6 +57,24 @@ export const benchmarks: Benchmark[] = [
       }, (x) => x, (a, b) => a < b);
       const bare = await best(3, () => bareWorkersMs(config.topology.nodes.length), (x) => x, (a, b) => a < b);
       return { subject: { figure: startup, unit: 'ms' }, baseline: { figure: bare, unit: 'ms' }, details: { frames: config.topology.nodes.reduce((s, n) => s + n.memory.sizeBytes / config.topology.pageSizeBytes, 0) } };
+    },
+  },
+  {
+    name: 'startup-worker-bundle',
+    description: 'Simulation.start() of the default machine (6 node workers), workers loading the one-file bundle, ms (lower is better)',
+    baselineName: 'the same workers loading the module graph (moduleGraphWorkers)',
+    async run() {
+      const config = defaultConfig();
+      const startMs = (moduleGraphWorkers: boolean) =>
+        best(5, async () => {
+          const sim = await Simulation.start(config, { moduleGraphWorkers });
+          const ms = sim.startupMs;
+          await sim.stop();
+          return ms;
+        }, (x) => x, (a, b) => a < b);
+      const graph = await startMs(true);
+      const bundle = await startMs(false);
+      return { subject: { figure: bundle, unit: 'ms' }, baseline: { figure: graph, unit: 'ms' }, details: { workers: config.topology.nodes.length } };
     },
   },
   {

@@ -12,8 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { Piscina } from 'piscina';
 import { CdmsimError, ConfigError } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
@@ -27,6 +27,16 @@ export const POINTS_QUEUE = 'cdmsim-points';
 /** How often a killed worker's point may go back to the queue before it counts as failed. */
 export const MAX_STALLED_RETRIES = 3;
 
+/**
+ * BullMQ and ioredis, loaded on the first queue call: together they are a
+ * quarter of a second of module loading that every other command (a run, a
+ * stress, a local sweep) would pay for nothing.
+ */
+async function queueLibraries() {
+  const [bullmq, ioredis] = await Promise.all([import('bullmq'), import('ioredis')]);
+  return { Queue: bullmq.Queue, Worker: bullmq.Worker, Redis: ioredis.Redis };
+}
+
 /** What a job carries: everything a worker needs to run the point alone. */
 export interface PointJobData {
   readonly sweep: string;
@@ -39,11 +49,12 @@ export interface PointJobData {
 }
 
 /**
- * Returns a Redis connection for `url` (`redis://HOST:PORT[/DB]`) that
- * gives up after a few attempts instead of retrying forever.
+ * Resolves with a Redis connection for `url` (`redis://HOST:PORT[/DB]`),
+ * not yet connected, that gives up after a few attempts instead of retrying
+ * forever.
  * @throws ConfigError when `url` is not a redis:// URL.
  */
-export function redisConnection(url: string): Redis {
+export async function redisConnection(url: string): Promise<Redis> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -51,6 +62,7 @@ export function redisConnection(url: string): Redis {
     throw new ConfigError(`--queue ${url}: expected redis://HOST:PORT`);
   }
   if (parsed.protocol !== 'redis:' || parsed.hostname === '') throw new ConfigError(`--queue ${url}: expected redis://HOST:PORT`);
+  const { Redis } = await queueLibraries();
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     connectTimeout: 3000,
@@ -94,8 +106,9 @@ const jobId = (sweep: string, index: number): string => `${sweep}-${index}`;
  * ```
  */
 export async function enqueueGrid(points: readonly GridPoint[], url: string): Promise<{ sweep: string; added: number; total: number }> {
-  const redis = redisConnection(url);
+  const redis = await redisConnection(url);
   await connect(redis, url);
+  const { Queue } = await queueLibraries();
   const queue = new Queue<PointJobData, RunResult>(POINTS_QUEUE, { connection: redis });
   try {
     const sweep = sweepId(points);
@@ -142,8 +155,9 @@ export interface QueueWorker {
  * ```
  */
 export async function startQueueWorker(url: string, options: QueueWorkerOptions = {}): Promise<QueueWorker> {
-  const redis = redisConnection(url);
+  const redis = await redisConnection(url);
   await connect(redis, url);
+  const { Worker } = await queueLibraries();
   const jobs = options.jobs ?? Math.max(1, Math.floor(availableParallelism() / 2));
   const pool = new Piscina<{ config: SimConfig; seed: number; mode: RunMode; workers?: WorkerCount }, RunResult>({
     filename: new URL('./grid-task.js', import.meta.url).href,
@@ -199,8 +213,9 @@ export interface CollectOptions {
  * ```
  */
 export async function collectGrid(points: readonly GridPoint[], url: string, options: CollectOptions = {}): Promise<GridOutcome[]> {
-  const redis = redisConnection(url);
+  const redis = await redisConnection(url);
   await connect(redis, url);
+  const { Queue } = await queueLibraries();
   const queue = new Queue<PointJobData, RunResult>(POINTS_QUEUE, { connection: redis });
   const sweep = sweepId(points);
   const outcomes = new Map<number, GridOutcome>();

@@ -81,6 +81,8 @@ export interface HostInfo {
   readonly workerDetails: readonly WorkerFigures[];
   readonly wallMs: number;
   readonly startupMs: number;
+  /** What the workers started from: `bundle` (one file, the build's) or `modules` (the import graph: the bundle was missing or older than the code). */
+  readonly workerScript: 'bundle' | 'modules';
   readonly hostname: string;
   readonly date: string;
   readonly node: string;
@@ -130,6 +132,7 @@ export interface RunFacts {
   readonly shared: SharedState;
   readonly wallMs: number;
   readonly startupMs: number;
+  readonly workerScript: 'bundle' | 'modules';
 }
 
 /** Returns the run result assembled from every node's report (node order). */
@@ -182,6 +185,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
       workerDetails: facts.reports.map(workerFigures),
       wallMs: facts.wallMs,
       startupMs: facts.startupMs,
+      workerScript: facts.workerScript,
       hostname: hostname(),
       date: new Date().toISOString(),
       node: process.version,

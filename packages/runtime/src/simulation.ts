@@ -20,6 +20,7 @@ import type { WorkerApi } from './worker-entry.js';
 import type { SessionResult, WorkerReport } from './worker-runner.js';
 import { nodesOfWorkers, partitionNodes, workerCountFor, type WorkerCount } from './partition.js';
 import { buildRunResult, type RunResult } from './results.js';
+import { moduleGraphScript, workerScript, type WorkerScript } from './worker-script.js';
 
 /** How to run a simulation. */
 export interface SimulationOptions {
@@ -41,6 +42,8 @@ export interface SimulationOptions {
   readonly traceEventsPerNode?: number;
   /** Testing: random wall-time delays in every worker's scheduler (deterministic results must not change). */
   readonly scheduleJitter?: ScheduleJitter;
+  /** Tests and benchmarks: start the workers from the module graph even when the build's one-file bundle is fresh (see `workerScript`). */
+  readonly moduleGraphWorkers?: boolean;
 }
 
 /** How far a running simulation got, for progress bars. */
@@ -65,7 +68,6 @@ interface WorkerThread {
   readonly died: Promise<never>;
 }
 
-const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 /** How long failing runs wait for the other workers to notice the abort before terminating them. */
 const ABORT_GRACE_MS = 1500;
 
@@ -88,6 +90,8 @@ export class Simulation {
   readonly workerOf: readonly number[];
   /** Wall time spent building shared state and starting workers. */
   readonly startupMs: number;
+  /** The file the workers started from (the one-file bundle unless it is missing or stale). */
+  readonly workerScript: WorkerScript;
   readonly #shared: SharedState;
   readonly #threads: readonly WorkerThread[];
   #stopped = false;
@@ -101,6 +105,7 @@ export class Simulation {
     workerOf: number[],
     threadIds: number[],
     startupMs: number,
+    script: WorkerScript,
   ) {
     this.workerOf = workerOf;
     this.config = config;
@@ -110,6 +115,7 @@ export class Simulation {
     this.#threads = threads;
     this.threadIds = threadIds;
     this.startupMs = startupMs;
+    this.workerScript = script;
   }
 
   /**
@@ -142,7 +148,8 @@ export class Simulation {
     const workerOf = partitionNodes(config.topology, workerCountFor(mode, nodes.length, cores, options.workers));
     const shared = createSharedState(config, cores, workloadOf(config.workload.kind).sharedNeeds?.(config) ?? {}, workerOf);
     const crashNode = nodes.find((n) => n.name === options.injectCrash);
-    const threads = nodesOfWorkers(workerOf).map((ids, index) => spawnWorker(index, ids, ids.map((id) => nodes[id]!.name).join('+')));
+    const script = options.moduleGraphWorkers ? moduleGraphScript() : workerScript();
+    const threads = nodesOfWorkers(workerOf).map((ids, index) => spawnWorker(script.url, index, ids, ids.map((id) => nodes[id]!.name).join('+')));
     try {
       const workerThreadIds = await Promise.all(
         threads.map((t) =>
@@ -163,7 +170,7 @@ export class Simulation {
         ),
       );
       const threadIds = workerOf.map((w) => workerThreadIds[w]!);
-      return new Simulation(config, seed, mode, shared, threads, workerOf, threadIds, performance.now() - t0);
+      return new Simulation(config, seed, mode, shared, threads, workerOf, threadIds, performance.now() - t0, script);
     } catch (e) {
       await terminateAll(threads);
       throw e;
@@ -208,6 +215,7 @@ export class Simulation {
       shared: this.#shared,
       wallMs,
       startupMs: this.startupMs,
+      workerScript: this.workerScript.kind,
     });
   }
 
@@ -274,8 +282,8 @@ function workerExecArgv(): string[] {
   return process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a) && !/^(-e|-p|--eval|--print)(=|$)/.test(a));
 }
 
-function spawnWorker(index: number, nodes: readonly NodeId[], name: string): WorkerThread {
-  const worker = new Worker(WORKER_URL, { name: `cdmsim:${name}`, execArgv: workerExecArgv() });
+function spawnWorker(script: URL, index: number, nodes: readonly NodeId[], name: string): WorkerThread {
+  const worker = new Worker(script, { name: `cdmsim:${name}`, execArgv: workerExecArgv() });
   const api = wrap<WorkerApi>(nodeEndpoint(worker));
   const died = new Promise<never>((_, reject) => {
     worker.once('error', (e) => reject(new NodeFailure(name, toErrorData(e).message, toErrorData(e).stack)));
