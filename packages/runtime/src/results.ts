@@ -17,6 +17,7 @@ import type { SharedState } from '@cdmsim/platform';
 import { workloadOf, type WorkloadOutcome } from '@cdmsim/workloads';
 import type { NodeReport } from './node-model.js';
 import type { WorkerReport } from './worker-runner.js';
+import type { CodeCacheUse } from './worker-bundle-files.js';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
 export const RESULTS_VERSION = '0.1.0';
@@ -83,6 +84,8 @@ export interface HostInfo {
   readonly startupMs: number;
   /** What the workers started from: `bundle` (one file, the build's) or `modules` (the import graph: the bundle was missing or older than the code). */
   readonly workerScript: 'bundle' | 'modules';
+  /** Whether the workers compiled the bundle with the build's V8 code cache: `used`, `rejected` (another Node or other V8 flags: compiled as usual) or `none`. */
+  readonly workerCodeCache: CodeCacheUse;
   readonly hostname: string;
   readonly date: string;
   readonly node: string;
@@ -133,6 +136,7 @@ export interface RunFacts {
   readonly wallMs: number;
   readonly startupMs: number;
   readonly workerScript: 'bundle' | 'modules';
+  readonly workerCodeCache: CodeCacheUse;
 }
 
 /** Returns the run result assembled from every node's report (node order). */
@@ -186,6 +190,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
       wallMs: facts.wallMs,
       startupMs: facts.startupMs,
       workerScript: facts.workerScript,
+      workerCodeCache: facts.workerCodeCache,
       hostname: hostname(),
       date: new Date().toISOString(),
       node: process.version,

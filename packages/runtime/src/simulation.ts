@@ -16,11 +16,12 @@ import type { SimConfig, WorkloadSpec } from '@cdmsim/config';
 import type { RunMode, ScheduleJitter } from '@cdmsim/kernel';
 import { createSharedState, type SharedState } from '@cdmsim/platform';
 import { configFormat, workloadOf } from '@cdmsim/workloads';
-import type { WorkerApi } from './worker-entry.js';
+import type { WorkerApi } from './worker-api.js';
 import type { SessionResult, WorkerReport } from './worker-runner.js';
 import { nodesOfWorkers, partitionNodes, workerCountFor, type WorkerCount } from './partition.js';
 import { buildRunResult, type RunResult } from './results.js';
 import { moduleGraphScript, workerScript, type WorkerScript } from './worker-script.js';
+import type { CodeCacheUse } from './worker-bundle-files.js';
 
 /** How to run a simulation. */
 export interface SimulationOptions {
@@ -92,6 +93,8 @@ export class Simulation {
   readonly startupMs: number;
   /** The file the workers started from (the one-file bundle unless it is missing or stale). */
   readonly workerScript: WorkerScript;
+  /** Whether the workers compiled the bundle with the build's V8 code cache (`rejected` if any worker's was refused). */
+  readonly workerCodeCache: CodeCacheUse;
   readonly #shared: SharedState;
   readonly #threads: readonly WorkerThread[];
   #stopped = false;
@@ -106,6 +109,7 @@ export class Simulation {
     threadIds: number[],
     startupMs: number,
     script: WorkerScript,
+    codeCache: CodeCacheUse,
   ) {
     this.workerOf = workerOf;
     this.config = config;
@@ -116,6 +120,7 @@ export class Simulation {
     this.threadIds = threadIds;
     this.startupMs = startupMs;
     this.workerScript = script;
+    this.workerCodeCache = codeCache;
   }
 
   /**
@@ -151,7 +156,7 @@ export class Simulation {
     const script = options.moduleGraphWorkers ? moduleGraphScript() : workerScript();
     const threads = nodesOfWorkers(workerOf).map((ids, index) => spawnWorker(script.url, index, ids, ids.map((id) => nodes[id]!.name).join('+')));
     try {
-      const workerThreadIds = await Promise.all(
+      const started = await Promise.all(
         threads.map((t) =>
           raceDeath(
             t,
@@ -169,8 +174,10 @@ export class Simulation {
           ),
         ),
       );
-      const threadIds = workerOf.map((w) => workerThreadIds[w]!);
-      return new Simulation(config, seed, mode, shared, threads, workerOf, threadIds, performance.now() - t0, script);
+      const threadIds = workerOf.map((w) => started[w]!.threadId);
+      const uses = new Set(started.map((s) => s.codeCache));
+      const codeCache: CodeCacheUse = uses.has('rejected') ? 'rejected' : uses.has('none') ? 'none' : 'used';
+      return new Simulation(config, seed, mode, shared, threads, workerOf, threadIds, performance.now() - t0, script, codeCache);
     } catch (e) {
       await terminateAll(threads);
       throw e;
@@ -216,6 +223,7 @@ export class Simulation {
       wallMs,
       startupMs: this.startupMs,
       workerScript: this.workerScript.kind,
+      workerCodeCache: this.workerCodeCache,
     });
   }
 

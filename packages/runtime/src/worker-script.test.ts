@@ -30,7 +30,7 @@ describe('chooseWorkerScript: the one-file bundle only while it is as new as its
     try {
       const s = chooseWorkerScript(f.dir);
       expect(s.kind).toBe('bundle');
-      expect(s.url.href).toBe(new URL(WORKER_BUNDLE.script, f.dir).href);
+      expect(s.url.href).toBe(new URL(WORKER_BUNDLE.boot, f.dir).href);
     } finally {
       rmSync(f.root, { recursive: true });
     }

@@ -1,18 +1,22 @@
 /**
  * Which file a node worker thread starts from. The build bundles the worker
- * entry and everything it imports into one file (scripts/bundle-worker.mjs):
- * Node 20 loads an ES module graph file by file in every worker isolate,
- * and one file starts each worker in about half the time. The bundle is
+ * API and everything it imports into one file with a V8 code cache
+ * (scripts/bundle-worker.mjs, started by worker-boot.ts): Node 20 loads an
+ * ES module graph file by file in every worker isolate, and one
+ * precompiled file starts six workers in about a third of the time. The bundle is
  * used only while it is at least as new as every build output it was made
  * from, so a `tsc -b` without the bundling step falls back to the module
  * graph instead of running stale worker code.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WORKER_BUNDLE } from './worker-bundle-files.js';
 
-/** The entry a worker can start from, and why it was chosen. */
+export { WORKER_BUNDLE };
+
+/** The file a worker starts from, and why it was chosen. */
 export interface WorkerScript {
-  /** The file the worker thread runs. */
+  /** The file the worker thread runs: worker-boot.js for the bundle, worker-entry.js for the module graph. */
   readonly url: URL;
   /** `bundle` (one file), or `modules` (the entry's import graph: no bundle, or a stale one). */
   readonly kind: 'bundle' | 'modules';
@@ -20,13 +24,12 @@ export interface WorkerScript {
   readonly reason?: string;
 }
 
-/** The bundle's file names, relative to the folder of the worker entry. */
-export const WORKER_BUNDLE = { script: 'worker-bundle.js', inputs: 'worker-bundle.inputs.json', entry: 'worker-entry.js' } as const;
 
 /**
  * Returns the worker script found in `dir` (a file: URL of the folder that
- * holds worker-entry.js, ending in `/`): the bundle when it exists and no
- * input listed in its inputs file is newer than it, else the entry file.
+ * holds worker-entry.js, ending in `/`): the bundle's boot file when the
+ * bundle exists and no input listed in its inputs file is newer than it,
+ * else the module graph's entry file.
  * Reads file times only; never throws for a missing or unreadable bundle.
  */
 export function chooseWorkerScript(dir: URL): WorkerScript {
@@ -51,7 +54,7 @@ export function chooseWorkerScript(dir: URL): WorkerScript {
     }
     if (inputMs > bundleMs) return modules(`${input} is newer than the worker bundle (run \`npm run build\`)`);
   }
-  return { url: bundle, kind: 'bundle' };
+  return { url: new URL(WORKER_BUNDLE.boot, dir), kind: 'bundle' };
 }
 
 /** Returns the worker entry of this installation's module graph (what the bundle is made from). */
