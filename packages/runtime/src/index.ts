@@ -21,6 +21,7 @@ export type { NodeReport, NodeEngineReport } from './node-model.js';
 export type { WorkerReport, WorkerEngineReport } from './worker-runner.js';
 export { partitionNodes, workerCountFor, nodesOfWorkers, type WorkerCount } from './partition.js';
 export { chooseWorkerScript, workerScript, WORKER_BUNDLE, type WorkerScript } from './worker-script.js';
+export type { CodeCacheUse } from './worker-bundle-files.js';
 export type { WorkloadOutcome, SharedBufferOutcome, CoherenceRandomOutcome, CoherenceNodeOutcome, LitmusRunOutcome, MmStressRunOutcome } from '@cdmsim/workloads';
 export { configFormat, defaultConfig, loadConfigFile, parseConfigYaml, resolveConfig, mmStressConfig, workloadOf, WORKLOADS } from '@cdmsim/workloads';
 export { REPLAY_CHECK_JITTER, type RunMode, type ScheduleJitter } from '@cdmsim/kernel';

@@ -18,6 +18,7 @@ import { workloadOf, type WorkloadOutcome } from '@cdmsim/workloads';
 import type { NodeReport } from './node-model.js';
 import type { WorkerReport } from './worker-runner.js';
 import type { CodeCacheUse } from './worker-bundle-files.js';
+import type { WorkerScript } from './worker-script.js';
 
 /** Version of the results.json format and of cdmsim that wrote it. */
 export const RESULTS_VERSION = '0.1.0';
@@ -83,7 +84,7 @@ export interface HostInfo {
   readonly wallMs: number;
   readonly startupMs: number;
   /** What the workers started from: `bundle` (one file, the build's) or `modules` (the import graph: the bundle was missing or older than the code). */
-  readonly workerScript: 'bundle' | 'modules';
+  readonly workerScript: WorkerScript['kind'];
   /** Whether the workers compiled the bundle with the build's V8 code cache: `used`, `rejected` (another Node or other V8 flags: compiled as usual) or `none`. */
   readonly workerCodeCache: CodeCacheUse;
   readonly hostname: string;
@@ -135,7 +136,7 @@ export interface RunFacts {
   readonly shared: SharedState;
   readonly wallMs: number;
   readonly startupMs: number;
-  readonly workerScript: 'bundle' | 'modules';
+  readonly workerScript: WorkerScript['kind'];
   readonly workerCodeCache: CodeCacheUse;
 }
 
