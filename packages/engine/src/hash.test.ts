@@ -16,6 +16,16 @@ describe('RunningHash', () => {
     expect(new RunningHash().add(2 ** 40).hex()).not.toBe(new RunningHash().add(0).hex());
   });
 
+  it('addBytes folds little-endian words, then the tail and the length, exactly as add() of each', () => {
+    const bytes = Uint8Array.from({ length: 4099 }, (_, i) => (i * 37 + 11) & 0xff);
+    const byAdd = new RunningHash();
+    for (let i = 0; i + 4 <= bytes.length; i += 4) byAdd.add(new DataView(bytes.buffer).getUint32(i, true));
+    byAdd.add(bytes[4096]! | (bytes[4097]! << 8) | (bytes[4098]! << 16)).add(bytes.length);
+    const byBytes = new RunningHash().addBytes(bytes);
+    expect(byBytes.hex()).toBe(byAdd.hex());
+    expect(byBytes.count).toBe(byAdd.count);
+  });
+
   it('combines digests in order', () => {
     expect(combineHex(['00000000deadbeef', '0123456789abcdef'])).not.toBe(
       combineHex(['0123456789abcdef', '00000000deadbeef']),

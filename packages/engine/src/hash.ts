@@ -34,12 +34,25 @@ export class RunningHash {
     return this;
   }
 
-  /** Folds every byte of `bytes` (4 at a time). */
+  /**
+   * Folds every byte of `bytes` (4 at a time, little-endian words, then the
+   * tail and the length): the same digest as `add` of each word, with the
+   * lanes kept in locals (a 16 MiB buffer hashes several times faster).
+   */
   addBytes(bytes: Uint8Array): this {
+    let hi = this.#hi;
+    let lo = this.#lo;
+    const words = bytes.length >>> 2;
     let i = 0;
-    for (; i + 4 <= bytes.length; i += 4) {
-      this.add((bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0);
+    for (let w = 0; w < words; w++, i += 4) {
+      const word = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+      // add(word): a 32-bit value has no high lane.
+      lo = mix32(lo ^ word, hi);
+      hi = mix32(hi, lo + 0x9e3779b9);
     }
+    this.#hi = hi;
+    this.#lo = lo;
+    this.#count += words;
     let tail = 0;
     for (let s = 0; i < bytes.length; i++, s += 8) tail |= bytes[i]! << s;
     return this.add(tail >>> 0).add(bytes.length);
