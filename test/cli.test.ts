@@ -82,6 +82,13 @@ describe('cdmsim CLI', () => {
     expect(result.config.topology.cpus.map((c: { memory: { latencyPs: number } }) => c.memory.latencyPs)).toEqual([90_000, 120_000]);
   });
 
+  it('run with a bad --partition names the node, exits 2 and prints no stack trace', async () => {
+    const r = await cdmsim(['run', '--partition', 'cpu0+gpu0,cpu1+gpu1+gpu2', '--out', tmp()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--partition cpu0\+gpu0,cpu1\+gpu1\+gpu2: gpu3 is in no group/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('run with a bad --set names the override, exits 2 and prints no stack trace; sweep refuses --jobs 0', async () => {
     const r = await cdmsim(['run', '--set', 'workload.accessesPerDevice=-5', '--set', 'devices[gpu9].cores=2', '--out', tmp()]);
     expect(r.code).toBe(2);

@@ -95,4 +95,21 @@ describe('sequential mode is the reference of deterministic mode', () => {
       expect(JSON.stringify(deterministicPart(run)), engine).toBe(expected);
     }
   }, 120_000);
+
+  it('the default machine under hand-made partitions (--partition): the same eventLogHash and results.json (outside host)', async () => {
+    const config = () => smallConfig({ overlap: true, writeFraction: 0.6 });
+    const reference = await runSimulation(config(), { seed: 11, mode: 'sequential' });
+    const expected = JSON.stringify(deterministicPart(reference));
+    for (const partition of ['cpu0+gpu0,cpu1+gpu1+gpu2+gpu3', 'gpu3,cpu1+gpu0,cpu0+gpu2+gpu1']) {
+      const run = await runSimulation(config(), { seed: 11, mode: 'deterministic', partition });
+      expect(run.host.workerDetails.map((w) => w.nodes), partition).toEqual(partition.split(',').map((g) => g.split('+').sort((a, b) => a.localeCompare(b))));
+      expect(run.eventLogHash, partition).toBe(reference.eventLogHash);
+      expect(JSON.stringify(deterministicPart(run)), partition).toBe(expected);
+      for (const w of run.host.workerDetails) {
+        expect(w.scheduler.wallMs, `${partition}: worker ${w.nodes.join('+')} ran`).toBeGreaterThan(0);
+        expect(w.scheduler.waitMs).toBeGreaterThanOrEqual(0);
+        expect(w.scheduler.waitMs).toBeLessThanOrEqual(w.scheduler.wallMs);
+      }
+    }
+  }, 120_000);
 });

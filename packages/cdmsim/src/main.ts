@@ -76,6 +76,9 @@ const MODE_HELP =
 
 const modeOption = () => new Option('--mode <mode>', MODE_HELP).choices(['sequential', 'deterministic', 'free']).default('deterministic');
 
+const partitionOption = () =>
+  new Option('--partition <groups>', 'deterministic mode, instead of --workers: which nodes share a worker, groups separated by commas and nodes by + (e.g. cpu0+gpu0,cpu1+gpu1+gpu2+gpu3); results do not depend on it');
+
 const workersOption = () =>
   new Option('--workers <n>', 'deterministic mode: worker threads the nodes are spread over (default: one per node; auto = min(cores, nodes)); results do not depend on it').argParser(parseWorkers);
 
@@ -94,12 +97,13 @@ program
   .option('-s, --seed <n>', 'seed of every random choice', parseSeed, 1)
   .addOption(modeOption())
   .addOption(workersOption())
+  .addOption(partitionOption())
   .addOption(setOption())
   .option('-o, --out <dir>', 'output directory', 'out')
   .option('--inject-crash <node>', 'make the named node worker throw mid-run (shows failure reporting)')
   .option('--trace [events]', 'also write trace.json (open in ui.perfetto.dev): the simulated timeline, at most EVENTS per node', (v) => parseSeed(v))
   .option('--quiet', 'print only the output directory')
-  .action(async (opts: { config?: string; set: string[]; seed: number; mode: RunMode; workers?: WorkerCount; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
+  .action(async (opts: { config?: string; set: string[]; seed: number; mode: RunMode; workers?: WorkerCount; partition?: string; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
     const config = loadConfig(opts.config, opts.set);
     const sim = await Simulation.start(config, {
       seed: opts.seed,
@@ -241,12 +245,12 @@ function stressCommand<O extends StressSeedOptions>(name: string, description: s
     });
 }
 
-stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; workers?: WorkerCount; config?: string; cacheLines?: number; watchdogPs?: number; checkReplay?: boolean }>(
+stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; workers?: WorkerCount; partition?: string; config?: string; cacheLines?: number; watchdogPs?: number; checkReplay?: boolean }>(
   'coherence',
   'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network; with --mode, on the real simulator: node workers and the bus)',
   3000,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.workers !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
+    if (opts.mode !== undefined || opts.workers !== undefined || opts.partition !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
       const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runSimulatorCoherenceStress({
@@ -273,17 +277,18 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
   .option('--lines <n>', 'distinct lines they race on', (v) => parseCount(v, 1, 4096), 3)
   .addOption(new Option('--mode <mode>', `${SIM_MODE_HELP}; --ops is then split over the nodes and --agents is the machine's node count`).choices(['sequential', 'deterministic', 'free']))
   .addOption(workersOption())
+  .addOption(partitionOption())
   .option('-c, --config <file>', `with the simulator: machine YAML (default: built-in machine); its ${coherenceRandom.kind} workload is used as is, any other is replaced by one`)
   .option('--cache-lines <n>', 'with the simulator: shrink every node\'s cache to N lines (one fully associative set) so evictions and writebacks cross the bus', (v) => parseCount(v, 1, MAX_COHERENCE_CACHE_LINES))
   .option('--watchdog-ps <n>', 'with the simulator: a node\'s coherence transaction outstanding this many simulated ps fails the seed as a deadlock/livelock (default: from the topology)', (v) => parseCount(v, 1, Number.MAX_SAFE_INTEGER))
   .option('--check-replay', CHECK_REPLAY_HELP);
 
-stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; config?: string; checkReplay?: boolean }>(
+stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; partition?: string; config?: string; checkReplay?: boolean }>(
   'mm',
   'seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process; with --mode, on the real simulator: processes on every CPU-node worker, drivers on the device workers)',
   500,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.workers !== undefined || opts.config !== undefined || opts.checkReplay === true) {
+    if (opts.mode !== undefined || opts.workers !== undefined || opts.partition !== undefined || opts.config !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
       const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runSimulatorMmStress({
@@ -304,10 +309,11 @@ stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; confi
 )
   .addOption(new Option('--mode <mode>', `${SIM_MODE_HELP}; --ops is then per CPU node`).choices(['sequential', 'deterministic', 'free']))
   .addOption(workersOption())
+  .addOption(partitionOption())
   .option('-c, --config <file>', `with the simulator: machine YAML with an ${mmStress.kind} workload (default: the built-in examples/mm-stress.yaml machine)`)
   .option('--check-replay', CHECK_REPLAY_HELP);
 
-stressCommand<StressSeedOptions & { mode: RunMode; workers?: WorkerCount; flavour: DmirrorFlavour; trace?: boolean; testOnlySabotage?: SessionSabotageName }>(
+stressCommand<StressSeedOptions & { mode: RunMode; workers?: WorkerCount; partition?: string; flavour: DmirrorFlavour; trace?: boolean; testOnlySabotage?: SessionSabotageName }>(
   'hmm',
   'seeded page-migration oracle on the real simulator: processes and the dmirror test devices read and write buffers while pages migrate both ways, drivers evict, devices release, processes fork, unmap and exit; every read is checked against the value the model says it must see (--ops = steps of up to 4 concurrent commands)',
   200,
@@ -327,6 +333,7 @@ stressCommand<StressSeedOptions & { mode: RunMode; workers?: WorkerCount; flavou
 )
   .addOption(new Option('--mode <mode>', SIM_MODE_HELP).choices(['sequential', 'deterministic', 'free']).default('deterministic'))
   .addOption(workersOption())
+  .addOption(partitionOption())
   .addOption(new Option('--flavour <flavour>', 'the devices\' memory: private (device-private on both), coherent (device-coherent on both) or mixed (gpu0 private, gpu1 coherent)').choices([...DMIRROR_FLAVOURS]).default('mixed'))
   .option('--trace', 'print each step\'s commands on stderr before it runs')
   .addOption(new Option('--test-only-sabotage <name>', 'TEST ONLY: break a rule so the checks must fail').choices([...SESSION_SABOTAGE_NAMES]).hideHelp());

@@ -19,20 +19,22 @@ export interface SeedReport {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
-/** Which engine runs the seeds: the mode, and the worker count in deterministic mode. */
+/** Which engine runs the seeds: the mode, and in deterministic mode the worker count or the partition of the nodes. */
 export interface SeedEngine {
   readonly mode: RunMode;
   readonly workers?: WorkerCount;
+  /** Deterministic mode: which nodes share a worker (`cpu0+gpu0,cpu1+gpu1`; see `SimulationOptions.partition`). */
+  readonly partition?: string;
 }
 
-/** Returns just the engine fields of `o` (mode, and workers when given). */
+/** Returns just the engine fields of `o` (mode, and workers and partition when given). */
 export function engineOf(o: SeedEngine): SeedEngine {
-  return { mode: o.mode, ...(o.workers !== undefined ? { workers: o.workers } : {}) };
+  return { mode: o.mode, ...(o.workers !== undefined ? { workers: o.workers } : {}), ...(o.partition !== undefined ? { partition: o.partition } : {}) };
 }
 
-/** Returns the replay-command flags of `engine` (`--mode M`, and `--workers N` when given). */
+/** Returns the replay-command flags of `engine` (`--mode M`, and `--workers N` and `--partition G` when given). */
 export function engineFlags(engine: SeedEngine): string {
-  return `--mode ${engine.mode}${engine.workers !== undefined ? ` --workers ${engine.workers}` : ''}`;
+  return `--mode ${engine.mode}${engine.workers !== undefined ? ` --workers ${engine.workers}` : ''}${engine.partition !== undefined ? ` --partition ${engine.partition}` : ''}`;
 }
 
 /** A workload's reading of one finished run: whether its check passed, why not, and its own counters. */

@@ -17,6 +17,8 @@ export interface SimulatorCoherenceStressOptions {
   readonly mode: RunMode;
   /** Deterministic mode: worker threads (default one per node). */
   readonly workers?: WorkerCount;
+  /** Deterministic mode, instead of `workers`: which nodes share a worker (`cpu0+gpu0,cpu1+gpu1`). */
+  readonly partition?: string;
   /** The machine; its workload is used when it is a coherence random tester, else replaced by one with `lines` and `ops`. */
   readonly config: SimConfig;
   /** The `--config` file, for replay commands (undefined = built-in machine). */

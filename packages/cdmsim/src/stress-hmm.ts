@@ -43,6 +43,8 @@ export interface HmmStressOptions {
   readonly ops: number;
   readonly mode: RunMode;
   readonly workers?: WorkerCount;
+  /** Deterministic mode, instead of `workers`: which nodes share a worker (`cpu0+gpu0,cpu1+gpu1`). */
+  readonly partition?: string;
   /** The devices' memory (default `mixed`: gpu0 device-private, gpu1 coherent). */
   readonly flavour?: DmirrorFlavour;
   readonly onSeed?: (ok: boolean) => void;

@@ -20,6 +20,8 @@ export interface SimulatorMmStressOptions {
   readonly mode: RunMode;
   /** Deterministic mode: worker threads (default one per node). */
   readonly workers?: WorkerCount;
+  /** Deterministic mode, instead of `workers`: which nodes share a worker (`cpu0+gpu0,cpu1+gpu1`). */
+  readonly partition?: string;
   /** The machine (default: the built-in mm-stress machine); its workload must be mm-stress. */
   readonly config?: SimConfig;
   /** The `--config` file, for replay commands (undefined = built-in machine). */

@@ -6,7 +6,7 @@
  */
 export { NodeKernel, ReactionViolation, type KernelStats, type Body, type KernelOptions, type EnvelopeHandler, type Outbox, type RunBound } from './kernel.js';
 export { horizonDistances } from './lookahead.js';
-export { CausalityViolation, GroupOutbox, runDeterministic, runFree, runSequential, type GroupMember, type SchedulerStats, type SchedulerParts } from './schedulers.js';
+export { CausalityViolation, emptySchedulerStats, GroupOutbox, runDeterministic, runFree, runSequential, type GroupMember, type SchedulerStats, type SchedulerParts } from './schedulers.js';
 export { REPLAY_CHECK_JITTER, scheduleJitter, type ScheduleJitter } from './schedule-jitter.js';
 export { PendingReplies } from './pending-replies.js';
 export { MESSAGE_PORTS, reactionDelaysPs, receiverOf, renderMessagePorts, type Port } from './message-ports.js';

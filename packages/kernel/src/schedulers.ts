@@ -54,6 +54,15 @@ export interface SchedulerStats {
   rounds: number;
   idleSleeps: number;
   backPressureRetries: number;
+  /** Host wall ms the scheduler ran (a host figure: it varies between identical runs). */
+  wallMs: number;
+  /** Host wall ms of `wallMs` spent waiting: at the round barrier (deterministic) or asleep with nothing to do (free); the rest is the worker's busy time. */
+  waitMs: number;
+}
+
+/** Returns counters with nothing counted yet. */
+export function emptySchedulerStats(): SchedulerStats {
+  return { rounds: 0, idleSleeps: 0, backPressureRetries: 0, wallMs: 0, waitMs: 0 };
 }
 
 /** One node hosted by a worker: its kernel and its ring transport (to and from nodes of other workers). */
@@ -147,7 +156,8 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array,
   const { members, sync, worker } = parts;
   const perturb = parts.perturb ?? ((): void => undefined);
   const n = sync.nodes;
-  const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
+  const stats = emptySchedulerStats();
+  const startMs = performance.now();
   /** Per member: every event before this time has run; an envelope arriving earlier came too late. */
   const ranToPs = new Float64Array(n);
   const arrive = (m: GroupMember, env: cdmsim.Envelope | EnvelopeData): void => {
@@ -189,7 +199,10 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array,
   for (;;) {
     publishRows();
     perturb();
-    if (sync.arriveRound(worker, distances, receive, parts.perturb) === null) break;
+    const arrivedMs = performance.now();
+    const released = sync.arriveRound(worker, distances, receive, parts.perturb);
+    stats.waitMs += performance.now() - arrivedMs;
+    if (released === null) break;
     perturb();
     receive();
     stats.rounds++;
@@ -203,6 +216,7 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array,
     perturb();
     flushAll(parts, stats, receive);
   }
+  stats.wallMs = performance.now() - startMs;
   return stats;
 }
 
@@ -222,7 +236,8 @@ export function runDeterministic(parts: SchedulerParts, distances: Float64Array,
  * @throws CausalityViolation when an envelope arrives for a time its node already ran past (a zero-latency path).
  */
 export function runSequential(members: readonly GroupMember[], outbox: GroupOutbox, sync: RunControl): SchedulerStats {
-  const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
+  const stats = emptySchedulerStats();
+  const startMs = performance.now();
   const kernels = members.map((m) => m.kernel);
   const n = kernels.length;
   const indexOf = new Map(kernels.map((k, i) => [k, i]));
@@ -266,7 +281,10 @@ export function runSequential(members: readonly GroupMember[], outbox: GroupOutb
         othersIndex = i;
       }
     }
-    if (first < 0) return stats;
+    if (first < 0) {
+      stats.wallMs = performance.now() - startMs;
+      return stats;
+    }
     running = first;
     bound.ps = othersPs;
     bound.inclusive = first < othersIndex;
@@ -289,7 +307,8 @@ export function runFree(parts: SchedulerParts): SchedulerStats {
   const member = members[0];
   if (!member || members.length !== 1) throw new CdmsimError(`free mode runs one node per worker; worker ${worker} hosts ${members.length}`);
   const { kernel, transport } = member;
-  const stats: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
+  const stats = emptySchedulerStats();
+  const startMs = performance.now();
   let idle = false;
   const receive = (): number => {
     const n = transport.drain((env) => kernel.deliver(env));
@@ -323,7 +342,10 @@ export function runFree(parts: SchedulerParts): SchedulerStats {
       break;
     }
     stats.idleSleeps++;
+    const sleptMs = performance.now();
     sync.sleep(worker, seen, 50);
+    stats.waitMs += performance.now() - sleptMs;
   }
+  stats.wallMs = performance.now() - startMs;
   return stats;
 }

@@ -19,7 +19,7 @@ export { enqueueGrid, startQueueWorker, collectGrid, sweepId, redisConnection, P
 export { loadSweepFile, type SweepPlan } from '@cdmsim/config';
 export type { NodeReport, NodeEngineReport } from './node-model.js';
 export type { WorkerReport, WorkerEngineReport } from './worker-runner.js';
-export { partitionNodes, workerCountFor, nodesOfWorkers, type WorkerCount } from './partition.js';
+export { partitionNodes, parsePartition, workersOfRun, workerCountFor, nodesOfWorkers, type WorkerCount } from './partition.js';
 export { chooseWorkerScript, workerScript, WORKER_BUNDLE, type WorkerScript } from './worker-script.js';
 export type { CodeCacheUse } from './worker-bundle-files.js';
 export type { WorkloadOutcome, SharedBufferOutcome, CoherenceRandomOutcome, CoherenceNodeOutcome, LitmusRunOutcome, MmStressRunOutcome } from '@cdmsim/workloads';

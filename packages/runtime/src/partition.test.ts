@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ConfigError } from '@cdmsim/engine';
 import { defaultConfig, loadConfigFile } from '@cdmsim/workloads';
-import { nodesOfWorkers, partitionNodes, workerCountFor } from './partition.js';
+import { nodesOfWorkers, parsePartition, partitionNodes, workerCountFor, workersOfRun } from './partition.js';
 
 const dgx = () => loadConfigFile(join(import.meta.dirname, '..', '..', '..', 'examples', 'dgx-h100.yaml')).topology;
 const names = (topology: ReturnType<typeof dgx>, workerOf: number[]) => nodesOfWorkers(workerOf).map((ns) => ns.map((n) => topology.nodes[n]!.name));
@@ -51,5 +51,31 @@ describe('partitionNodes', () => {
   it('one worker per node at or beyond the node count', () => {
     const t = defaultConfig().topology;
     expect(partitionNodes(t, 6)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('parsePartition (--partition)', () => {
+  it('group i is worker i; names may carry spaces around them', () => {
+    const t = defaultConfig().topology;
+    const workerOf = parsePartition('cpu0 + gpu0, cpu1+gpu1+gpu2+gpu3', t);
+    expect(names(t, workerOf)).toEqual([['cpu0', 'gpu0'], ['cpu1', 'gpu1', 'gpu2', 'gpu3']]);
+    expect(names(t, parsePartition('gpu3,cpu0+cpu1+gpu0+gpu1+gpu2', t))).toEqual([['gpu3'], ['cpu0', 'cpu1', 'gpu0', 'gpu1', 'gpu2']]);
+  });
+
+  it('names what is wrong: an unknown node, a node twice, a node left out, an empty name', () => {
+    const t = defaultConfig().topology;
+    expect(() => parsePartition('cpu0+gpu9,cpu1+gpu1+gpu2+gpu3', t)).toThrow(/no node named "gpu9" \(known: cpu0, cpu1, gpu0/);
+    expect(() => parsePartition('cpu0+gpu0,cpu0+cpu1+gpu1+gpu2+gpu3', t)).toThrow(/node cpu0 is in two groups/);
+    expect(() => parsePartition('cpu0+gpu0,cpu1+gpu1', t)).toThrow(/gpu2, gpu3 are in no group/);
+    expect(() => parsePartition('cpu0+,cpu1+gpu0+gpu1+gpu2+gpu3', t)).toThrow(/group 1 has an empty node name/);
+    expect(() => parsePartition('cpu0+gpu0,,cpu1+gpu1+gpu2+gpu3', t)).toThrow(/group 2 has an empty node name/);
+  });
+
+  it('only in deterministic mode, and not together with a worker count', () => {
+    const t = defaultConfig().topology;
+    expect(() => workersOfRun('free', t, 2, undefined, 'cpu0+gpu0,cpu1+gpu1+gpu2+gpu3')).toThrow(/only deterministic mode/);
+    expect(() => workersOfRun('sequential', t, 2, undefined, 'cpu0+gpu0,cpu1+gpu1+gpu2+gpu3')).toThrow(ConfigError);
+    expect(() => workersOfRun('deterministic', t, 2, 2, 'cpu0+gpu0,cpu1+gpu1+gpu2+gpu3')).toThrow(/not both/);
+    expect(workersOfRun('deterministic', t, 2, 'auto')).toEqual(partitionNodes(t, 2));
   });
 });

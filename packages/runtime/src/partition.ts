@@ -5,9 +5,11 @@
  * along the machine's sockets: each device goes with the CPU node it is
  * nearest to (most of its traffic is with that node's memory), the socket
  * groups are spread over the workers largest first (LPT), and when there
- * are more workers than sockets the largest groups are split. Nodes that
- * share a worker hand each other envelopes directly; only traffic between
- * workers is encoded and crosses the rings.
+ * are more workers than sockets the largest groups are split.
+ * `--partition` names the groups instead (as SST's partitioners let a user
+ * place components by hand), for machines whose load the socket rule
+ * cannot see. Nodes that share a worker hand each other envelopes
+ * directly; only traffic between workers is encoded and crosses the rings.
  */
 import { ConfigError, type NodeId } from '@cdmsim/engine';
 import type { Topology } from '@cdmsim/config';
@@ -38,6 +40,43 @@ export function workerCountFor(mode: RunMode, nodes: number, cores: number, work
   if (workers === undefined) return nodes;
   if (workers === 'auto') return Math.max(1, Math.min(cores, nodes));
   return Math.min(workers, nodes);
+}
+
+/**
+ * Returns `workerOf` for a run: `partition` when given (see
+ * `parsePartition`), else `partitionNodes` over `workerCountFor` workers.
+ * @throws ConfigError when `partition` is given outside deterministic mode or together with `workers`, or is not a partition of the nodes; see also `workerCountFor`.
+ */
+export function workersOfRun(mode: RunMode, topology: Topology, cores: number, workers?: WorkerCount, partition?: string): number[] {
+  if (partition === undefined) return partitionNodes(topology, workerCountFor(mode, topology.nodes.length, cores, workers));
+  if (mode !== 'deterministic') throw new ConfigError(`--partition: only deterministic mode groups nodes on workers (${mode} mode runs ${mode === 'sequential' ? 'every node in one thread' : 'one worker per node'})`);
+  if (workers !== undefined) throw new ConfigError(`give --workers or --partition, not both (--partition already says how many workers: one per group)`);
+  return parsePartition(partition, topology);
+}
+
+/**
+ * Returns `workerOf` for the partition `spec` of `topology`'s nodes:
+ * groups separated by commas, the nodes of a group joined by `+`
+ * (`cpu0+gpu0,cpu1+gpu1+gpu2+gpu3`); group i runs on worker i. Spaces
+ * around names are ignored.
+ * @throws ConfigError naming what is wrong: an empty group, an unknown node, a node in two groups or in none.
+ */
+export function parsePartition(spec: string, topology: Topology): number[] {
+  const known = new Map(topology.nodes.map((n) => [n.name, n.id]));
+  const workerOf = new Array<number>(topology.nodes.length).fill(-1);
+  const groups = spec.split(',').map((g) => g.split('+').map((name) => name.trim()));
+  groups.forEach((names, worker) => {
+    if (names.some((name) => name === '')) throw new ConfigError(`--partition ${spec}: group ${worker + 1} has an empty node name (groups are separated by commas, nodes by +)`);
+    for (const name of names) {
+      const id = known.get(name);
+      if (id === undefined) throw new ConfigError(`--partition ${spec}: no node named "${name}" (known: ${[...known.keys()].join(', ')})`);
+      if (workerOf[id] !== -1) throw new ConfigError(`--partition ${spec}: node ${name} is in two groups`);
+      workerOf[id] = worker;
+    }
+  });
+  const missing = topology.nodes.filter((n) => workerOf[n.id] === -1).map((n) => n.name);
+  if (missing.length > 0) throw new ConfigError(`--partition ${spec}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} in no group (every node must be in one)`);
+  return workerOf;
 }
 
 /**

@@ -18,7 +18,7 @@ import { createSharedState, type SharedState } from '@cdmsim/platform';
 import { configFormat, workloadOf } from '@cdmsim/workloads';
 import type { WorkerApi } from './worker-api.js';
 import type { SessionResult, WorkerReport } from './worker-runner.js';
-import { nodesOfWorkers, partitionNodes, workerCountFor, type WorkerCount } from './partition.js';
+import { nodesOfWorkers, workersOfRun, type WorkerCount } from './partition.js';
 import { buildRunResult, type RunResult } from './results.js';
 import { moduleGraphScript, workerScript, type WorkerScript } from './worker-script.js';
 import type { CodeCacheUse } from './worker-bundle-files.js';
@@ -35,6 +35,14 @@ export interface SimulationOptions {
    * for every count.
    */
   readonly workers?: WorkerCount;
+  /**
+   * Deterministic mode, instead of `workers`: which nodes share a worker,
+   * groups separated by commas and nodes by `+`
+   * (`cpu0+gpu0,cpu1+gpu1+gpu2+gpu3`: two workers). For machines whose hot
+   * nodes the socket rule of `workers` cannot see. Results are identical
+   * for every partition.
+   */
+  readonly partition?: string;
   /** Name of a node whose worker throws mid-run (fault-injection). */
   readonly injectCrash?: string;
   /** Event count at which the injected crash happens (default 200). */
@@ -150,7 +158,7 @@ export class Simulation {
     }
     const cores = availableParallelism();
     const nodes = config.topology.nodes;
-    const workerOf = partitionNodes(config.topology, workerCountFor(mode, nodes.length, cores, options.workers));
+    const workerOf = workersOfRun(mode, config.topology, cores, options.workers, options.partition);
     const shared = createSharedState(config, cores, workloadOf(config.workload.kind).sharedNeeds?.(config) ?? {}, workerOf);
     const crashNode = nodes.find((n) => n.name === options.injectCrash);
     const script = options.moduleGraphWorkers ? moduleGraphScript() : workerScript();

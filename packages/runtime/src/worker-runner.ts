@@ -10,6 +10,7 @@ import type { SimConfig } from '@cdmsim/config';
 import { RoutingTable } from '@cdmsim/bus';
 import { RunControl } from '@cdmsim/shm';
 import {
+  emptySchedulerStats,
   GroupOutbox,
   horizonDistances,
   runDeterministic,
@@ -140,7 +141,7 @@ export class WorkerRunner {
   }
 
   /** Scheduler counters summed over every step and the final run. */
-  readonly #scheduled: SchedulerStats = { rounds: 0, idleSleeps: 0, backPressureRetries: 0 };
+  readonly #scheduled: SchedulerStats = emptySchedulerStats();
 
   #schedule(): void {
     const init = this.#init;
@@ -161,6 +162,8 @@ export class WorkerRunner {
       this.#scheduled.rounds += stats.rounds;
       this.#scheduled.idleSleeps += stats.idleSleeps;
       this.#scheduled.backPressureRetries += stats.backPressureRetries;
+      this.#scheduled.wallMs += stats.wallMs;
+      this.#scheduled.waitMs += stats.waitMs;
     } catch (e) {
       const failed = this.#models.find((m) => m.kernel.running);
       throw asNodeFailure(failed ? failed.kernel.spec.name : this.#models.map((m) => m.kernel.spec.name).join('+'), e);
