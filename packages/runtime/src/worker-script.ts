@@ -2,11 +2,11 @@
  * Which file a node worker thread starts from. The build bundles the worker
  * API and everything it imports into one file with a V8 code cache
  * (scripts/bundle-worker.mjs, started by worker-boot.ts): Node 20 loads an
- * ES module graph file by file in every worker isolate, and one
- * precompiled file starts six workers in about a third of the time. The bundle is
- * used only while it is at least as new as every build output it was made
- * from, so a `tsc -b` without the bundling step falls back to the module
- * graph instead of running stale worker code.
+ * ES module graph file by file in every worker isolate, and one precompiled
+ * file starts six workers in about a third of the time. The bundle is used
+ * only while it is at least as new as every build output it was made from,
+ * so a `tsc -b` without the bundling step falls back to the module graph
+ * instead of running stale worker code.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,6 @@ export interface WorkerScript {
   /** Why the module graph was chosen (absent for the bundle). */
   readonly reason?: string;
 }
-
 
 /**
  * Returns the worker script found in `dir` (a file: URL of the folder that
