@@ -82,11 +82,16 @@ describe('cdmsim CLI', () => {
     expect(result.config.topology.cpus.map((c: { memory: { latencyPs: number } }) => c.memory.latencyPs)).toEqual([90_000, 120_000]);
   });
 
-  it('run with a bad --partition names the node, exits 2 and prints no stack trace', async () => {
+  it('run and stress with a bad --partition name the node, exit 2 and print no stack trace', async () => {
     const r = await cdmsim(['run', '--partition', 'cpu0+gpu0,cpu1+gpu1+gpu2', '--out', tmp()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--partition cpu0\+gpu0,cpu1\+gpu1\+gpu2: gpu3 is in no group/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // A stress checks its engine flags once, before any seed: bad input, not failing seeds.
+    const s = await cdmsim(['stress', 'mm', '--seeds', '1..2', '--ops', '50', '--partition', 'cpu0,cpu1+gpu0']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/--partition cpu0,cpu1\+gpu0: gpu1, gpu2 are in no group/);
+    expect(s.stdout).not.toMatch(/seed 1 failed/);
   });
 
   it('run with a bad --set names the override, exits 2 and prints no stack trace; sweep refuses --jobs 0', async () => {

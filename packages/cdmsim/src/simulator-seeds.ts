@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { ConfigError, toErrorData } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
-import { REPLAY_CHECK_JITTER, runSimulation, type RunMode, type RunResult, type WorkerCount } from '@cdmsim/runtime';
+import { availableParallelism } from 'node:os';
+import { REPLAY_CHECK_JITTER, runSimulation, workersOfRun, type RunMode, type RunResult, type WorkerCount } from '@cdmsim/runtime';
 
 /** The columns every seed report has, whatever the workload. */
 export interface SeedReport {
@@ -37,6 +38,16 @@ export function engineFlags(engine: SeedEngine): string {
   return `--mode ${engine.mode}${engine.workers !== undefined ? ` --workers ${engine.workers}` : ''}${engine.partition !== undefined ? ` --partition ${engine.partition}` : ''}`;
 }
 
+/**
+ * Checks, before any seed runs, that `engine` can run a machine of
+ * `config`'s topology (the worker count or partition the simulation would
+ * take): a bad flag is bad input, not a failing seed.
+ * @throws ConfigError naming the flag (see `workersOfRun`).
+ */
+export function checkEngine(config: SimConfig, engine: SeedEngine): void {
+  workersOfRun(engine.mode, config.topology, availableParallelism(), engine.workers, engine.partition);
+}
+
 /** A workload's reading of one finished run: whether its check passed, why not, and its own counters. */
 export interface SeedOutcome<C> {
   readonly verified: boolean;
@@ -51,6 +62,7 @@ export interface SeedOutcome<C> {
  * passed runs again with random thread delays (`scheduleJitter`) and fails
  * unless its event-log hash is the same: results must not depend on thread
  * timing. Never throws for a failing seed: its report says why.
+ * @throws ConfigError before any seed runs: `checkReplay` outside deterministic mode, or an engine that cannot run the machine (`checkEngine`).
  */
 export async function runSeedsOnSimulator<C>(
   config: SimConfig,
@@ -63,6 +75,7 @@ export async function runSeedsOnSimulator<C>(
   onSeed?: (ok: boolean) => void,
 ): Promise<(SeedReport & C)[]> {
   if (checkReplay && engine.mode !== 'deterministic') throw new ConfigError('--check-replay needs --mode deterministic: free-mode runs are not meant to replay');
+  checkEngine(config, engine);
   const reports: (SeedReport & C)[] = [];
   for (const seed of seeds) {
     const replay = replayOf(seed);

@@ -14,11 +14,11 @@
  */
 import Table from 'cli-table3';
 import { formatPs, InvariantViolation, Rng, toErrorData } from '@cdmsim/engine';
-import type { RunMode, WorkerCount } from '@cdmsim/runtime';
+import type { RunMode } from '@cdmsim/runtime';
 import { sessionConfig, type CpuResult, type DeviceResult, type DmirrorFlavour, type SessionOutcome, type SessionSabotageName } from '@cdmsim/workloads';
 import { DmirrorProt } from '@cdmsim/platform';
 import { HmmSession, type SessionCall, type SessionProcess, type TestDevice } from './hmm-session.js';
-import { engineFlags, engineOf, seedsSummary, type SeedReport } from './simulator-seeds.js';
+import { checkEngine, engineFlags, engineOf, seedsSummary, type SeedEngine, type SeedReport } from './simulator-seeds.js';
 
 /** Pages of each process's buffer. */
 const BUFFER_PAGES = 32;
@@ -37,14 +37,10 @@ const EINVAL = 22;
 const EBUSY = 16;
 
 /** Options of an HMM stress. */
-export interface HmmStressOptions {
+export interface HmmStressOptions extends SeedEngine {
   readonly seeds: readonly number[];
   /** Steps per seed. */
   readonly ops: number;
-  readonly mode: RunMode;
-  readonly workers?: WorkerCount;
-  /** Deterministic mode, instead of `workers`: which nodes share a worker (`cpu0+gpu0,cpu1+gpu1`). */
-  readonly partition?: string;
   /** The devices' memory (default `mixed`: gpu0 device-private, gpu1 coherent). */
   readonly flavour?: DmirrorFlavour;
   readonly onSeed?: (ok: boolean) => void;
@@ -322,6 +318,7 @@ export function hmmReplayCommand(o: HmmStressOptions, seed: number): string {
 /** Runs the stress for every seed, in order; never throws for a failing seed (its report says why). */
 export async function runHmmStress(o: HmmStressOptions): Promise<HmmStressReport[]> {
   const flavour = o.flavour ?? 'mixed';
+  checkEngine(sessionConfig(flavour), o);
   const reports: HmmStressReport[] = [];
   for (const seed of o.seeds) {
     const base = sessionConfig(flavour);
