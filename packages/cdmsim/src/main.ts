@@ -19,7 +19,7 @@ import { formatCoherenceStress, runCoherenceStress } from './stress-coherence.js
 import { formatSimulatorCoherenceStress, runSimulatorCoherenceStress } from './stress-coherence-sim.js';
 import { formatMmStress, runMmStressSeeds } from './stress-mm.js';
 import { formatSimulatorMmStress, runSimulatorMmStress } from './stress-mm-sim.js';
-import { engineOf } from './simulator-seeds.js';
+import { engineOf, type SeedEngine } from './simulator-seeds.js';
 import { formatHmmStress, runHmmStress } from './stress-hmm.js';
 
 /** Events kept per node by `--trace` without a number. */
@@ -76,6 +76,12 @@ const MODE_HELP =
 
 const modeOption = () => new Option('--mode <mode>', MODE_HELP).choices(['sequential', 'deterministic', 'free']).default('deterministic');
 
+/** The engine flags a command may take (--mode, and for deterministic mode --workers or --partition), each possibly absent. */
+type EngineFlags = Partial<SeedEngine>;
+
+/** True when a stress's flags ask for an engine (it then runs on the simulator, not in-process). */
+const asksForEngine = (o: EngineFlags): boolean => o.mode !== undefined || o.workers !== undefined || o.partition !== undefined;
+
 const partitionOption = () =>
   new Option('--partition <groups>', 'deterministic mode, instead of --workers: which nodes share a worker, groups separated by commas and nodes by + (e.g. cpu0+gpu0,cpu1+gpu1+gpu2+gpu3); results do not depend on it');
 
@@ -103,7 +109,7 @@ program
   .option('--inject-crash <node>', 'make the named node worker throw mid-run (shows failure reporting)')
   .option('--trace [events]', 'also write trace.json (open in ui.perfetto.dev): the simulated timeline, at most EVENTS per node', (v) => parseSeed(v))
   .option('--quiet', 'print only the output directory')
-  .action(async (opts: { config?: string; set: string[]; seed: number; mode: RunMode; workers?: WorkerCount; partition?: string; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
+  .action(async (opts: EngineFlags & { config?: string; set: string[]; seed: number; mode: RunMode; out: string; injectCrash?: string; trace?: number | true; quiet?: boolean }) => {
     const config = loadConfig(opts.config, opts.set);
     const sim = await Simulation.start(config, {
       seed: opts.seed,
@@ -245,12 +251,12 @@ function stressCommand<O extends StressSeedOptions>(name: string, description: s
     });
 }
 
-stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMode; workers?: WorkerCount; partition?: string; config?: string; cacheLines?: number; watchdogPs?: number; checkReplay?: boolean }>(
+stressCommand<StressSeedOptions & EngineFlags & { agents: number; lines: number; config?: string; cacheLines?: number; watchdogPs?: number; checkReplay?: boolean }>(
   'coherence',
   'random tester of the MOESI directory protocol: CPU and GPU caches racing on a few lines (in-process, deterministic network; with --mode, on the real simulator: node workers and the bus)',
   3000,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.workers !== undefined || opts.partition !== undefined || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
+    if (asksForEngine(opts) || opts.config !== undefined || opts.cacheLines !== undefined || opts.watchdogPs !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
       const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runSimulatorCoherenceStress({
@@ -283,12 +289,12 @@ stressCommand<StressSeedOptions & { agents: number; lines: number; mode?: RunMod
   .option('--watchdog-ps <n>', 'with the simulator: a node\'s coherence transaction outstanding this many simulated ps fails the seed as a deadlock/livelock (default: from the topology)', (v) => parseCount(v, 1, Number.MAX_SAFE_INTEGER))
   .option('--check-replay', CHECK_REPLAY_HELP);
 
-stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; partition?: string; config?: string; checkReplay?: boolean }>(
+stressCommand<StressSeedOptions & EngineFlags & { config?: string; checkReplay?: boolean }>(
   'mm',
   'seeded stress of the memory manager: processes, faults, fork, migrations to CDM and device-private memory, memcg, GUP, with invariant checks after every step (in-process; with --mode, on the real simulator: processes on every CPU-node worker, drivers on the device workers)',
   500,
   async (seeds, opts) => {
-    if (opts.mode !== undefined || opts.workers !== undefined || opts.partition !== undefined || opts.config !== undefined || opts.checkReplay === true) {
+    if (asksForEngine(opts) || opts.config !== undefined || opts.checkReplay === true) {
       const mode = opts.mode ?? 'deterministic';
       checkReplayMode(opts.checkReplay, mode);
       const reports = await withCountProgress('stress', 'seeds', seeds.length, (onSeed) => runSimulatorMmStress({
@@ -313,7 +319,7 @@ stressCommand<StressSeedOptions & { mode?: RunMode; workers?: WorkerCount; parti
   .option('-c, --config <file>', `with the simulator: machine YAML with an ${mmStress.kind} workload (default: the built-in examples/mm-stress.yaml machine)`)
   .option('--check-replay', CHECK_REPLAY_HELP);
 
-stressCommand<StressSeedOptions & { mode: RunMode; workers?: WorkerCount; partition?: string; flavour: DmirrorFlavour; trace?: boolean; testOnlySabotage?: SessionSabotageName }>(
+stressCommand<StressSeedOptions & EngineFlags & { mode: RunMode; flavour: DmirrorFlavour; trace?: boolean; testOnlySabotage?: SessionSabotageName }>(
   'hmm',
   'seeded page-migration oracle on the real simulator: processes and the dmirror test devices read and write buffers while pages migrate both ways, drivers evict, devices release, processes fork, unmap and exit; every read is checked against the value the model says it must see (--ops = steps of up to 4 concurrent commands)',
   200,

@@ -8,17 +8,12 @@ import Table from 'cli-table3';
 import { CdmsimError, formatPs } from '@cdmsim/engine';
 import type { SimConfig } from '@cdmsim/config';
 import { coherenceRandom, workloadSpec, type CoherenceRandomWorkloadSpec } from '@cdmsim/workloads';
-import type { RunMode, WorkerCount } from '@cdmsim/runtime';
-import { engineFlags, engineOf, runSeedsOnSimulator, seedsSummary, type SeedReport } from './simulator-seeds.js';
+import type { RunMode } from '@cdmsim/runtime';
+import { engineFlags, engineOf, runSeedsOnSimulator, seedsSummary, type SeedEngine, type SeedReport } from './simulator-seeds.js';
 
 /** Options of a simulator-backed coherence stress. */
-export interface SimulatorCoherenceStressOptions {
+export interface SimulatorCoherenceStressOptions extends SeedEngine {
   readonly seeds: readonly number[];
-  readonly mode: RunMode;
-  /** Deterministic mode: worker threads (default one per node). */
-  readonly workers?: WorkerCount;
-  /** Deterministic mode, instead of `workers`: which nodes share a worker (`cpu0+gpu0,cpu1+gpu1`). */
-  readonly partition?: string;
   /** The machine; its workload is used when it is a coherence random tester, else replaced by one with `lines` and `ops`. */
   readonly config: SimConfig;
   /** The `--config` file, for replay commands (undefined = built-in machine). */

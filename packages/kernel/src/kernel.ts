@@ -211,8 +211,9 @@ export class NodeKernel {
   sendAt(atPs: Ps, name: string, dst: NodeId, body: Body, txn = body.txn ?? 0): void {
     // Sending to itself reaches no other node first: no narrower bound than a plain timer's.
     const hop = dst === this.self ? -1 : this.#routing.nextHop(this.self, dst).next;
-    const hopReactPs = dst === hop ? this.#reactions[hop]![BODY_KIND_INDEX[bodyFieldOf(body)]]! : 0;
-    this.#schedule(atPs, name, () => this.send(dst, body, txn), hop, hopReactPs);
+    const kind = bodyFieldOf(body);
+    const hopReactPs = dst === hop ? this.#reactions[hop]![BODY_KIND_INDEX[kind]]! : 0;
+    this.#schedule(atPs, name, () => this.#send(dst, body, txn, kind), hop, hopReactPs);
   }
 
   #schedule(atPs: Ps, name: string, action: () => void, hop: number, hopReactPs: Ps): void {
@@ -233,10 +234,14 @@ export class NodeKernel {
    * charges the first link. Returns the envelope's sequence number.
    */
   send(dst: NodeId, body: Body, txn = body.txn ?? 0): number {
+    return this.#send(dst, body, txn, bodyFieldOf(body));
+  }
+
+  /** `send` of a body whose kind (`bodyFieldOf`) the caller already found. */
+  #send(dst: NodeId, body: Body, txn: number, kind: BodyKind): number {
     if (this.#nowPs < this.#quietUntilPs) throw new ReactionViolation(`node ${this.spec.name}: a send to node ${dst} at ${this.#nowPs} ps, sooner than the running handler's declared reaction allows (${this.#quietUntilPs} ps)`);
     const seq = ++this.#seq;
     const tie = this.#tieOf(seq);
-    const kind = bodyFieldOf(body);
     const env = newEnvelope(this.self, dst, this.#nowPs, seq, tie, txn, kind, body);
     this.stats.messagesSent++;
     if (dst === this.self) {
@@ -300,17 +305,17 @@ export class NodeKernel {
     this.#queue.scan((ev) => {
       // An event no earlier than every bound found cannot lower one, nor can the events after it.
       if (ev.timePs >= worst) return false;
-      if (ev.hop < 0) {
-        const t = ev.timePs + ev.reactPs;
-        for (let i = 0; i < n; i++) out[i] = Math.min(out[i]!, t + d[self * n + i]!);
-      } else {
-        const h = ev.hop;
-        const atHop = ev.timePs + d[self * n + h]!;
-        const beyond = atHop + ev.hopReactPs;
-        for (let i = 0; i < n; i++) out[i] = Math.min(out[i]!, i === h ? atHop : beyond + d[h * n + i]!);
-      }
+      // Through the hop when there is one (bound there, then its reaction and onward), else straight from here.
+      const h = ev.hop;
+      const from = h < 0 ? self : h;
+      const atHop = h < 0 ? 0 : ev.timePs + d[self * n + h]!;
+      const t = h < 0 ? ev.timePs + ev.reactPs : atHop + ev.hopReactPs;
       worst = 0;
-      for (let i = 0; i < n; i++) if (out[i]! > worst) worst = out[i]!;
+      for (let i = 0; i < n; i++) {
+        const bound = Math.min(out[i]!, i === h ? atHop : t + d[from * n + i]!);
+        out[i] = bound;
+        if (bound > worst) worst = bound;
+      }
       return true;
     });
   }

@@ -19,15 +19,13 @@
  * can never run stale worker code.
  */
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../dist');
 const packagesDir = resolve(dist, '../..');
-const { WORKER_BUNDLE, commonJsWrapper } = await import(resolve(dist, 'worker-bundle-files.js'));
+const { WORKER_BUNDLE, evaluateBundle } = await import(resolve(dist, 'worker-bundle-files.js'));
 const outfile = resolve(dist, WORKER_BUNDLE.script);
 
 const result = await build({
@@ -44,11 +42,8 @@ const result = await build({
   banner: { js: "'use strict';" },
 });
 
-// The code cache: compile the bundle exactly as worker-boot.ts does, evaluate its top level, then serialise.
-const script = new Script(commonJsWrapper(readFileSync(outfile, 'utf8')), { filename: outfile });
-const bundle = { exports: {} };
-script.runInThisContext()(bundle.exports, createRequire(outfile), bundle, outfile, dist);
-if (typeof bundle.exports.serveWorker !== 'function') throw new TypeError(`${outfile} exports no serveWorker()`);
+// The code cache: compile the bundle as worker-boot.ts does, evaluate its top level, then serialise.
+const { script } = evaluateBundle(outfile);
 writeFileSync(resolve(dist, WORKER_BUNDLE.codeCache), script.createCachedData());
 
 const inputs = Object.keys(result.metafile.inputs)

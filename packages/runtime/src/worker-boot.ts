@@ -8,25 +8,15 @@
  * then compiled as usual, to the same code.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
-import { commonJsWrapper, WORKER_BUNDLE, type CodeCacheUse } from './worker-bundle-files.js';
-import type { serveWorker } from './worker-api.js';
+import { evaluateBundle, WORKER_BUNDLE, type CodeCacheUse } from './worker-bundle-files.js';
 
-type CommonJsFunction = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
-
-const file = fileURLToPath(new URL(WORKER_BUNDLE.script, import.meta.url));
 let cachedData: Buffer | undefined;
 try {
   cachedData = readFileSync(fileURLToPath(new URL(WORKER_BUNDLE.codeCache, import.meta.url)));
 } catch {
   cachedData = undefined;
 }
-const script = new Script(commonJsWrapper(readFileSync(file, 'utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
+const { script, exports } = evaluateBundle(fileURLToPath(new URL(WORKER_BUNDLE.script, import.meta.url)), cachedData);
 const codeCache: CodeCacheUse = !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-const bundle = { exports: {} as { serveWorker?: typeof serveWorker } };
-(script.runInThisContext() as CommonJsFunction)(bundle.exports, createRequire(file), bundle, file, dirname(file));
-if (typeof bundle.exports.serveWorker !== 'function') throw new TypeError(`${file} exports no serveWorker(): rebuild it (npm run build)`);
-bundle.exports.serveWorker(codeCache);
+exports.serveWorker(codeCache);

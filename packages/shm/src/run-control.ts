@@ -224,7 +224,8 @@ export class RunControl {
    * minimum) and for every node i its horizon H_i: the least bound any row
    * gives for arrivals at i, and min_k (S_k + distances[k * n + i]) where
    * S_k is the earliest time k may send because of what is in flight to
-   * it; it folds every in-flight arrival into its destination's row, and stamps active for the next round only the
+   * it; it folds every in-flight arrival into its destination's row, and
+   * stamps active for the next round only the
    * workers with a node that has something before its horizon (an own
    * event or an arrival); the others stay asleep, their rows standing for
    * them. Returns true once this worker is active in a new round (its
